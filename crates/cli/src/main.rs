@@ -1,0 +1,894 @@
+//! `reopen`: the command-line shell over reopen-core, exactly as `shared/design/cli.md` fixes it.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use reopen_core::domain::auth::Actor;
+use reopen_core::error::{Error, Lang};
+use reopen_core::service::{AppFilter, Decision, NewUser, QueueFilter, WorkflowConfig};
+use reopen_core::{t, Reopen};
+use serde_json::{json, Value};
+
+use output::Out;
+
+#[derive(Parser)]
+#[command(
+    name = "reopen",
+    version,
+    about = "复工复产审批 Reopen — business reopening approvals"
+)]
+struct Cli {
+    /// Database file (default: the per-user data directory the desktop app uses)
+    #[arg(long, global = true, env = "REOPEN_DB")]
+    db: Option<PathBuf>,
+    /// Act as this user (password from env REOPEN_PASSWORD)
+    #[arg(long, global = true)]
+    user: Option<String>,
+    /// Print one JSON document on stdout
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create or migrate the database and load reference data
+    Init {
+        /// Add sample firms, users and applications in every state
+        #[arg(long)]
+        demo: bool,
+        /// With --demo: generate a city- or province-scale database
+        #[arg(long, requires = "demo", value_parser = ["city", "province"])]
+        scale: Option<String>,
+        /// The first administrator (password from REOPEN_PASSWORD)
+        #[arg(long)]
+        admin: Option<String>,
+    },
+    /// Users and passwords
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Firms
+    #[command(subcommand)]
+    Firm(FirmCmd),
+    /// Check identifiers without a database
+    Check {
+        #[arg(value_parser = ["credit-code", "id-number", "phone"])]
+        kind: String,
+        #[arg(required = true)]
+        values: Vec<String>,
+    },
+    /// Applications (the one-enterprise-one-plan)
+    #[command(subcommand)]
+    App(AppCmd),
+    /// The reviewer's queue and decisions
+    #[command(subcommand)]
+    Review(ReviewCmd),
+    /// The audit log
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Departments (administrator)
+    #[command(subcommand)]
+    Dept(DeptCmd),
+    /// Industry → department routing (administrator)
+    #[command(subcommand)]
+    Routing(RoutingCmd),
+    /// Review chain per jurisdiction (administrator)
+    #[command(subcommand)]
+    Workflow(WorkflowCmd),
+    /// Policy values (administrator)
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Online backup to FILE
+    Backup { file: PathBuf },
+    /// Restore from FILE after checking its integrity
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; initial password from REOPEN_NEW_PASSWORD, else generated and printed once
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["firm", "reviewer", "clerk", "leader", "admin"])]
+        role: String,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        firm: Option<String>,
+        #[arg(long)]
+        division: Option<String>,
+    },
+    List,
+    Disable {
+        name: String,
+    },
+    /// Change your own password (new one from REOPEN_NEW_PASSWORD) or reset another's (admin)
+    Password {
+        name: String,
+    },
+    /// Lift a lockout (admin)
+    Unlock {
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FirmCmd {
+    Register {
+        #[arg(long)]
+        file: PathBuf,
+    },
+    Update {
+        credit_code: String,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+    Show {
+        credit_code: String,
+    },
+    List {
+        #[arg(long)]
+        division: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[command(flatten)]
+        page: Page,
+    },
+}
+
+#[derive(Args, Clone, Copy)]
+struct Page {
+    #[arg(long)]
+    limit: Option<u32>,
+    #[arg(long)]
+    offset: Option<u32>,
+}
+
+#[derive(Subcommand)]
+enum AppCmd {
+    Create {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    Update {
+        id: i64,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+    /// Replace the roster from a CSV file
+    Roster {
+        id: i64,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+    Submit {
+        id: i64,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+    Withdraw {
+        id: i64,
+    },
+    Show {
+        id: i64,
+        /// Also list the roster (ID numbers masked)
+        #[arg(long)]
+        roster: bool,
+    },
+    List {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        division: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        firm: Option<String>,
+        #[command(flatten)]
+        page: Page,
+    },
+    /// Submissions kept for this application
+    Versions {
+        id: i64,
+    },
+    /// What changed between two submissions (default: the last two)
+    Diff {
+        id: i64,
+        #[arg(long)]
+        from: Option<i64>,
+        #[arg(long)]
+        to: Option<i64>,
+    },
+    /// The roster with full ID numbers (the deciding reviewer; audited)
+    Reveal {
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReviewCmd {
+    Queue {
+        #[arg(long)]
+        pending: bool,
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        green: bool,
+        #[arg(long)]
+        category: Option<String>,
+        #[command(flatten)]
+        page: Page,
+    },
+    Decide {
+        id: i64,
+        #[arg(long, group = "verdict", required = true)]
+        approve: bool,
+        #[arg(long, group = "verdict")]
+        reject: bool,
+        #[arg(long = "return", group = "verdict")]
+        return_: bool,
+        #[arg(long)]
+        opinion: String,
+        #[arg(long)]
+        headcount: Option<i64>,
+        #[arg(long)]
+        conditions: Option<String>,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    Log {
+        #[arg(long)]
+        record: Option<String>,
+        #[command(flatten)]
+        page: Page,
+    },
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum DeptCmd {
+    List {
+        #[arg(long)]
+        division: Option<String>,
+    },
+    Set {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RoutingCmd {
+    List,
+    Set { industry: String, kind: String },
+}
+
+#[derive(Subcommand)]
+enum WorkflowCmd {
+    Show {
+        division: String,
+    },
+    Set {
+        division: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCmd {
+    Show,
+    Set {
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+fn lang() -> Lang {
+    let v = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    Lang::from_locale(v.as_deref())
+}
+
+fn now() -> Result<DateTime<Utc>, Error> {
+    match std::env::var("REOPEN_NOW") {
+        Ok(v) if !v.trim().is_empty() => DateTime::parse_from_rfc3339(v.trim())
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|_| {
+                Error::field(
+                    "REOPEN_NOW",
+                    t!(
+                        format!("REOPEN_NOW 应为 RFC 3339 时间,如 2020-02-05T09:00:00+08:00(实为“{v}”)"),
+                        format!("REOPEN_NOW must be RFC 3339, e.g. 2020-02-05T09:00:00+08:00 (got '{v}')")
+                    ),
+                )
+            }),
+        _ => Ok(Utc::now()),
+    }
+}
+
+pub fn default_db() -> PathBuf {
+    directories::ProjectDirs::from("cn.gov.yaan", "Yaan", "Reopen")
+        .map(|d| d.data_dir().join("reopen.db"))
+        .unwrap_or_else(|| PathBuf::from("reopen.db"))
+}
+
+fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| {
+        Error::field(
+            "file",
+            t!(
+                format!("无法读取文件 {}:{e}", path.display()),
+                format!("cannot read {}: {e}", path.display())
+            ),
+        )
+    })
+}
+
+fn read_json(path: &PathBuf) -> Result<Value, Error> {
+    let bytes = read_file(path)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    serde_json::from_slice(bytes).map_err(|e| {
+        Error::field(
+            "file",
+            t!(
+                format!("{} 不是有效的 JSON:{e}", path.display()),
+                format!("{} is not valid JSON: {e}", path.display())
+            ),
+        )
+    })
+}
+
+fn env_password(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|s| !s.is_empty())
+}
+
+struct Ctx {
+    core: Reopen,
+    user: Option<String>,
+    now: DateTime<Utc>,
+}
+
+impl Ctx {
+    /// Logs the `--user` in. A user who must change the password may only do that.
+    fn actor(&mut self, changing_password: bool) -> Result<Actor, Error> {
+        let Some(name) = self.user.clone() else {
+            return Err(Error::field(
+                "user",
+                t!(
+                    "此命令需要 --user 用户名(密码通过环境变量 REOPEN_PASSWORD 提供)",
+                    "this command needs --user NAME (password in REOPEN_PASSWORD)"
+                ),
+            ));
+        };
+        let Some(pw) = env_password("REOPEN_PASSWORD") else {
+            return Err(Error::field(
+                "REOPEN_PASSWORD",
+                t!(
+                    "请通过环境变量 REOPEN_PASSWORD 提供密码",
+                    "give the password in env REOPEN_PASSWORD"
+                ),
+            ));
+        };
+        let actor = self.core.login(&name, &pw, self.now)?;
+        if actor.must_change_password && !changing_password {
+            return Err(Error::forbidden(t!(
+                format!("首次登录须先修改初始密码:REOPEN_NEW_PASSWORD=… reopen user password {name}"),
+                format!("change the initial password first: REOPEN_NEW_PASSWORD=… reopen user password {name}")
+            )));
+        }
+        Ok(actor)
+    }
+}
+
+fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
+    let now = now()?;
+    if let Cmd::Check { kind, values } = &cli.cmd {
+        return output::check(kind, values, now, out);
+    }
+    let db = cli.db.clone().unwrap_or_else(default_db);
+    let core = Reopen::open(&db)?;
+    let mut cx = Ctx {
+        core,
+        user: cli.user.clone(),
+        now,
+    };
+    match cli.cmd {
+        Cmd::Check { .. } => Ok(()),
+        Cmd::Init { demo, scale, admin } => {
+            let pw = env_password("REOPEN_PASSWORD");
+            let admin_pair = match (&admin, &pw) {
+                (Some(a), Some(p)) => Some((a.as_str(), p.as_str())),
+                (Some(_), None) => {
+                    return Err(Error::field(
+                        "REOPEN_PASSWORD",
+                        t!(
+                            "请通过环境变量 REOPEN_PASSWORD 提供管理员密码",
+                            "give the administrator's password in REOPEN_PASSWORD"
+                        ),
+                    ))
+                }
+                _ => None,
+            };
+            let report = cx.core.init(admin_pair, now)?;
+            let mut doc = json!({"database": db.display().to_string(), "init": report});
+            if demo {
+                let scale = scale.as_deref().unwrap_or("small");
+                let d = reopen_core::service::demo::generate(&mut cx.core, scale, now)?;
+                doc["demo"] = serde_json::to_value(&d)?;
+            }
+            out.init(&doc)
+        }
+        Cmd::User(c) => match c {
+            UserCmd::Add {
+                name,
+                role,
+                department,
+                firm,
+                division,
+            } => {
+                let a = cx.actor(false)?;
+                let u = NewUser {
+                    name,
+                    role,
+                    department,
+                    firm,
+                    division,
+                    password: env_password("REOPEN_NEW_PASSWORD"),
+                };
+                let r = cx.core.user_add(&a, &u, now)?;
+                out.value(&r, |r| match &r.initial_password {
+                    Some(p) => format!(
+                        "已创建用户 {}({}),初始密码(只显示这一次):{p}",
+                        r.name,
+                        r.role.zh()
+                    ),
+                    None => format!("已创建用户 {}({}),首次登录须修改密码", r.name, r.role.zh()),
+                })
+            }
+            UserCmd::List => {
+                let a = cx.actor(false)?;
+                let r = cx.core.user_list(&a)?;
+                out.table(
+                    &r,
+                    &[
+                        "id",
+                        "name",
+                        "role",
+                        "department",
+                        "firm",
+                        "division",
+                        "disabled",
+                        "locked_until",
+                    ],
+                )
+            }
+            UserCmd::Disable { name } => {
+                let a = cx.actor(false)?;
+                cx.core.user_disable(&a, &name, now)?;
+                out.value(&json!({"name": name, "disabled": true}), |_| {
+                    format!("已停用用户 {name}")
+                })
+            }
+            UserCmd::Unlock { name } => {
+                let a = cx.actor(false)?;
+                cx.core.user_unlock(&a, &name, now)?;
+                out.value(&json!({"name": name, "unlocked": true}), |_| {
+                    format!("已解锁用户 {name}")
+                })
+            }
+            UserCmd::Password { name } => {
+                let a = cx.actor(true)?;
+                let new = env_password("REOPEN_NEW_PASSWORD");
+                let generated = cx.core.user_password(&a, &name, new.as_deref(), now)?;
+                out.value(
+                    &json!({"name": name, "generated_password": generated}),
+                    |_| match &generated {
+                        Some(p) => format!("已重置 {name} 的密码,新初始密码(只显示这一次):{p}"),
+                        None => format!("已修改 {name} 的密码"),
+                    },
+                )
+            }
+        },
+        Cmd::Firm(c) => match c {
+            FirmCmd::Register { file } => {
+                let v = read_json(&file)?;
+                let a = cx.actor(false)?;
+                let f = cx.core.firm_register(&a, &v, now)?;
+                out.firm(&f)
+            }
+            FirmCmd::Update {
+                credit_code,
+                file,
+                expect_version,
+            } => {
+                let v = read_json(&file)?;
+                let a = cx.actor(false)?;
+                let f = cx
+                    .core
+                    .firm_update(&a, &credit_code, &v, expect_version, now)?;
+                out.firm(&f)
+            }
+            FirmCmd::Show { credit_code } => {
+                let a = cx.actor(false)?;
+                let f = cx.core.firm_show(&a, &credit_code)?;
+                out.firm(&f)
+            }
+            FirmCmd::List {
+                division,
+                search,
+                page,
+            } => {
+                let a = cx.actor(false)?;
+                let r = cx.core.firm_list(
+                    &a,
+                    division.as_deref(),
+                    search.as_deref(),
+                    page.limit,
+                    page.offset,
+                )?;
+                out.table(
+                    &r,
+                    &[
+                        "credit_code",
+                        "name",
+                        "division",
+                        "industry",
+                        "staff_total",
+                        "has_warnings",
+                    ],
+                )
+            }
+        },
+        Cmd::App(c) => match c {
+            AppCmd::Create { firm, file } => {
+                let v = read_json(&file)?;
+                let a = cx.actor(false)?;
+                let app = cx.core.app_create(&a, &firm, &v, now)?;
+                out.app(&app)
+            }
+            AppCmd::Update {
+                id,
+                file,
+                expect_version,
+            } => {
+                let v = read_json(&file)?;
+                let a = cx.actor(false)?;
+                let app = cx.core.app_update(&a, id, &v, expect_version, now)?;
+                out.app(&app)
+            }
+            AppCmd::Roster {
+                id,
+                file,
+                expect_version,
+            } => {
+                let bytes = read_file(&file)?;
+                let a = cx.actor(false)?;
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let app = cx
+                    .core
+                    .app_roster_replace(&a, id, &name, &bytes, expect_version, now)?;
+                out.value(&json!({"id": app.id, "roster_count": app.roster_count, "version": app.version}), |_| {
+                    format!("申请 {} 的员工花名册已替换为 {} 人(第 {} 版)", app.id, app.roster_count, app.version)
+                })
+            }
+            AppCmd::Submit { id, expect_version } => {
+                let a = cx.actor(false)?;
+                let app = cx.core.app_submit(&a, id, expect_version, now)?;
+                out.app(&app)
+            }
+            AppCmd::Withdraw { id } => {
+                let a = cx.actor(false)?;
+                let app = cx.core.app_withdraw(&a, id, now)?;
+                out.app(&app)
+            }
+            AppCmd::Show { id, roster } => {
+                let a = cx.actor(false)?;
+                let app = cx.core.app_show(&a, id, now)?;
+                if roster {
+                    let r = cx.core.app_roster(&a, id, Some(500), None)?;
+                    out.app_with_roster(&app, &r)
+                } else {
+                    out.app(&app)
+                }
+            }
+            AppCmd::List {
+                state,
+                division,
+                department,
+                firm,
+                page,
+            } => {
+                let a = cx.actor(false)?;
+                let f = AppFilter {
+                    state,
+                    division,
+                    department,
+                    firm,
+                    limit: page.limit,
+                    offset: page.offset,
+                };
+                let r = cx.core.app_list(&a, &f)?;
+                out.table(
+                    &r,
+                    &[
+                        "id",
+                        "firm_name",
+                        "credit_code",
+                        "state",
+                        "category",
+                        "planned_date",
+                        "planned_headcount",
+                        "approved_headcount",
+                    ],
+                )
+            }
+            AppCmd::Versions { id } => {
+                let a = cx.actor(false)?;
+                let r = cx.core.app_versions(&a, id)?;
+                out.table(&r, &["submission_no", "submitted_at", "submitted_by"])
+            }
+            AppCmd::Diff { id, from, to } => {
+                let a = cx.actor(false)?;
+                let d = cx.core.app_diff(&a, id, from, to)?;
+                out.diff(&d)
+            }
+            AppCmd::Reveal { id } => {
+                let a = cx.actor(false)?;
+                let r = cx.core.app_roster_reveal(&a, id, now)?;
+                out.table(
+                    &r,
+                    &[
+                        "name",
+                        "id_number",
+                        "phone",
+                        "post",
+                        "from_elsewhere",
+                        "from_region",
+                        "health",
+                    ],
+                )
+            }
+        },
+        Cmd::Review(c) => match c {
+            ReviewCmd::Queue {
+                pending,
+                overdue,
+                green,
+                category,
+                page,
+            } => {
+                let a = cx.actor(false)?;
+                let f = QueueFilter {
+                    pending: pending.then_some(true),
+                    category,
+                    overdue: overdue.then_some(true),
+                    green_channel: green.then_some(true),
+                    limit: page.limit,
+                    offset: page.offset,
+                };
+                let r = cx.core.review_queue(&a, &f, now)?;
+                out.queue(&r)
+            }
+            ReviewCmd::Decide {
+                id,
+                approve,
+                reject,
+                return_: _,
+                opinion,
+                headcount,
+                conditions,
+                expect_version,
+            } => {
+                let verdict = if approve {
+                    "approve"
+                } else if reject {
+                    "reject"
+                } else {
+                    "return"
+                };
+                let a = cx.actor(false)?;
+                let d = Decision {
+                    verdict: verdict.into(),
+                    opinion,
+                    headcount,
+                    conditions,
+                    expect_version,
+                };
+                let app = cx.core.review_decide(&a, id, &d, now)?;
+                out.app(&app)
+            }
+        },
+        Cmd::Audit(c) => match c {
+            AuditCmd::Log { record, page } => {
+                let a = cx.actor(false)?;
+                let r = cx
+                    .core
+                    .audit_log(&a, record.as_deref(), page.limit, page.offset)?;
+                out.table(&r, &["seq", "at", "actor_name", "role", "action", "record"])
+            }
+            AuditCmd::Verify => {
+                let a = cx.actor(false)?;
+                let r = cx.core.audit_verify(&a)?;
+                out.value(&r, |r| {
+                    if r.ok {
+                        format!("操作日志完整:共 {} 条,哈希链校验通过", r.events)
+                    } else {
+                        format!(
+                            "操作日志校验失败:第 {} 条起链路断开({})",
+                            r.first_bad_seq
+                                .map(|s| s.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            r.problem.clone().unwrap_or_default()
+                        )
+                    }
+                })?;
+                if r.ok {
+                    Ok(())
+                } else {
+                    Err(Error::conflict(t!(
+                        "操作日志哈希链校验失败",
+                        "the audit chain is broken"
+                    )))
+                }
+            }
+        },
+        Cmd::Dept(c) => match c {
+            DeptCmd::List { division } => {
+                cx.actor(false)?;
+                let r = cx.core.department_list(division.as_deref())?;
+                out.table(&r, &["code", "name", "active"])
+            }
+            DeptCmd::Set { code, name, active } => {
+                let a = cx.actor(false)?;
+                let r = cx
+                    .core
+                    .department_set(&a, &code, name.as_deref(), active, now)?;
+                out.value(&r, |r| {
+                    format!(
+                        "{} {} {}",
+                        r.code,
+                        r.name,
+                        if r.active { "在用" } else { "停用" }
+                    )
+                })
+            }
+        },
+        Cmd::Routing(c) => match c {
+            RoutingCmd::List => {
+                cx.actor(false)?;
+                let r = cx.core.routing_list()?;
+                out.table(&r, &["industry", "section", "name", "department_kind"])
+            }
+            RoutingCmd::Set { industry, kind } => {
+                let a = cx.actor(false)?;
+                let r = cx.core.routing_set(&a, &industry, &kind, now)?;
+                out.value(&r, |r| {
+                    format!(
+                        "行业 {} {} → {}",
+                        r.industry,
+                        r.name,
+                        r.department_kind.clone().unwrap_or_default()
+                    )
+                })
+            }
+        },
+        Cmd::Workflow(c) => match c {
+            WorkflowCmd::Show { division } => {
+                cx.actor(false)?;
+                let r = cx.core.workflow_get(&division)?;
+                out.json_or_pretty(&r)
+            }
+            WorkflowCmd::Set { division, file } => {
+                let v = read_json(&file)?;
+                let cfg: WorkflowConfig = serde_json::from_value(v).map_err(|e| {
+                    Error::field(
+                        "file",
+                        t!(
+                            format!("流程配置格式错误:{e}"),
+                            format!("bad workflow document: {e}")
+                        ),
+                    )
+                })?;
+                let a = cx.actor(false)?;
+                let r = cx.core.workflow_set(&a, &division, &cfg, now)?;
+                out.json_or_pretty(&r)
+            }
+        },
+        Cmd::Policy(c) => match c {
+            PolicyCmd::Show => {
+                cx.actor(false)?;
+                let r = cx.core.policy()?;
+                out.json_or_pretty(&r)
+            }
+            PolicyCmd::Set { file } => {
+                let text = String::from_utf8(read_file(&file)?).map_err(|_| {
+                    Error::field(
+                        "file",
+                        t!("文件不是 UTF-8 文本", "the file is not UTF-8 text"),
+                    )
+                })?;
+                let a = cx.actor(false)?;
+                let r = cx.core.policy_set(&a, &text, now)?;
+                out.json_or_pretty(&r)
+            }
+        },
+        Cmd::Backup { file } => {
+            let a = cx.actor(false)?;
+            cx.core.backup(&a, &file, now)?;
+            out.value(&json!({"backup": file.display().to_string()}), |_| {
+                format!("已备份到 {}", file.display())
+            })
+        }
+        Cmd::Restore { file } => {
+            let a = cx.actor(false)?;
+            let r = cx.core.restore(&a, &file, now)?;
+            out.value(&r, |r| {
+                format!(
+                    "已从 {} 恢复:完整性 {},操作日志 {} 条校验通过",
+                    file.display(),
+                    r.integrity,
+                    r.audit.events
+                )
+            })
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = lang();
+    let mut out = Out {
+        json: cli.json,
+        lang,
+        stdout: String::new(),
+    };
+    let result = run(cli, &mut out);
+    print!("{}", out.stdout);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if out.json {
+                eprintln!("{}", e.to_json(lang));
+            } else {
+                eprintln!(
+                    "{} {}",
+                    if lang == Lang::En {
+                        "error:"
+                    } else {
+                        "错误:"
+                    },
+                    e.message.get(lang)
+                );
+                for f in &e.fields {
+                    eprintln!("  - {}: {}", f.field, f.message.get(lang));
+                }
+            }
+            ExitCode::from(e.kind.exit_code() as u8)
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Human-readable and JSON output of the `reopen` command.
+
+use chrono::{DateTime, Utc};
+use reopen_core::domain::ids::{CreditCode, IdNumber, Phone};
+use reopen_core::domain::roster::RosterView;
+use reopen_core::error::{Error, Lang};
+use reopen_core::service::{local_date, Application, Diff, Firm, QueueRow};
+use reopen_core::t;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub struct Out {
+    pub json: bool,
+    pub lang: Lang,
+    pub stdout: String,
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "-".into(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => if *b { "是" } else { "否" }.into(),
+        other => other.to_string(),
+    }
+}
+
+impl Out {
+    fn line(&mut self, s: impl AsRef<str>) {
+        self.stdout.push_str(s.as_ref());
+        self.stdout.push('\n');
+    }
+
+    fn emit_json<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
+        let s = serde_json::to_string(v)?;
+        self.line(s);
+        Ok(())
+    }
+
+    pub fn value<T: Serialize>(
+        &mut self,
+        v: &T,
+        human: impl FnOnce(&T) -> String,
+    ) -> Result<(), Error> {
+        if self.json {
+            self.emit_json(v)
+        } else {
+            let s = human(v);
+            self.line(s);
+            Ok(())
+        }
+    }
+
+    pub fn json_or_pretty<T: Serialize>(&mut self, v: &T) -> Result<(), Error> {
+        if self.json {
+            self.emit_json(v)
+        } else {
+            let s = serde_json::to_string_pretty(v)?;
+            self.line(s);
+            Ok(())
+        }
+    }
+
+    pub fn table<T: Serialize>(&mut self, rows: &[T], cols: &[&str]) -> Result<(), Error> {
+        if self.json {
+            return self.emit_json(rows);
+        }
+        if rows.is_empty() {
+            let s = if self.lang == Lang::En {
+                "(none)"
+            } else {
+                "(无)"
+            };
+            self.line(s);
+            return Ok(());
+        }
+        self.line(cols.join("\t"));
+        for r in rows {
+            let v = serde_json::to_value(r)?;
+            let line: Vec<String> = cols.iter().map(|c| cell(&v[*c])).collect();
+            self.line(line.join("\t"));
+        }
+        Ok(())
+    }
+
+    pub fn init(&mut self, doc: &Value) -> Result<(), Error> {
+        if self.json {
+            return self.emit_json(doc);
+        }
+        self.line(format!("数据库:{}", cell(&doc["database"])));
+        if doc["init"]["created"] == json!(true) {
+            self.line(format!(
+                "已初始化:行政区划 {} 个,部门 {} 个,行业 {} 个",
+                doc["init"]["divisions"], doc["init"]["departments"], doc["init"]["industries"]
+            ));
+        } else {
+            self.line("数据库已是最新结构");
+        }
+        if let Some(a) = doc["init"]["admin"].as_str() {
+            self.line(format!("管理员:{a}"));
+        }
+        if let Some(users) = doc["demo"]["users"].as_array() {
+            self.line("演示账户(密码只显示这一次):");
+            for u in users {
+                self.line(format!(
+                    "  {}\t{}\t{}\t{}",
+                    cell(&u["name"]),
+                    cell(&u["role"]),
+                    cell(&u["password"]),
+                    cell(&u["note"])
+                ));
+            }
+        }
+        if !doc["demo"].is_null() {
+            self.line(format!(
+                "演示数据:企业 {},申请 {},花名册 {} 行",
+                doc["demo"]["firms"], doc["demo"]["applications"], doc["demo"]["roster_rows"]
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn firm(&mut self, f: &Firm) -> Result<(), Error> {
+        if self.json {
+            return self.emit_json(f);
+        }
+        self.line(format!("{}  {}", f.credit_code, f.name));
+        self.line(format!(
+            "  所在地:{}({}){} {}",
+            f.division_name, f.division, f.township, f.address
+        ));
+        self.line(format!(
+            "  行业:{} {}  职工 {} 人{}",
+            f.industry,
+            f.industry_name,
+            f.staff_total,
+            if f.city_managed { "  市管" } else { "" }
+        ));
+        self.line(format!(
+            "  法定代表人 {};主要负责人 {} {};防疫联络员 {} {}",
+            f.legal_representative,
+            f.principal.name,
+            f.principal.phone,
+            f.contact.name,
+            f.contact.phone
+        ));
+        for w in &f.warnings {
+            let s = w.get(self.lang).to_string();
+            self.line(format!("  ⚠ {s}"));
+        }
+        Ok(())
+    }
+
+    fn app_human(&mut self, a: &Application) {
+        self.line(format!(
+            "申请 {}  {}({})  状态:{}  第 {} 版",
+            a.id, a.firm.name, a.firm.credit_code, a.state_zh, a.version
+        ));
+        let p = &a.plan;
+        self.line(format!(
+            "  类别 {}  计划复工 {}  计划人数 {}(本地 {} 外地 {} 重点地区 {} 已满观察期 {} 观察中 {} 有症状 {})  花名册 {} 人",
+            p.category.clone().unwrap_or_else(|| "-".into()),
+            p.planned_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+            p.headcount.planned,
+            p.headcount.local,
+            p.headcount.elsewhere,
+            p.headcount.key_area,
+            p.headcount.key_area_observed_14d,
+            p.headcount.under_observation,
+            p.headcount.symptomatic,
+            a.roster_count
+        ));
+        if let Some(h) = a.approved_headcount {
+            self.line(format!("  核定复工人数 {h}"));
+        }
+        for (i, c) in a.conditions.iter().enumerate() {
+            self.line(format!("  附加条件 {}. {c}", i + 1));
+        }
+        for w in &a.firm.warnings {
+            let s = w.get(self.lang).to_string();
+            self.line(format!("  ⚠ {s}"));
+        }
+        for f in &a.findings {
+            let s = f.message.get(self.lang).to_string();
+            self.line(format!("  ⚠ {s}"));
+        }
+        for t in &a.tasks {
+            let state = match t.state {
+                reopen_core::domain::workflow::TaskState::Pending => "待审核",
+                reopen_core::domain::workflow::TaskState::Approved => "同意",
+                reopen_core::domain::workflow::TaskState::Rejected => "不同意",
+                reopen_core::domain::workflow::TaskState::Returned => "退回修改",
+                reopen_core::domain::workflow::TaskState::Closed => "已关闭",
+            };
+            self.line(format!(
+                "  [第{}次提交·{}] {}:{}{}{}{}",
+                t.submission_no,
+                t.stage_name,
+                t.department_name,
+                state,
+                if t.overdue { "(已超时)" } else { "" },
+                t.opinion
+                    .as_deref()
+                    .map(|o| format!(" 意见:{o}"))
+                    .unwrap_or_default(),
+                t.decided_by
+                    .as_deref()
+                    .map(|o| format!("({o})"))
+                    .unwrap_or_default(),
+            ));
+        }
+    }
+
+    pub fn app(&mut self, a: &Application) -> Result<(), Error> {
+        if self.json {
+            return self.emit_json(a);
+        }
+        self.app_human(a);
+        Ok(())
+    }
+
+    pub fn app_with_roster(&mut self, a: &Application, r: &[RosterView]) -> Result<(), Error> {
+        if self.json {
+            let mut v = serde_json::to_value(a)?;
+            v["roster"] = serde_json::to_value(r)?;
+            return self.emit_json(&v);
+        }
+        self.app_human(a);
+        self.table(
+            r,
+            &[
+                "row_no",
+                "name",
+                "id_number",
+                "phone",
+                "post",
+                "from_elsewhere",
+                "from_region",
+                "health",
+            ],
+        )
+    }
+
+    pub fn diff(&mut self, d: &Diff) -> Result<(), Error> {
+        if self.json {
+            return self.emit_json(d);
+        }
+        self.line(format!("第 {} 次与第 {} 次提交的差异:", d.from, d.to));
+        if d.plan.is_empty() && d.roster.is_empty() {
+            self.line("  无变化");
+        }
+        for c in &d.plan {
+            self.line(format!(
+                "  {}: {} → {}",
+                c.field,
+                cell(&c.before),
+                cell(&c.after)
+            ));
+        }
+        for r in &d.roster {
+            self.line(format!(
+                "  花名册 {} {} {} {}",
+                r.change,
+                r.name,
+                r.id_number,
+                r.fields.join(",")
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn queue(&mut self, rows: &[QueueRow]) -> Result<(), Error> {
+        if self.json {
+            return self.emit_json(rows);
+        }
+        if rows.is_empty() {
+            self.line("(队列为空)");
+            return Ok(());
+        }
+        self.line("申请\t企业\t类别\t环节\t状态\t期限\t标记");
+        for r in rows {
+            let due = DateTime::parse_from_rfc3339(&r.due_at)
+                .map(|d| reopen_core::service::local_time(d.with_timezone(&Utc)))
+                .unwrap_or_else(|_| r.due_at.clone());
+            let mut marks = Vec::new();
+            if r.overdue {
+                marks.push("超时");
+            }
+            if r.green_channel {
+                marks.push("绿色通道");
+            }
+            if r.has_warnings {
+                marks.push("有警示");
+            }
+            self.line(format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                r.application_id,
+                r.firm_name,
+                r.category,
+                r.stage_name,
+                r.state.as_str(),
+                due,
+                marks.join(",")
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `reopen check KIND VALUE...`: one line per value; exit 2 if any is invalid.
+pub fn check(
+    kind: &str,
+    values: &[String],
+    now: DateTime<Utc>,
+    out: &mut Out,
+) -> Result<(), Error> {
+    let today = local_date(now);
+    let mut bad = 0;
+    for v in values {
+        let r: Result<String, reopen_core::Text> = match kind {
+            "credit-code" => CreditCode::parse(v).map(|c| c.as_str().to_string()),
+            "id-number" => IdNumber::parse(v, today).map(|c| c.masked()),
+            _ => Phone::parse(v).map(|c| c.as_str().to_string()),
+        };
+        if r.is_err() {
+            bad += 1;
+        }
+        if out.json {
+            let doc = match &r {
+                Ok(n) => json!({"value": v, "valid": true, "normalized": n}),
+                Err(e) => json!({"value": v, "valid": false, "reason": e.get(out.lang)}),
+            };
+            out.emit_json(&doc)?;
+        } else {
+            let s = match &r {
+                Ok(_) => format!(
+                    "{v}\t{}",
+                    if out.lang == Lang::En {
+                        "valid"
+                    } else {
+                        "有效"
+                    }
+                ),
+                Err(e) => format!("{v}\t{}", e.get(out.lang)),
+            };
+            out.line(s);
+        }
+    }
+    if bad > 0 {
+        return Err(Error::field(
+            "values",
+            t!(format!("{bad} 个值无效"), format!("{bad} value(s) invalid")),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Domain types, parsed once at the edge: a value of one of these types is valid.
+pub mod auth;
+pub mod firm;
+pub mod ids;
+pub mod plan;
+pub mod policy;
+pub mod roster;
+pub mod workflow;

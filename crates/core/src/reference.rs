@@ -1,0 +1,103 @@
+//! Reference data shipped as editable defaults (`assets/reference/`): divisions, department kinds,
+//! industry routing and the policy. Loaded into the database at `init`; from then on the
+//! administrator edits the database copy through audited use cases.
+
+use rusqlite::{params, Connection};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+pub const DIVISIONS_CSV: &str = include_str!("../../../assets/reference/divisions.csv");
+pub const DEPARTMENTS_CSV: &str = include_str!("../../../assets/reference/departments.csv");
+pub const INDUSTRIES_CSV: &str = include_str!("../../../assets/reference/industries.csv");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DivisionRow {
+    pub code: String,
+    pub name: String,
+    pub short: String,
+    pub level: String,
+    pub parent: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DepartmentKindRow {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndustryRow {
+    pub section: String,
+    pub division: String,
+    pub name: String,
+    pub department: String,
+}
+
+fn read<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<Vec<T>> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    rdr.deserialize()
+        .collect::<std::result::Result<Vec<T>, _>>()
+        .map_err(|e| Error::internal(format!("reference data {what}: {e}")))
+}
+
+/// Loads the shipped defaults into an empty database (inside the caller's transaction).
+/// Every division gets one department of every kind; the administrator may deactivate or rename.
+pub fn load_defaults(conn: &Connection) -> Result<(usize, usize, usize)> {
+    let divisions: Vec<DivisionRow> = read(DIVISIONS_CSV, "divisions.csv")?;
+    let kinds: Vec<DepartmentKindRow> = read(DEPARTMENTS_CSV, "departments.csv")?;
+    let industries: Vec<IndustryRow> = read(INDUSTRIES_CSV, "industries.csv")?;
+    for d in &divisions {
+        conn.execute(
+            "INSERT INTO divisions(code, name, short, level, parent) VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''))",
+            params![d.code, d.name, d.short, d.level, d.parent],
+        )?;
+    }
+    for k in &kinds {
+        conn.execute(
+            "INSERT INTO department_kinds(code, name, name_en, kind) VALUES (?1, ?2, ?3, ?4)",
+            params![k.code, k.name, k.name_en, k.kind],
+        )?;
+    }
+    let mut departments = 0;
+    for d in &divisions {
+        for k in &kinds {
+            conn.execute(
+                "INSERT INTO departments(division, kind, name) VALUES (?1, ?2, ?3)",
+                params![d.code, k.code, format!("{}{}", d.name, k.name)],
+            )?;
+            departments += 1;
+        }
+    }
+    for i in &industries {
+        conn.execute(
+            "INSERT INTO industries(division, section, name, department_kind) VALUES (?1, ?2, ?3, NULLIF(?4, ''))",
+            params![i.division, i.section, i.name, i.department],
+        )?;
+    }
+    Ok((divisions.len(), departments, industries.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_reference_data_loads() {
+        let conn = crate::store::open_in_memory().unwrap();
+        let (d, dep, ind) = load_defaults(&conn).unwrap();
+        assert_eq!(d, 9);
+        assert_eq!(dep, 9 * 17);
+        assert_eq!(ind, 97);
+        let name: String = conn
+            .query_row(
+                "SELECT name FROM departments WHERE division='511802' AND kind='SWJ'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "雨城区商务局");
+    }
+}

@@ -1,0 +1,386 @@
+//! Firms: registration, update, show and search.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+use super::users::division_exists;
+use super::{audit, page, ts, Reopen};
+use crate::domain::auth::{Actor, Role, CITY};
+use crate::domain::firm::{FirmInput, Person};
+use crate::error::{Error, Problems, Result, Text};
+use crate::t;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Firm {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub division: String,
+    pub division_name: String,
+    pub township: String,
+    pub address: String,
+    pub industry: String,
+    pub industry_name: String,
+    pub legal_representative: String,
+    pub principal: Person,
+    pub contact: Person,
+    pub staff_total: u32,
+    pub city_managed: bool,
+    /// Things the reviewer should see (e.g. a credit code registered in another division).
+    pub warnings: Vec<Text>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FirmRow {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub division: String,
+    pub industry: String,
+    pub staff_total: u32,
+    pub has_warnings: bool,
+}
+
+const FIRM_SELECT: &str = "SELECT f.id, f.credit_code, f.name, f.division, dv.name, f.township, f.address, f.industry, i.name,
+    f.legal_representative, f.principal_name, f.principal_phone, f.contact_name, f.contact_phone, f.staff_total,
+    f.city_managed, f.warnings, f.version, f.created_at, f.updated_at
+    FROM firms f JOIN divisions dv ON dv.code = f.division JOIN industries i ON i.division = f.industry";
+
+fn firm_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Firm> {
+    let warnings: String = r.get(16)?;
+    Ok(Firm {
+        id: r.get(0)?,
+        credit_code: r.get(1)?,
+        name: r.get(2)?,
+        division: r.get(3)?,
+        division_name: r.get(4)?,
+        township: r.get(5)?,
+        address: r.get(6)?,
+        industry: r.get(7)?,
+        industry_name: r.get(8)?,
+        legal_representative: r.get(9)?,
+        principal: Person {
+            name: r.get(10)?,
+            phone: r.get(11)?,
+        },
+        contact: Person {
+            name: r.get(12)?,
+            phone: r.get(13)?,
+        },
+        staff_total: r.get(14)?,
+        city_managed: r.get(15)?,
+        warnings: serde_json::from_str(&warnings).unwrap_or_default(),
+        version: r.get(17)?,
+        created_at: r.get(18)?,
+        updated_at: r.get(19)?,
+    })
+}
+
+pub(crate) fn firm_by_id(conn: &Connection, id: i64) -> Result<Firm> {
+    conn.query_row(
+        &format!("{FIRM_SELECT} WHERE f.id = ?1"),
+        [id],
+        firm_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found(t!("没有该企业", "no such firm")))
+}
+
+pub(crate) fn firm_by_code(conn: &Connection, code: &str) -> Result<Firm> {
+    let code = code.trim().to_ascii_uppercase();
+    conn.query_row(
+        &format!("{FIRM_SELECT} WHERE f.credit_code = ?1"),
+        [&code],
+        firm_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| {
+        Error::not_found(t!(
+            format!("没有统一社会信用代码为 {code} 的企业"),
+            format!("no firm with credit code {code}")
+        ))
+    })
+}
+
+/// Whether the actor may read this firm.
+pub(crate) fn can_see_firm(conn: &Connection, actor: &Actor, firm: &Firm) -> Result<bool> {
+    Ok(match actor.role {
+        Role::Admin => true,
+        Role::Firm => actor.firm_id == Some(firm.id),
+        Role::Clerk | Role::Leader => actor.covers(&firm.division),
+        Role::Reviewer => {
+            let n: i64 = conn.query_row(
+                "SELECT count(*) FROM review_tasks t JOIN applications a ON a.id = t.application_id
+                 WHERE a.firm_id = ?1 AND t.department_id = ?2",
+                params![firm.id, actor.department_id],
+                |r| r.get(0),
+            )?;
+            n > 0
+        }
+    })
+}
+
+/// Whether the actor may write this firm's records (the firm itself, or a clerk at the counter).
+pub(crate) fn can_file_for(actor: &Actor, firm: &Firm) -> bool {
+    match actor.role {
+        Role::Firm => actor.firm_id == Some(firm.id),
+        Role::Clerk => actor.covers(&firm.division),
+        _ => false,
+    }
+}
+
+fn not_yours() -> Error {
+    Error::forbidden(t!(
+        "无权查看或办理该企业的事项",
+        "you may not see or act for this firm"
+    ))
+}
+
+/// Checks against the reference tables, and the warnings a reviewer should see.
+fn check_against_store(conn: &Connection, f: &FirmInput) -> Result<Vec<Text>> {
+    let mut p = Problems::new();
+    if !division_exists(conn, f.division.as_str())? {
+        p.add(
+            "division",
+            t!(
+                format!("本市没有行政区划 {}", f.division),
+                format!("no division {} in this city", f.division)
+            ),
+        );
+    }
+    let routed: Option<Option<String>> = conn
+        .query_row(
+            "SELECT department_kind FROM industries WHERE division = ?1",
+            [f.industry.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match routed {
+        None => p.add(
+            "industry",
+            t!(
+                format!("行业代码 {} 不在行业目录中", f.industry),
+                format!("industry {} is not in the list", f.industry)
+            ),
+        ),
+        Some(None) => p.add(
+            "industry",
+            t!(
+                format!("行业 {} 没有对应的行业主管部门", f.industry),
+                format!("industry {} has no competent department", f.industry)
+            ),
+        ),
+        Some(Some(_)) => {}
+    }
+    p.into_result()?;
+    Ok(f.division_warning(CITY).into_iter().collect())
+}
+
+impl Reopen {
+    /// Registers a firm: a clerk of its jurisdiction, the administrator, or a firm user who is not
+    /// yet bound to a firm (and becomes bound to this one).
+    pub fn firm_register(
+        &mut self,
+        actor: &Actor,
+        v: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<Firm> {
+        actor.require(
+            &[Role::Clerk, Role::Admin, Role::Firm],
+            &t!("登记企业", "register firms"),
+        )?;
+        if actor.role == Role::Firm && actor.firm_id.is_some() {
+            return Err(Error::forbidden(t!(
+                "该账户已绑定企业,不能再登记其他企业",
+                "this account is already bound to a firm"
+            )));
+        }
+        let f = FirmInput::from_json(v).map_err(Error::validation)?;
+        if actor.role == Role::Clerk && !actor.covers(f.division.as_str()) {
+            return Err(Error::forbidden(t!(
+                "只能登记本辖区的企业",
+                "you may only register firms of your jurisdiction"
+            )));
+        }
+        self.write(|tx| {
+            let warnings = check_against_store(tx, &f)?;
+            let exists: i64 = tx.query_row("SELECT count(*) FROM firms WHERE credit_code = ?1", [f.credit_code.as_str()], |r| r.get(0))?;
+            if exists > 0 {
+                return Err(Error::conflict(t!(
+                    format!("统一社会信用代码 {} 已登记", f.credit_code),
+                    format!("credit code {} is already registered", f.credit_code)
+                )));
+            }
+            tx.execute(
+                "INSERT INTO firms(credit_code, name, division, township, address, industry, legal_representative,
+                    principal_name, principal_phone, contact_name, contact_phone, staff_total, city_managed, warnings, created_at, updated_at)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15)",
+                params![
+                    f.credit_code.as_str(), f.name, f.division.as_str(), f.township, f.address, f.industry.as_str(),
+                    f.legal_representative, f.principal.name, f.principal.phone, f.contact.name, f.contact.phone,
+                    f.staff_total, f.city_managed || f.division.as_str() == CITY, serde_json::to_string(&warnings)?, ts(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            if actor.role == Role::Firm {
+                tx.execute("UPDATE users SET firm_id = ?2 WHERE id = ?1 AND firm_id IS NULL", params![actor.user_id, id])?;
+            }
+            let firm = firm_by_id(tx, id)?;
+            audit(tx, actor, "firm.register", &format!("firm:{}", firm.credit_code), None, Some(&serde_json::to_value(&firm)?), now)?;
+            Ok(firm)
+        })
+    }
+
+    /// Updates a firm's record (not its credit code). `expect_version` guards against overwriting
+    /// someone else's change.
+    pub fn firm_update(
+        &mut self,
+        actor: &Actor,
+        code: &str,
+        v: &serde_json::Value,
+        expect_version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Firm> {
+        actor.require(
+            &[Role::Clerk, Role::Admin, Role::Firm],
+            &t!("修改企业信息", "update firms"),
+        )?;
+        let f = FirmInput::from_json(v).map_err(Error::validation)?;
+        self.write(|tx| {
+            let before = firm_by_code(tx, code)?;
+            let allowed = actor.role == Role::Admin || can_file_for(actor, &before);
+            if !allowed {
+                return Err(not_yours());
+            }
+            if f.credit_code.as_str() != before.credit_code {
+                return Err(Error::field("credit_code", t!("统一社会信用代码不能修改", "the credit code cannot be changed")));
+            }
+            if actor.role == Role::Clerk && !actor.covers(f.division.as_str()) {
+                return Err(Error::forbidden(t!("不能把企业改到本辖区以外", "you may not move a firm out of your jurisdiction")));
+            }
+            if let Some(v) = expect_version {
+                if v != before.version {
+                    return Err(stale(v, before.version));
+                }
+            }
+            let warnings = check_against_store(tx, &f)?;
+            tx.execute(
+                "UPDATE firms SET name=?2, division=?3, township=?4, address=?5, industry=?6, legal_representative=?7,
+                    principal_name=?8, principal_phone=?9, contact_name=?10, contact_phone=?11, staff_total=?12,
+                    city_managed=?13, warnings=?14, version = version + 1, updated_at=?15 WHERE id = ?1",
+                params![
+                    before.id, f.name, f.division.as_str(), f.township, f.address, f.industry.as_str(), f.legal_representative,
+                    f.principal.name, f.principal.phone, f.contact.name, f.contact.phone, f.staff_total,
+                    f.city_managed || f.division.as_str() == CITY, serde_json::to_string(&warnings)?, ts(now)
+                ],
+            )?;
+            let after = firm_by_id(tx, before.id)?;
+            audit(tx, actor, "firm.update", &format!("firm:{}", after.credit_code), Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(&after)?), now)?;
+            Ok(after)
+        })
+    }
+
+    pub fn firm_show(&self, actor: &Actor, code: &str) -> Result<Firm> {
+        let firm = firm_by_code(&self.conn, code)?;
+        if !can_see_firm(&self.conn, actor, &firm)? {
+            return Err(not_yours());
+        }
+        Ok(firm)
+    }
+
+    /// Lists firms the actor may see: by division, and by a name fragment or credit-code prefix.
+    pub fn firm_list(
+        &self,
+        actor: &Actor,
+        division: Option<&str>,
+        search: Option<&str>,
+        limit: Option<u32>,
+        offset: Option<u32>,
+    ) -> Result<Vec<FirmRow>> {
+        let (limit, offset) = page(limit, offset);
+        // Scope: which divisions (None = all) and which single firm (firm users).
+        let scope_div = match (actor.role, actor.division.as_deref()) {
+            (Role::Admin | Role::Firm, _) | (_, Some(CITY)) => None,
+            (_, d) => Some(d.unwrap_or_default().to_string()),
+        };
+        let scope_firm = (actor.role == Role::Firm).then(|| actor.firm_id.unwrap_or(-1));
+        if let (Some(want), Some(scope)) = (division, scope_div.as_deref()) {
+            if want != scope {
+                return Err(Error::forbidden(t!(
+                    "只能查看本辖区的企业",
+                    "you may only list firms of your jurisdiction"
+                )));
+            }
+        }
+        let division = division.map(str::to_string).or(scope_div);
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        let mut sql = String::from(
+            "SELECT f.id, f.credit_code, f.name, f.division, f.industry, f.staff_total, f.warnings <> '[]' FROM firms f WHERE 1=1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(d) = &division {
+            sql.push_str(" AND f.division = ?");
+            args.push(d.clone().into());
+        }
+        if let Some(id) = scope_firm {
+            sql.push_str(" AND f.id = ?");
+            args.push(id.into());
+        }
+        if let Some(s) = search {
+            let upper = s.to_ascii_uppercase();
+            let code_like = upper.chars().all(|c| c.is_ascii_alphanumeric());
+            let name_cond = if s.chars().count() >= 3 {
+                // Trigram FTS: the fragment as one quoted phrase.
+                args.push(format!("\"{}\"", s.replace('"', "\"\"")).into());
+                "f.id IN (SELECT rowid FROM firms_fts WHERE firms_fts MATCH ?)"
+            } else {
+                args.push(
+                    format!(
+                        "%{}%",
+                        s.replace('\\', "\\\\")
+                            .replace('%', "\\%")
+                            .replace('_', "\\_")
+                    )
+                    .into(),
+                );
+                "f.name LIKE ? ESCAPE '\\'"
+            };
+            if code_like {
+                sql.push_str(&format!(
+                    " AND ({name_cond} OR (f.credit_code >= ? AND f.credit_code < ?))"
+                ));
+                args.push(upper.clone().into());
+                args.push(format!("{upper}\u{7f}").into());
+            } else {
+                sql.push_str(&format!(" AND {name_cond}"));
+            }
+        }
+        sql.push_str(" ORDER BY f.name, f.id LIMIT ? OFFSET ?");
+        args.push(i64::from(limit).into());
+        args.push(i64::from(offset).into());
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok(FirmRow {
+                id: r.get(0)?,
+                credit_code: r.get(1)?,
+                name: r.get(2)?,
+                division: r.get(3)?,
+                industry: r.get(4)?,
+                staff_total: r.get(5)?,
+                has_warnings: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+pub(crate) fn stale(expected: i64, actual: i64) -> Error {
+    Error::conflict(t!(
+        format!("记录已被他人修改(您看到的是第 {expected} 版,当前为第 {actual} 版),请刷新后再改"),
+        format!("the record changed meanwhile (you had version {expected}, it is now {actual}); reload and retry")
+    ))
+}

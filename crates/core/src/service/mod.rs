@@ -1,0 +1,228 @@
+//! Use cases: one public method per thing a user does. Each checks permission, applies the pure
+//! domain decision, persists it and appends the audit event in one IMMEDIATE transaction.
+
+mod admin;
+mod apps;
+pub mod demo;
+mod firms;
+mod review;
+mod users;
+
+pub use admin::*;
+pub use apps::*;
+pub use firms::*;
+pub use review::*;
+pub use users::*;
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Asia::Shanghai;
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::audit::{self, Who};
+use crate::domain::auth::Actor;
+use crate::domain::policy::Policy;
+use crate::error::{Error, Result};
+use crate::store;
+use crate::t;
+
+/// The product's core, bound to one database.
+pub struct Reopen {
+    conn: Connection,
+}
+
+/// The local calendar day (Asia/Shanghai) of an instant.
+pub fn local_date(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&Shanghai).date_naive()
+}
+
+/// An instant shown in Asia/Shanghai.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub(crate) fn ts(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| Error::internal(format!("bad timestamp {s}: {e}")))
+}
+
+pub(crate) fn load_policy(conn: &Connection) -> Result<Policy> {
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = 'policy'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match text {
+        Some(t) => {
+            serde_json::from_str(&t).map_err(|e| Error::internal(format!("stored policy: {e}")))
+        }
+        None => Err(Error::not_found(t!(
+            "数据库尚未初始化,请先运行 reopen init",
+            "the database is not initialised: run reopen init first"
+        ))),
+    }
+}
+
+pub(crate) fn audit(
+    tx: &Connection,
+    actor: &Actor,
+    action: &str,
+    record: &str,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    audit::append(tx, &actor.who(), action, record, before, after, now).map(|_| ())
+}
+
+pub(crate) fn system() -> Who {
+    Who {
+        id: None,
+        name: "system".into(),
+        role: "system".into(),
+    }
+}
+
+/// Limits a page size to something a screen or a script can take.
+pub(crate) fn page(limit: Option<u32>, offset: Option<u32>) -> (u32, u32) {
+    (limit.unwrap_or(50).clamp(1, 500), offset.unwrap_or(0))
+}
+
+impl Reopen {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Reopen> {
+        Ok(Reopen {
+            conn: store::open(path)?,
+        })
+    }
+
+    pub fn open_in_memory() -> Result<Reopen> {
+        Ok(Reopen {
+            conn: store::open_in_memory()?,
+        })
+    }
+
+    /// Read access for queries that need no transaction (benchmarks, diagnostics).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let v = f(&tx)?;
+        tx.commit()?;
+        Ok(v)
+    }
+
+    pub fn is_initialised(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM settings WHERE key = 'policy'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn policy(&self) -> Result<Policy> {
+        load_policy(&self.conn)
+    }
+
+    /// Creates the reference data and the first administrator on a new database; on an existing
+    /// one only migrates (done by `open`) and reports.
+    pub fn init(&mut self, admin: Option<(&str, &str)>, now: DateTime<Utc>) -> Result<InitReport> {
+        self.write(|tx| {
+            let fresh: i64 = tx.query_row("SELECT count(*) FROM settings WHERE key = 'policy'", [], |r| r.get(0))?;
+            let admins: i64 = tx.query_row("SELECT count(*) FROM users WHERE role = 'admin'", [], |r| r.get(0))?;
+            let mut report = InitReport {
+                created: fresh == 0,
+                divisions: 0,
+                departments: 0,
+                industries: 0,
+                admin: None,
+            };
+            if fresh == 0 {
+                let (d, dep, ind) = crate::reference::load_defaults(tx)?;
+                report.divisions = d;
+                report.departments = dep;
+                report.industries = ind;
+                let policy = Policy::default_policy();
+                tx.execute(
+                    "INSERT INTO settings(key, value) VALUES ('policy', ?1)",
+                    params![serde_json::to_string(&policy)?],
+                )?;
+                audit::append(
+                    tx,
+                    &system(),
+                    "init",
+                    "database",
+                    None,
+                    Some(&serde_json::json!({"divisions": d, "departments": dep, "industries": ind})),
+                    now,
+                )?;
+            }
+            match (admin, admins) {
+                (Some((name, pw)), 0) => {
+                    let id = users::insert_user(
+                        tx,
+                        &users::NewUserRow {
+                            name,
+                            role: crate::domain::auth::Role::Admin,
+                            department_id: None,
+                            firm_id: None,
+                            division: None,
+                            password: pw,
+                            must_change: false,
+                        },
+                        now,
+                    )?;
+                    audit::append(
+                        tx,
+                        &system(),
+                        "user.add",
+                        &format!("user:{id}"),
+                        None,
+                        Some(&serde_json::json!({"name": name, "role": "admin"})),
+                        now,
+                    )?;
+                    report.admin = Some(name.to_string());
+                }
+                (Some(_), _) => {
+                    return Err(Error::conflict(t!(
+                        "系统已有管理员,不能再次指定首个管理员",
+                        "an administrator already exists"
+                    )))
+                }
+                (None, 0) => {
+                    return Err(Error::field(
+                        "admin",
+                        t!(
+                            "首次初始化须用 --admin 指定管理员用户名,并通过环境变量 REOPEN_PASSWORD 提供其密码",
+                            "the first init needs --admin NAME, with the password in REOPEN_PASSWORD"
+                        ),
+                    ))
+                }
+                (None, _) => {}
+            }
+            Ok(report)
+        })
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InitReport {
+    pub created: bool,
+    pub divisions: usize,
+    pub departments: usize,
+    pub industries: usize,
+    pub admin: Option<String>,
+}

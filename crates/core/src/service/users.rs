@@ -1,0 +1,477 @@
+//! Users, login, lockout and passwords.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::{audit, parse_ts, ts, Reopen};
+use crate::audit as chain;
+use crate::domain::auth::{
+    check_password_strength, generate_password, hash_password, verify_password, Actor, Role,
+    LOCK_MINUTES, MAX_FAILED_LOGINS,
+};
+use crate::domain::ids::{parse_name, CreditCode, DivisionCode};
+use crate::error::{Error, Problems, Result};
+use crate::t;
+
+pub(crate) struct NewUserRow<'a> {
+    pub name: &'a str,
+    pub role: Role,
+    pub department_id: Option<i64>,
+    pub firm_id: Option<i64>,
+    pub division: Option<String>,
+    pub password: &'a str,
+    pub must_change: bool,
+}
+
+pub(crate) fn insert_user(
+    conn: &Connection,
+    u: &NewUserRow<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let mut p = Problems::new();
+    p.take("name", check_user_name(u.name));
+    p.take("password", check_password_strength(u.password));
+    p.into_result()?;
+    let exists: i64 = conn.query_row(
+        "SELECT count(*) FROM users WHERE name = ?1",
+        [u.name],
+        |r| r.get(0),
+    )?;
+    if exists > 0 {
+        return Err(Error::conflict(t!(
+            format!("用户名“{}”已存在", u.name),
+            format!("user '{}' already exists", u.name)
+        )));
+    }
+    conn.execute(
+        "INSERT INTO users(name, role, department_id, firm_id, division, password_hash, must_change, password_changed_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            u.name,
+            u.role.as_str(),
+            u.department_id,
+            u.firm_id,
+            u.division,
+            hash_password(u.password)?,
+            u.must_change,
+            ts(now)
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn check_user_name(name: &str) -> Result<String, crate::Text> {
+    let n = parse_name(name, 32)?;
+    if n.chars().count() < 2 || n.chars().any(|c| c.is_whitespace()) {
+        return Err(t!(
+            "用户名为 2–32 个字符,不含空格",
+            "a user name has 2 to 32 characters and no spaces"
+        ));
+    }
+    Ok(n)
+}
+
+/// What `user add` takes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub name: String,
+    pub role: String,
+    /// `DIVISION-KIND`, e.g. `511802-SWJ` (reviewers).
+    pub department: Option<String>,
+    /// Credit code (firm users; optional: an unbound firm user binds by registering its firm).
+    pub firm: Option<String>,
+    /// Jurisdiction code (clerks and leaders).
+    pub division: Option<String>,
+    /// None: a strong one is generated and returned once.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserCreated {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// Set when the password was generated: shown once, never stored in clear.
+    pub initial_password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub department: Option<String>,
+    pub firm: Option<String>,
+    pub division: Option<String>,
+    pub disabled: bool,
+    pub locked_until: Option<String>,
+    pub must_change_password: bool,
+    pub created_at: String,
+}
+
+/// Resolves `DIVISION-KIND` to a department id.
+pub(crate) fn department_id(conn: &Connection, code: &str) -> Result<i64> {
+    let (div, kind) = code.split_once('-').ok_or_else(|| {
+        Error::field(
+            "department",
+            t!(
+                format!("部门应写作 区划代码-部门类别,如 511802-SWJ(实为“{code}”)"),
+                format!("a department is DIVISION-KIND, e.g. 511802-SWJ (got '{code}')")
+            ),
+        )
+    })?;
+    conn.query_row(
+        "SELECT id FROM departments WHERE division = ?1 AND kind = ?2 AND active = 1",
+        params![div, kind.to_ascii_uppercase()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| {
+        Error::field(
+            "department",
+            t!(format!("没有部门 {code}"), format!("no department {code}")),
+        )
+    })
+}
+
+pub(crate) fn division_exists(conn: &Connection, code: &str) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM divisions WHERE code = ?1",
+        [code],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+pub(crate) fn load_actor(conn: &Connection, user_id: i64) -> Result<Actor> {
+    conn.query_row(
+        "SELECT u.id, u.name, u.role, u.department_id, u.firm_id, COALESCE(u.division, d.division), u.must_change
+         FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?1",
+        [user_id],
+        |r| {
+            let role: String = r.get(2)?;
+            Ok(Actor {
+                user_id: r.get(0)?,
+                name: r.get(1)?,
+                role: Role::parse(&role).unwrap_or(Role::Firm),
+                department_id: r.get(3)?,
+                firm_id: r.get(4)?,
+                division: r.get(5)?,
+                must_change_password: r.get(6)?,
+            })
+        },
+    )
+    .map_err(Error::from)
+}
+
+fn bad_login() -> Error {
+    Error::forbidden(t!("用户名或密码错误", "wrong user name or password"))
+}
+
+impl Reopen {
+    /// Checks the password; five failures in a row lock the account for 15 minutes. Failures are
+    /// recorded (and audited) even though the call fails.
+    pub fn login(&mut self, name: &str, password: &str, now: DateTime<Utc>) -> Result<Actor> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row: Option<(i64, String, bool, i64, Option<String>)> = tx
+            .query_row(
+                "SELECT id, password_hash, disabled, failed_logins, locked_until FROM users WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((id, hash, disabled, failed, locked_until)) = row else {
+            return Err(bad_login());
+        };
+        if disabled {
+            return Err(Error::forbidden(t!(
+                "该账户已停用",
+                "this account is disabled"
+            )));
+        }
+        if let Some(until) = locked_until.as_deref().map(parse_ts).transpose()? {
+            if until > now {
+                return Err(Error::forbidden(t!(
+                    format!(
+                        "连续登录失败次数过多,账户锁定至 {}",
+                        super::local_time(until)
+                    ),
+                    format!(
+                        "too many failed logins: locked until {}",
+                        super::local_time(until)
+                    )
+                )));
+            }
+        }
+        let who = chain::Who {
+            id: Some(id),
+            name: name.to_string(),
+            role: "-".into(),
+        };
+        if !verify_password(password, &hash) {
+            let failed = failed + 1;
+            if failed >= MAX_FAILED_LOGINS {
+                let until = now + Duration::minutes(LOCK_MINUTES);
+                tx.execute(
+                    "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+                    params![id, ts(until)],
+                )?;
+                chain::append(
+                    &tx,
+                    &who,
+                    "user.locked",
+                    &format!("user:{id}"),
+                    None,
+                    Some(&serde_json::json!({"until": ts(until)})),
+                    now,
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE users SET failed_logins = ?2 WHERE id = ?1",
+                    params![id, failed],
+                )?;
+                chain::append(
+                    &tx,
+                    &who,
+                    "user.login_failed",
+                    &format!("user:{id}"),
+                    None,
+                    Some(&serde_json::json!({"failed": failed})),
+                    now,
+                )?;
+            }
+            tx.commit()?;
+            return Err(bad_login());
+        }
+        if failed > 0 || locked_until.is_some() {
+            tx.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                [id],
+            )?;
+        }
+        let actor = load_actor(&tx, id)?;
+        tx.commit()?;
+        Ok(actor)
+    }
+
+    pub fn user_add(
+        &mut self,
+        actor: &Actor,
+        u: &NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<UserCreated> {
+        actor.require(&[Role::Admin], &t!("管理用户", "manage users"))?;
+        self.write(|tx| {
+            let mut p = Problems::new();
+            let role = p.take("role", Role::parse(&u.role));
+            let mut department_id = None;
+            let mut firm_id = None;
+            let mut division = None;
+            if let Some(d) = &u.department {
+                if role != Some(Role::Reviewer) {
+                    p.add("department", t!("只有审核员属于部门", "only reviewers belong to a department"));
+                } else {
+                    match self::department_id(tx, d) {
+                        Ok(id) => department_id = Some(id),
+                        Err(e) => p.0.extend(e.fields),
+                    }
+                }
+            } else if role == Some(Role::Reviewer) {
+                p.add("department", t!("审核员须指定所属部门(--department)", "a reviewer needs --department"));
+            }
+            if let Some(f) = &u.firm {
+                if role != Some(Role::Firm) {
+                    p.add("firm", t!("只有企业填报人绑定企业", "only firm users are bound to a firm"));
+                } else if let Some(code) = p.take("firm", CreditCode::parse(f)) {
+                    match tx
+                        .query_row("SELECT id FROM firms WHERE credit_code = ?1", [code.as_str()], |r| r.get::<_, i64>(0))
+                        .optional()?
+                    {
+                        Some(id) => firm_id = Some(id),
+                        None => p.add("firm", t!(format!("没有登记统一社会信用代码为 {f} 的企业"), format!("no firm with credit code {f}"))),
+                    }
+                }
+            }
+            if let Some(d) = &u.division {
+                if !matches!(role, Some(Role::Clerk) | Some(Role::Leader)) {
+                    p.add("division", t!("只有窗口工作人员和领导小组绑定行政区划", "only clerks and leaders have a division"));
+                } else if let Some(code) = p.take("division", DivisionCode::parse(d)) {
+                    if division_exists(tx, code.as_str())? {
+                        division = Some(code.as_str().to_string());
+                    } else {
+                        p.add("division", t!(format!("本市没有行政区划 {d}"), format!("no division {d} in this city")));
+                    }
+                }
+            } else if matches!(role, Some(Role::Clerk) | Some(Role::Leader)) {
+                p.add("division", t!("窗口工作人员和领导小组须指定行政区划(--division)", "clerks and leaders need --division"));
+            }
+            let generated = u.password.is_none().then(generate_password);
+            let password = u.password.clone().or_else(|| generated.clone()).unwrap_or_default();
+            p.take("password", check_password_strength(&password));
+            p.take("name", check_user_name(&u.name));
+            p.into_result()?;
+            let role = role.ok_or_else(|| Error::internal("role"))?;
+            let id = insert_user(
+                tx,
+                &NewUserRow {
+                    name: &u.name,
+                    role,
+                    department_id,
+                    firm_id,
+                    division,
+                    password: &password,
+                    must_change: true,
+                },
+                now,
+            )?;
+            audit(
+                tx,
+                actor,
+                "user.add",
+                &format!("user:{id}"),
+                None,
+                Some(&serde_json::json!({"name": u.name, "role": role, "department": u.department, "firm": u.firm, "division": u.division})),
+                now,
+            )?;
+            Ok(UserCreated {
+                id,
+                name: u.name.clone(),
+                role,
+                initial_password: generated,
+            })
+        })
+    }
+
+    pub fn user_list(&self, actor: &Actor) -> Result<Vec<UserRow>> {
+        actor.require(&[Role::Admin], &t!("查看用户", "list users"))?;
+        let mut stmt = self.conn.prepare(
+            "SELECT u.id, u.name, u.role, d.division || '-' || d.kind, f.credit_code, u.division, u.disabled, u.locked_until,
+                    u.must_change, u.created_at
+             FROM users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN firms f ON f.id = u.firm_id
+             ORDER BY u.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let role: String = r.get(2)?;
+            Ok(UserRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: Role::parse(&role).unwrap_or(Role::Firm),
+                department: r.get(3)?,
+                firm: r.get(4)?,
+                division: r.get(5)?,
+                disabled: r.get(6)?,
+                locked_until: r.get(7)?,
+                must_change_password: r.get(8)?,
+                created_at: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn user_id(tx: &Connection, name: &str) -> Result<(i64, String, bool)> {
+        tx.query_row(
+            "SELECT id, role, disabled FROM users WHERE name = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            Error::not_found(t!(format!("没有用户“{name}”"), format!("no user '{name}'")))
+        })
+    }
+
+    pub fn user_disable(&mut self, actor: &Actor, name: &str, now: DateTime<Utc>) -> Result<()> {
+        actor.require(&[Role::Admin], &t!("停用用户", "disable users"))?;
+        self.write(|tx| {
+            let (id, role, disabled) = Self::user_id(tx, name)?;
+            if disabled {
+                return Err(Error::conflict(t!(
+                    format!("用户“{name}”已停用"),
+                    format!("user '{name}' is already disabled")
+                )));
+            }
+            if role == "admin" {
+                let others: i64 = tx.query_row(
+                    "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?1",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                if others == 0 {
+                    return Err(Error::conflict(t!(
+                        "不能停用最后一个管理员",
+                        "cannot disable the last administrator"
+                    )));
+                }
+            }
+            tx.execute("UPDATE users SET disabled = 1 WHERE id = ?1", [id])?;
+            audit(
+                tx,
+                actor,
+                "user.disable",
+                &format!("user:{id}"),
+                Some(&serde_json::json!({"disabled": false})),
+                Some(&serde_json::json!({"disabled": true})),
+                now,
+            )
+        })
+    }
+
+    /// Lifts a lockout before its 15 minutes are over.
+    pub fn user_unlock(&mut self, actor: &Actor, name: &str, now: DateTime<Utc>) -> Result<()> {
+        actor.require(&[Role::Admin], &t!("解锁用户", "unlock users"))?;
+        self.write(|tx| {
+            let (id, _, _) = Self::user_id(tx, name)?;
+            tx.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                [id],
+            )?;
+            audit(
+                tx,
+                actor,
+                "user.unlock",
+                &format!("user:{id}"),
+                None,
+                None,
+                now,
+            )
+        })
+    }
+
+    /// Changes a password. Users change their own (`new` required); an administrator resets
+    /// another user's (`new` or a generated one, which the user must change at next login).
+    pub fn user_password(
+        &mut self,
+        actor: &Actor,
+        name: &str,
+        new: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        let own = actor.name == name;
+        if !own {
+            actor.require(
+                &[Role::Admin],
+                &t!("重置他人密码", "reset another user's password"),
+            )?;
+        }
+        self.write(|tx| {
+            let (id, _, _) = Self::user_id(tx, name)?;
+            let generated = (new.is_none() && !own).then(generate_password);
+            let Some(pw) = new.map(str::to_string).or_else(|| generated.clone()) else {
+                return Err(Error::field("password", t!("请通过 REOPEN_NEW_PASSWORD 提供新密码", "give the new password in REOPEN_NEW_PASSWORD")));
+            };
+            if let Err(e) = check_password_strength(&pw) {
+                return Err(Error::field("password", e));
+            }
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, must_change = ?3, password_changed_at = ?4, failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                params![id, hash_password(&pw)?, !own, ts(now)],
+            )?;
+            audit(tx, actor, if own { "user.password_change" } else { "user.password_reset" }, &format!("user:{id}"), None, None, now)?;
+            Ok(generated)
+        })
+    }
+}
