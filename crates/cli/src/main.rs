@@ -232,9 +232,10 @@ enum ReviewCmd {
         #[command(flatten)]
         page: Page,
     },
+    #[command(group(clap::ArgGroup::new("verdict").required(true).multiple(false)))]
     Decide {
         id: i64,
-        #[arg(long, group = "verdict", required = true)]
+        #[arg(long, group = "verdict")]
         approve: bool,
         #[arg(long, group = "verdict")]
         reject: bool,
@@ -391,6 +392,12 @@ impl Ctx {
                 ),
             ));
         };
+        if !self.core.is_initialised()? {
+            return Err(Error::not_found(t!(
+                "数据库尚未初始化,请先运行 reopen init --admin 用户名",
+                "the database is not initialised: run reopen init --admin NAME first"
+            )));
+        }
         let actor = self.core.login(&name, &pw, self.now)?;
         if actor.must_change_password && !changing_password {
             return Err(Error::forbidden(t!(

@@ -326,6 +326,13 @@ impl Reopen {
             sql.push_str(" AND f.division = ?");
             args.push(d.clone().into());
         }
+        if actor.role == Role::Reviewer {
+            // A reviewer sees the firms whose applications were routed to their department.
+            sql.push_str(
+                " AND f.id IN (SELECT a.firm_id FROM applications a JOIN review_tasks t ON t.application_id = a.id WHERE t.department_id = ?)",
+            );
+            args.push(actor.department_id.unwrap_or(-1).into());
+        }
         if let Some(id) = scope_firm {
             sql.push_str(" AND f.id = ?");
             args.push(id.into());

@@ -209,15 +209,32 @@ impl Reopen {
                 None => None,
             };
             let Some((task_id, _)) = mine else {
-                let ever: i64 = tx.query_row(
-                    "SELECT count(*) FROM review_tasks WHERE application_id = ?1 AND department_id = ?2",
-                    params![id, dept],
-                    |r| r.get(0),
-                )?;
+                let last: Option<String> = tx
+                    .query_row(
+                        "SELECT state FROM review_tasks WHERE application_id = ?1 AND department_id = ?2 ORDER BY id DESC LIMIT 1",
+                        params![id, dept],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let ever = i64::from(last.is_some());
                 if ever > 0 && core.state != AppState::InReview {
                     return Err(Error::conflict(t!(
                         format!("申请当前状态为“{}”,不能审核", core.state.zh()),
                         format!("the application is {}, not in review", core.state.as_str())
+                    )));
+                }
+                if last.as_deref() == Some("closed") {
+                    return Err(Error::conflict(t!(
+                        "本环节已满足通过条件或已结束,无需本部门再审核",
+                        "this stage is already settled without your department"
+                    )));
+                }
+                if ever > 0 {
+                    // Routed here before, decided already (e.g. a colleague approved first and the
+                    // application moved on): a conflict, not a permission problem.
+                    return Err(Error::conflict(t!(
+                        "本部门已对该申请作出审核意见,申请已进入下一环节",
+                        "your department has already decided; the application has moved on"
                     )));
                 }
                 return Err(Error::forbidden(t!(

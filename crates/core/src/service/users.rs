@@ -185,6 +185,8 @@ impl Reopen {
             )
             .optional()?;
         let Some((id, hash, disabled, failed, locked_until)) = row else {
+            // Spend the same effort as a real check, so timing does not tell which names exist.
+            let _ = hash_password(password);
             return Err(bad_login());
         };
         if disabled {
