@@ -549,8 +549,7 @@ pub fn check_submission(
     }
     // Findings for the reviewer.
     let need = u64::from(h.planned) * u64::from(policy.supplies.masks_per_person_per_day);
-    if need > 0 {
-        let days = u64::from(plan.supplies.masks) / need;
+    if let Some(days) = u64::from(plan.supplies.masks).checked_div(need) {
         if days < u64::from(policy.supplies.min_days) {
             findings.push(Finding {
                 code: "supplies_days".into(),

@@ -140,31 +140,32 @@ pub(crate) struct AppCore {
     pub stage: Option<u32>,
 }
 
+fn bad_column(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+}
+
 pub(crate) fn app_core(conn: &Connection, id: i64) -> Result<AppCore> {
-    let row: Option<(i64, i64, String, String, String, i64, i64, Option<u32>)> = conn
-        .query_row(
-            "SELECT id, firm_id, jurisdiction, state, plan, version, submission_no, stage FROM applications WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
-        )
-        .optional()?;
-    let Some((id, firm_id, jurisdiction, state, plan, version, submission_no, stage)) = row else {
-        return Err(Error::not_found(t!(
-            format!("没有编号为 {id} 的申请"),
-            format!("no application {id}")
-        )));
-    };
-    Ok(AppCore {
-        id,
-        firm_id,
-        jurisdiction,
-        state: AppState::parse(&state)
-            .ok_or_else(|| Error::internal(format!("bad state {state}")))?,
-        plan: serde_json::from_str(&plan)?,
-        version,
-        submission_no,
-        stage,
-    })
+    conn.query_row(
+        "SELECT id, firm_id, jurisdiction, state, plan, version, submission_no, stage FROM applications WHERE id = ?1",
+        [id],
+        |r| {
+            let state: String = r.get(3)?;
+            let plan: String = r.get(4)?;
+            Ok(AppCore {
+                id: r.get(0)?,
+                firm_id: r.get(1)?,
+                jurisdiction: r.get(2)?,
+                state: AppState::parse(&state)
+                    .ok_or_else(|| bad_column(3, std::fmt::Error))?,
+                plan: serde_json::from_str(&plan).map_err(|e| bad_column(4, e))?,
+                version: r.get(5)?,
+                submission_no: r.get(6)?,
+                stage: r.get(7)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found(t!(format!("没有编号为 {id} 的申请"), format!("no application {id}"))))
 }
 
 fn forbidden_app() -> Error {
@@ -334,20 +335,32 @@ pub(crate) fn tasks_of(
 pub(crate) fn application(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Application> {
     let core = app_core(conn, id)?;
     let firm = firm_by_id(conn, core.firm_id)?;
-    let (category, roster_count, approved, conditions, created_at, updated_at, submitted_at, decided_at): (
-        String,
-        u32,
-        Option<u32>,
-        Option<String>,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    ) = conn.query_row(
+    struct Extra {
+        category: String,
+        roster_count: u32,
+        approved: Option<u32>,
+        conditions: Option<String>,
+        created_at: String,
+        updated_at: String,
+        submitted_at: Option<String>,
+        decided_at: Option<String>,
+    }
+    let Extra { category, roster_count, approved, conditions, created_at, updated_at, submitted_at, decided_at } = conn.query_row(
         "SELECT category, roster_count, approved_headcount, conditions, created_at, updated_at, submitted_at, decided_at
          FROM applications WHERE id = ?1",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+        |r| {
+            Ok(Extra {
+                category: r.get(0)?,
+                roster_count: r.get(1)?,
+                approved: r.get(2)?,
+                conditions: r.get(3)?,
+                created_at: r.get(4)?,
+                updated_at: r.get(5)?,
+                submitted_at: r.get(6)?,
+                decided_at: r.get(7)?,
+            })
+        },
     )?;
     let findings: Option<String> = conn
         .query_row(
