@@ -415,6 +415,18 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         return output::check(kind, values, now, out);
     }
     let db = cli.db.clone().unwrap_or_else(default_db);
+    if !matches!(cli.cmd, Cmd::Init { .. }) && !db.exists() {
+        return Err(Error::not_found(t!(
+            format!(
+                "数据库 {} 不存在,请先运行 reopen init --admin 用户名",
+                db.display()
+            ),
+            format!(
+                "no database at {}: run reopen init --admin NAME first",
+                db.display()
+            )
+        )));
+    }
     let core = Reopen::open(&db)?;
     let mut cx = Ctx {
         core,
@@ -867,8 +879,24 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
     let lang = lang();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind as K;
+            let help = matches!(
+                e.kind(),
+                K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if help || !std::env::args().any(|a| a == "--json") {
+                e.exit();
+            }
+            // cli.md: with --json every error, usage errors included, is one JSON document.
+            let doc = json!({"error": {"kind": "validation", "message": e.to_string().trim(), "fields": []}});
+            eprintln!("{doc}");
+            return ExitCode::from(2);
+        }
+    };
     let mut out = Out {
         json: cli.json,
         lang,

@@ -1,0 +1,16 @@
+//! End-to-end tests of the `reopen` command against `shared/design/cli.md`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+mod admin;
+mod bad_input;
+mod check;
+mod journey;
+mod permissions;

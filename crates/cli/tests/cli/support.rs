@@ -1,0 +1,289 @@
+//! A tiny harness: one temp database per test, the `reopen` binary run with a fixed clock.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+pub const NOW: &str = "2020-02-05T09:00:00+08:00";
+pub const ADMIN_PW: &str = "Admin1234";
+pub const INITIAL_PW: &str = "Init1234x";
+pub const PW: &str = "Secret123";
+pub const FIRM_CODE: &str = "91511802MA62AB0208";
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub fn fixture_json(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout as JSON (the success document).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
+    }
+    /// stderr as JSON: the `error` object.
+    pub fn error(&self) -> Value {
+        let v: Value = serde_json::from_str(self.stderr.trim())
+            .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {self:?}"));
+        v["error"].clone()
+    }
+    /// The field names of a JSON error.
+    pub fn fields(&self) -> Vec<String> {
+        self.error()["fields"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no fields: {self:?}"))
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect()
+    }
+    pub fn field_message(&self, field: &str) -> String {
+        self.error()["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["field"] == field)
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+    pub fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "expected success: {self:?}");
+        self
+    }
+    pub fn code(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "expected exit {code}: {self:?}");
+        self
+    }
+}
+
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Asserts a validation failure (exit 2) naming exactly `fields` (as a set, every one present, no
+/// others), with Chinese messages.
+pub fn assert_invalid(r: &Run, fields: &[&str]) {
+    assert_eq!(r.code, 2, "expected exit 2: {r:?}");
+    let e = r.error();
+    assert_eq!(e["kind"], "validation", "{r:?}");
+    let mut got = r.fields();
+    got.sort();
+    got.dedup();
+    let mut want: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    want.dedup();
+    assert_eq!(got, want, "fields differ: {r:?}");
+    assert!(
+        has_cjk(e["message"].as_str().unwrap()),
+        "message not Chinese: {r:?}"
+    );
+    for f in e["fields"].as_array().unwrap() {
+        assert!(
+            has_cjk(f["message"].as_str().unwrap()),
+            "field message not Chinese: {f}"
+        );
+    }
+}
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Env {
+    /// A fresh directory; no database yet.
+    pub fn empty() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("reopen.db");
+        Env { dir, db }
+    }
+
+    /// `reopen init --admin admin`.
+    pub fn new() -> Env {
+        let env = Env::empty();
+        let r = env.cmd(
+            &["init", "--admin", "admin"],
+            &[("REOPEN_PASSWORD", ADMIN_PW)],
+        );
+        assert_eq!(r.code, 0, "init failed: {r:?}");
+        env
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    pub fn write_json(&self, name: &str, v: &Value) -> PathBuf {
+        self.write(name, &serde_json::to_string_pretty(v).unwrap())
+    }
+
+    /// Runs `reopen --db DB --json ARGS` with the fixed clock and Chinese locale; `envs` override.
+    pub fn cmd(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
+        c.arg("--db").arg(&self.db).arg("--json").args(args);
+        for k in [
+            "REOPEN_DB",
+            "REOPEN_PASSWORD",
+            "REOPEN_NEW_PASSWORD",
+            "LC_ALL",
+            "LC_MESSAGES",
+            "LANGUAGE",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("REOPEN_NOW", NOW).env("LANG", "zh_CN.UTF-8");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        let o = c.output().unwrap();
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    /// Acts as `user` with the password `pw`.
+    pub fn as_pw(&self, user: &str, pw: &str, args: &[&str]) -> Run {
+        let mut a = vec!["--user", user];
+        a.extend_from_slice(args);
+        self.cmd(&a, &[("REOPEN_PASSWORD", pw)])
+    }
+
+    /// Acts as `user` (the admin's or the common password).
+    pub fn as_(&self, user: &str, args: &[&str]) -> Run {
+        let pw = if user == "admin" { ADMIN_PW } else { PW };
+        self.as_pw(user, pw, args)
+    }
+
+    /// The admin adds a user and the user changes the initial password to `PW`.
+    pub fn add_user(&self, name: &str, role: &str, department: Option<&str>) {
+        let mut args = vec!["--user", "admin", "user", "add", name, "--role", role];
+        if let Some(d) = department {
+            args.extend_from_slice(&["--department", d]);
+        }
+        if role == "clerk" || role == "leader" {
+            args.extend_from_slice(&["--division", "511802"]);
+        }
+        let r = self.cmd(
+            &args,
+            &[
+                ("REOPEN_PASSWORD", ADMIN_PW),
+                ("REOPEN_NEW_PASSWORD", INITIAL_PW),
+            ],
+        );
+        assert_eq!(r.code, 0, "user add {name}: {r:?}");
+        let r = self.cmd(
+            &["--user", name, "user", "password", name],
+            &[("REOPEN_PASSWORD", INITIAL_PW), ("REOPEN_NEW_PASSWORD", PW)],
+        );
+        assert_eq!(r.code, 0, "password change {name}: {r:?}");
+    }
+
+    /// Number of audit events (admin view).
+    pub fn audit_len(&self) -> usize {
+        self.as_("admin", &["audit", "log", "--limit", "500"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    }
+
+    pub fn show(&self, user: &str, id: i64) -> Value {
+        self.as_(user, &["app", "show", &id.to_string()])
+            .ok()
+            .json()
+    }
+
+    pub fn firm_count(&self) -> usize {
+        self.as_("admin", &["firm", "list"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    }
+}
+
+/// A database with a reviewer of 511802-SWJ (`swj`), the countersigner 511802-ZHB (`zhb`), a
+/// reviewer of 511802-JXJ (`jxj`) and a firm user `f1` who registered the 零售业 firm of
+/// `firm.json`.
+pub fn with_firm() -> Env {
+    let env = Env::new();
+    env.add_user("swj", "reviewer", Some("511802-SWJ"));
+    env.add_user("zhb", "reviewer", Some("511802-ZHB"));
+    env.add_user("jxj", "reviewer", Some("511802-JXJ"));
+    env.add_user("f1", "firm", None);
+    env.as_(
+        "f1",
+        &[
+            "firm",
+            "register",
+            "--file",
+            fixture("firm.json").to_str().unwrap(),
+        ],
+    )
+    .ok();
+    env
+}
+
+/// `with_firm` plus a draft application with the full plan and a matching roster (10 people, 3
+/// from elsewhere, 1 of them from Hubei under observation). Returns the application id.
+pub fn with_draft() -> (Env, i64) {
+    let env = with_firm();
+    let r = env
+        .as_(
+            "f1",
+            &[
+                "app",
+                "create",
+                "--firm",
+                FIRM_CODE,
+                "--file",
+                fixture("plan.json").to_str().unwrap(),
+            ],
+        )
+        .ok();
+    let id = r.json()["id"].as_i64().unwrap();
+    env.as_(
+        "f1",
+        &[
+            "app",
+            "roster",
+            &id.to_string(),
+            "--file",
+            fixture("roster.csv").to_str().unwrap(),
+        ],
+    )
+    .ok();
+    (env, id)
+}
+
+/// `with_draft` submitted: pending at stage 1 (SWJ).
+pub fn with_submitted() -> (Env, i64) {
+    let (env, id) = with_draft();
+    env.as_("f1", &["app", "submit", &id.to_string()]).ok();
+    (env, id)
+}
