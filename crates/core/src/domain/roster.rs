@@ -78,21 +78,12 @@ pub struct RosterRecord {
     pub health: Health,
 }
 
-/// A roster row for display: ID number and phone masked.
+/// A roster row for display: the record with its ID number and phone masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterView {
     pub row_no: u32,
-    pub name: String,
-    pub id_number: String,
-    pub phone: String,
-    pub post: String,
-    pub home_region: String,
-    pub from_elsewhere: bool,
-    pub from_region: String,
-    pub return_date: Option<NaiveDate>,
-    pub observation_start: Option<NaiveDate>,
-    pub observation_end: Option<NaiveDate>,
-    pub health: Health,
+    #[serde(flatten)]
+    pub masked: RosterRecord,
 }
 
 impl RosterEntry {
@@ -117,17 +108,11 @@ impl RosterRecord {
     pub fn view(&self, row_no: u32) -> RosterView {
         RosterView {
             row_no,
-            name: self.name.clone(),
-            id_number: mask_id(&self.id_number),
-            phone: mask_phone(&self.phone),
-            post: self.post.clone(),
-            home_region: self.home_region.clone(),
-            from_elsewhere: self.from_elsewhere,
-            from_region: self.from_region.clone(),
-            return_date: self.return_date,
-            observation_start: self.observation_start,
-            observation_end: self.observation_end,
-            health: self.health,
+            masked: RosterRecord {
+                id_number: mask_id(&self.id_number),
+                phone: mask_phone(&self.phone),
+                ..self.clone()
+            },
         }
     }
     /// Back to the domain type (values in the store were valid when written).
