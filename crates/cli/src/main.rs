@@ -1,5 +1,6 @@
 //! `reopen`: the command-line shell over reopen-core, exactly as `shared/design/cli.md` fixes it.
 
+mod certs;
 mod output;
 
 use std::path::PathBuf;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use reopen_core::documents::DocFonts;
 use reopen_core::domain::auth::Actor;
 use reopen_core::error::{Error, Lang};
 use reopen_core::service::{AppFilter, Decision, NewUser, QueueFilter, WorkflowConfig};
@@ -68,6 +70,19 @@ enum Cmd {
     /// The reviewer's queue and decisions
     #[command(subcommand)]
     Review(ReviewCmd),
+    /// Approval certificates (复工复产批准通知书)
+    #[command(subcommand)]
+    Cert(CertCmd),
+    /// Verify a certificate by number or QR payload (anyone)
+    Verify {
+        code_or_number: String,
+        /// Verify offline from the payload alone with this exported public key file
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+    },
+    /// The application form for signing and stamping
+    #[command(subcommand)]
+    Form(FormCmd),
     /// The audit log
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -253,6 +268,60 @@ enum ReviewCmd {
 }
 
 #[derive(Subcommand)]
+enum CertCmd {
+    /// Issue the certificate of an approved application; prints its number
+    Issue {
+        id: i64,
+    },
+    /// Print one certificate (logged), or every issued-but-unprinted one with --all-new
+    Print {
+        #[arg(required_unless_present = "all_new", conflicts_with = "all_new")]
+        number: Option<String>,
+        #[arg(long, required_unless_present = "all_new", conflicts_with = "all_new")]
+        out: Option<PathBuf>,
+        #[arg(long, requires = "out_dir")]
+        all_new: bool,
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
+    Void {
+        number: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Revoke {
+        number: String,
+        #[arg(long)]
+        reason: String,
+    },
+    List {
+        #[arg(long, value_parser = ["issued", "voided", "revoked"])]
+        state: Option<String>,
+        #[arg(long)]
+        unprinted: bool,
+        #[command(flatten)]
+        page: Page,
+    },
+    Show {
+        number: String,
+    },
+    /// The installation's public key (hex) for offline verification
+    PublicKey {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FormCmd {
+    Print {
+        id: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCmd {
     Log {
         #[arg(long)]
@@ -365,15 +434,15 @@ fn env_password(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|s| !s.is_empty())
 }
 
-struct Ctx {
-    core: Reopen,
+pub(crate) struct Ctx {
+    pub(crate) core: Reopen,
     user: Option<String>,
-    now: DateTime<Utc>,
+    pub(crate) now: DateTime<Utc>,
 }
 
 impl Ctx {
     /// Logs the `--user` in. A user who must change the password may only do that.
-    fn actor(&mut self, changing_password: bool) -> Result<Actor, Error> {
+    pub(crate) fn actor(&mut self, changing_password: bool) -> Result<Actor, Error> {
         let Some(name) = self.user.clone() else {
             return Err(Error::field(
                 "user",
@@ -413,6 +482,15 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
     let now = now()?;
     if let Cmd::Check { kind, values } = &cli.cmd {
         return output::check(kind, values, now, out);
+    }
+    if let Cmd::Verify {
+        code_or_number,
+        public_key: Some(key),
+    } = &cli.cmd
+    {
+        let key = String::from_utf8(read_file(key)?).unwrap_or_default();
+        let v = reopen_core::service::verify_offline(code_or_number, &key)?;
+        return output::verification(&v, out);
     }
     let db = cli.db.clone().unwrap_or_else(default_db);
     if !matches!(cli.cmd, Cmd::Init { .. }) && !db.exists() {
@@ -742,6 +820,22 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 out.app(&app)
             }
         },
+        Cmd::Verify { code_or_number, .. } => {
+            let v = cx.core.verify(&code_or_number)?;
+            output::verification(&v, out)
+        }
+        Cmd::Cert(c) => certs::run(&mut cx, c, out),
+        Cmd::Form(FormCmd::Print { id, out: file }) => {
+            let a = cx.actor(false)?;
+            let fonts = DocFonts::load()?;
+            let n = cx
+                .core
+                .form_print(&a, id, &fonts, now, |pdf| certs::write_new(&file, pdf))?;
+            out.value(
+                &json!({"application": id, "file": file.display().to_string(), "bytes": n}),
+                |_| format!("申请表已输出到 {}({} 字节)", file.display(), n),
+            )
+        }
         Cmd::Audit(c) => match c {
             AuditCmd::Log { record, page } => {
                 let a = cx.actor(false)?;

@@ -353,3 +353,47 @@ pub fn check(
     }
     Ok(())
 }
+
+/// `reopen verify`: the status and what the certificate says. Exit 0 only when valid.
+pub fn verification(v: &reopen_core::service::Verification, out: &mut Out) -> Result<(), Error> {
+    use reopen_core::service::CertStatus;
+    if out.json {
+        out.emit_json(v)?;
+    } else {
+        out.line(format!("验证结果:{}", v.status.zh()));
+        if let Some(c) = &v.certificate {
+            out.line(format!(
+                "  编号 {}  企业 {}({})",
+                c.number, c.firm_name, c.credit_code
+            ));
+            out.line(format!(
+                "  核定复工人数 {}  批准日期 {}  签发日期 {}",
+                c.approved_headcount, c.approved_date, c.issue_date
+            ));
+            if let Some(r) = &c.reason {
+                out.line(format!("  原因:{r}"));
+            }
+        } else if let Some(f) = &v.fields {
+            out.line(format!(
+                "  编号 {}  企业 {}({})",
+                f.number, f.firm_name, f.credit_code
+            ));
+            out.line(format!(
+                "  核定复工人数 {}  批准日期 {}  签发日期 {}",
+                f.approved_headcount, f.approved_date, f.issue_date
+            ));
+        }
+    }
+    match v.status {
+        CertStatus::Valid => Ok(()),
+        CertStatus::Unknown => Err(Error::not_found(t!("查无此证", "no such certificate"))),
+        CertStatus::Forged => Err(Error::field(
+            "code",
+            t!("签名不符:伪造或被篡改", "bad signature: forged or altered"),
+        )),
+        CertStatus::Voided | CertStatus::Revoked => Err(Error::conflict(t!(
+            format!("该批准通知书{}", v.status.zh()),
+            format!("the certificate is {:?}", v.status).to_lowercase()
+        ))),
+    }
+}

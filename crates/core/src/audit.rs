@@ -12,6 +12,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// Who acted: a user, or the system itself (init, migrations).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Who {
     pub id: Option<i64>,
     pub name: String,
@@ -19,6 +20,7 @@ pub struct Who {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditEvent {
     pub seq: i64,
     pub at: String,
@@ -119,6 +121,7 @@ pub fn append(
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VerifyReport {
     pub ok: bool,
     pub events: i64,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A message in both languages the product speaks. Chinese first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Text {
     pub zh: String,
     pub en: String,
@@ -60,6 +61,7 @@ impl Lang {
 
 /// One bad field, named by its JSON path (`headcount.local`, `roster[3].id_number`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FieldError {
     pub field: String,
     pub message: Text,
@@ -75,6 +77,7 @@ impl FieldError {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     Validation,

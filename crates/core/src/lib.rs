@@ -5,6 +5,7 @@
 //! and `now`. Every use case checks permission, applies a pure domain decision, persists it and
 //! appends an audit event in one IMMEDIATE transaction.
 pub mod audit;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod reference;

@@ -12,6 +12,7 @@ pub const DEPARTMENTS_CSV: &str = include_str!("../../../assets/reference/depart
 pub const INDUSTRIES_CSV: &str = include_str!("../../../assets/reference/industries.csv");
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DivisionRow {
     pub code: String,
     pub name: String,
@@ -21,6 +22,7 @@ pub struct DivisionRow {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DepartmentKindRow {
     pub code: String,
     pub name: String,
@@ -29,6 +31,7 @@ pub struct DepartmentKindRow {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct IndustryRow {
     pub section: String,
     pub division: String,

@@ -11,6 +11,7 @@ mod support;
 
 mod admin;
 mod bad_input;
+mod certs;
 mod check;
 mod journey;
 mod permissions;

@@ -16,6 +16,7 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const CITY: &str = "511800";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Firm,
@@ -66,6 +67,7 @@ impl Role {
 
 /// The logged-in user on whose behalf a use case runs. Only `login` makes one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Actor {
     pub user_id: i64,
     pub name: String,

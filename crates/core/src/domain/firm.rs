@@ -10,6 +10,7 @@ use crate::error::{FieldError, Problems, Text};
 use crate::t;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Person {
     pub name: String,
     pub phone: String,

@@ -1,5 +1,6 @@
 //! Domain types, parsed once at the edge: a value of one of these types is valid.
 pub mod auth;
+pub mod certificate;
 pub mod firm;
 pub mod ids;
 pub mod plan;

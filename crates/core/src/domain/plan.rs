@@ -12,6 +12,7 @@ use crate::error::{FieldError, Problems, Text};
 use crate::t;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Headcounts {
     pub planned: u32,
     pub local: u32,
@@ -33,6 +34,7 @@ impl Headcounts {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SuppliesOnHand {
     pub masks: u32,
     pub thermometers: u32,
@@ -41,6 +43,7 @@ pub struct SuppliesOnHand {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Commitment {
     pub signed_by: String,
     pub date: NaiveDate,
@@ -49,6 +52,7 @@ pub struct Commitment {
 
 /// A plan as stored: a draft may be incomplete, but every value present is well-formed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Plan {
     pub category: Option<String>,
     pub planned_date: Option<NaiveDate>,
@@ -62,6 +66,7 @@ pub struct Plan {
 
 /// A finding the reviewer sees; it does not stop a submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Finding {
     pub code: String,
     pub message: Text,

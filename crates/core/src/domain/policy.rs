@@ -11,6 +11,7 @@ use crate::error::{Problems, Text};
 use crate::t;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// category code → Chinese name; order is the table's order in the file.
@@ -27,6 +28,7 @@ pub struct Policy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct KeyAreas {
     pub observation_days: u32,
@@ -34,6 +36,11 @@ pub struct KeyAreas {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "SuppliesPolicy")
+)]
 #[serde(deny_unknown_fields)]
 pub struct Supplies {
     pub min_days: u32,
@@ -41,6 +48,7 @@ pub struct Supplies {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewMode {
     Approval,
@@ -48,6 +56,7 @@ pub enum ReviewMode {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ReviewPolicy"))]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     pub mode: ReviewMode,
@@ -59,6 +68,11 @@ pub struct Review {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "DailyReportPolicy")
+)]
 #[serde(deny_unknown_fields)]
 pub struct DailyReport {
     pub due_next_day_by: String,
@@ -66,6 +80,11 @@ pub struct DailyReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "CertificatePolicy")
+)]
 #[serde(deny_unknown_fields)]
 pub struct Certificate {
     pub number_format: String,

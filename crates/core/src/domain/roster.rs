@@ -11,6 +11,7 @@ use crate::error::{FieldError, Text};
 use crate::t;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
     Normal,
@@ -64,6 +65,7 @@ pub struct RosterEntry {
 /// A roster row as it is stored and exchanged, with the full ID number (personal data: only the
 /// store, the frozen submissions and an audited reveal see this form).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterRecord {
     pub name: String,
     pub id_number: String,
@@ -80,6 +82,7 @@ pub struct RosterRecord {
 
 /// A roster row for display: the record with its ID number and phone masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterView {
     pub row_no: u32,
     #[serde(flatten)]

@@ -11,6 +11,7 @@ use crate::t;
 use super::policy::ReviewMode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum AppState {
     Draft,
@@ -75,6 +76,7 @@ impl AppState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
     Pending,
@@ -110,6 +112,7 @@ impl TaskState {
 
 /// One stage of the chain as resolved for one application: which departments, how many must approve.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StagePlan {
     pub name: String,
     pub departments: Vec<i64>,
@@ -218,6 +221,7 @@ pub fn withdraw(state: AppState) -> Result<AppState> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case", tag = "verdict")]
 pub enum Verdict {
     Approve {
@@ -430,11 +434,16 @@ pub fn decide(f: &DecideFacts<'_>, verdict: &Verdict) -> Result<DecideOutcome> {
     }
 }
 
-/// approved --issue--> certified.
-pub fn issue(state: AppState) -> Result<AppState> {
-    match state {
-        AppState::Approved => Ok(AppState::Certified),
-        s => Err(Error::conflict(t!(
+/// approved --issue--> certified; a certified application whose certificate was voided (a
+/// misprint) gets a new one and stays certified.
+pub fn issue(state: AppState, has_live_certificate: bool) -> Result<AppState> {
+    match (state, has_live_certificate) {
+        (AppState::Approved, false) | (AppState::Certified, false) => Ok(AppState::Certified),
+        (AppState::Approved | AppState::Certified, true) => Err(Error::conflict(t!(
+            "该申请已有有效的批准通知书;误印请先作废再重新发证",
+            "the application already has a live certificate; void a misprint first"
+        ))),
+        (s, _) => Err(Error::conflict(t!(
             format!("申请当前状态为“{}”,不能发证", s.zh()),
             format!(
                 "cannot issue a certificate for an application in state {}",
@@ -746,9 +755,17 @@ mod tests {
 
     #[test]
     fn issue_and_revoke_arrows() {
-        assert_eq!(issue(AppState::Approved).unwrap(), AppState::Certified);
-        assert!(issue(AppState::InReview).is_err());
-        assert!(issue(AppState::Certified).is_err());
+        assert_eq!(
+            issue(AppState::Approved, false).unwrap(),
+            AppState::Certified
+        );
+        assert_eq!(
+            issue(AppState::Certified, false).unwrap(),
+            AppState::Certified
+        );
+        assert!(issue(AppState::InReview, false).is_err());
+        assert!(issue(AppState::Certified, true).is_err());
+        assert!(issue(AppState::Revoked, false).is_err());
         assert_eq!(revoke(AppState::Certified).unwrap(), AppState::Revoked);
         assert!(revoke(AppState::Draft).is_err());
     }

@@ -20,6 +20,7 @@ use crate::t;
 
 /// The review chain of one jurisdiction, as the administrator configures it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowConfig {
     /// None: the policy's `review.mode`.
@@ -29,6 +30,7 @@ pub struct WorkflowConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct StageConfig {
     pub name: String,
@@ -39,6 +41,7 @@ pub struct StageConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct StageDepartment {
     /// A department kind code (`ZHB`, `FGW` …) or `@industry` for the firm's industry department.
@@ -175,6 +178,7 @@ pub(crate) fn resolve_stages(
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DepartmentRow {
     pub id: i64,
     pub code: String,
@@ -185,6 +189,7 @@ pub struct DepartmentRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RoutingRow {
     pub industry: String,
     pub section: String,
@@ -193,6 +198,29 @@ pub struct RoutingRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DivisionInfo {
+    pub code: String,
+    pub name: String,
+    pub short: String,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Reference {
+    pub divisions: Vec<DivisionInfo>,
+    pub industries: Vec<RoutingRow>,
+    /// (code, name, kind: industry | countersign)
+    pub department_kinds: Vec<(String, String, String)>,
+    /// (code, Chinese name), in the policy's order.
+    pub categories: Vec<(String, String)>,
+    pub mandatory_measures: Vec<(String, String)>,
+    pub optional_measures: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RestoreReport {
     pub integrity: String,
     pub audit: VerifyReport,
@@ -584,6 +612,46 @@ impl Reopen {
             .map(|_| ())
         })?;
         Ok(report)
+    }
+
+    /// Reference lists the screens need: divisions, industries, categories and measures.
+    pub fn reference(&self) -> Result<Reference> {
+        let conn = self.connection();
+        let mut st =
+            conn.prepare("SELECT code, name, short, level FROM divisions ORDER BY code")?;
+        let divisions = st
+            .query_map([], |r| {
+                Ok(DivisionInfo {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    short: r.get(2)?,
+                    level: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let industries = self.routing_list()?;
+        let mut st = conn.prepare("SELECT code, name, kind FROM department_kinds ORDER BY code")?;
+        let department_kinds = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let p = load_policy(conn)?;
+        let pairs = |m: &indexmap::IndexMap<String, String>| {
+            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        Ok(Reference {
+            divisions,
+            industries,
+            department_kinds,
+            categories: pairs(&p.categories),
+            mandatory_measures: pairs(&p.mandatory_measures),
+            optional_measures: pairs(&p.optional_measures),
+        })
     }
 
     pub fn department_id(&self, code: &str) -> Result<i64> {

@@ -18,6 +18,7 @@ use crate::error::{Error, Result, Text};
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FirmSummary {
     pub id: i64,
     pub credit_code: String,
@@ -29,6 +30,7 @@ pub struct FirmSummary {
 
 /// One stage decision (or pending task) on the timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TaskRecord {
     pub id: i64,
     pub submission_no: i64,
@@ -49,6 +51,7 @@ pub struct TaskRecord {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Application {
     pub id: i64,
     pub firm: FirmSummary,
@@ -73,6 +76,7 @@ pub struct Application {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppRow {
     pub id: i64,
     pub firm_name: String,
@@ -88,6 +92,7 @@ pub struct AppRow {
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppFilter {
     pub state: Option<String>,
     pub division: Option<String>,
@@ -99,6 +104,7 @@ pub struct AppFilter {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SubmissionInfo {
     pub submission_no: i64,
     pub submitted_at: String,
@@ -106,6 +112,7 @@ pub struct SubmissionInfo {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FieldChange {
     pub field: String,
     pub before: Value,
@@ -113,6 +120,7 @@ pub struct FieldChange {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterChange {
     /// Masked ID number.
     pub id_number: String,
@@ -122,6 +130,7 @@ pub struct RosterChange {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Diff {
     pub from: i64,
     pub to: i64,
@@ -531,6 +540,14 @@ impl Reopen {
         }
         let table = roster::parse_csv(bytes).map_err(Error::validation)?;
         let rows = roster::rows_from_table(table).map_err(Error::validation)?;
+        let names: Vec<(String, &str)> = rows
+            .iter()
+            .filter_map(|(line, r)| {
+                r.get("name")
+                    .map(|n| (format!("roster[{line}].name"), n.as_str()))
+            })
+            .collect();
+        self.check_printable(&names)?;
         self.write(|tx| {
             let core = app_core(tx, id)?;
             file_for(tx, actor, &core)?;

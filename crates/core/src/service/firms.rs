@@ -12,6 +12,7 @@ use crate::error::{Error, Problems, Result, Text};
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Firm {
     pub id: i64,
     pub credit_code: String,
@@ -35,6 +36,7 @@ pub struct Firm {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FirmRow {
     pub id: i64,
     pub credit_code: String,
@@ -133,6 +135,20 @@ pub(crate) fn can_file_for(actor: &Actor, firm: &Firm) -> bool {
     }
 }
 
+fn printable_fields(f: &FirmInput) -> Vec<(String, &str)> {
+    vec![
+        ("name".to_string(), f.name.as_str()),
+        ("township".to_string(), f.township.as_str()),
+        ("address".to_string(), f.address.as_str()),
+        (
+            "legal_representative".to_string(),
+            f.legal_representative.as_str(),
+        ),
+        ("principal.name".to_string(), f.principal.name.as_str()),
+        ("contact.name".to_string(), f.contact.name.as_str()),
+    ]
+}
+
 fn not_yours() -> Error {
     Error::forbidden(t!(
         "无权查看或办理该企业的事项",
@@ -206,6 +222,7 @@ impl Reopen {
                 "you may only register firms of your jurisdiction"
             )));
         }
+        self.check_printable(&printable_fields(&f))?;
         self.write(|tx| {
             let warnings = check_against_store(tx, &f)?;
             let exists: i64 = tx.query_row("SELECT count(*) FROM firms WHERE credit_code = ?1", [f.credit_code.as_str()], |r| r.get(0))?;
@@ -250,6 +267,7 @@ impl Reopen {
             &t!("修改企业信息", "update firms"),
         )?;
         let f = FirmInput::from_json(v).map_err(Error::validation)?;
+        self.check_printable(&printable_fields(&f))?;
         self.write(|tx| {
             let before = firm_by_code(tx, code)?;
             let allowed = actor.role == Role::Admin || can_file_for(actor, &before);
@@ -282,6 +300,14 @@ impl Reopen {
             audit(tx, actor, "firm.update", &format!("firm:{}", after.credit_code), Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(&after)?), now)?;
             Ok(after)
         })
+    }
+
+    /// The firm a firm user is bound to, if any.
+    pub fn firm_mine(&self, actor: &Actor) -> Result<Option<Firm>> {
+        match (actor.role, actor.firm_id) {
+            (Role::Firm, Some(id)) => firm_by_id(&self.conn, id).map(Some),
+            _ => Ok(None),
+        }
     }
 
     pub fn firm_show(&self, actor: &Actor, code: &str) -> Result<Firm> {

@@ -3,15 +3,19 @@
 
 mod admin;
 mod apps;
+mod certs;
 pub mod demo;
 mod firms;
 mod review;
+mod stats;
 mod users;
 
 pub use admin::*;
 pub use apps::*;
+pub use certs::*;
 pub use firms::*;
 pub use review::*;
+pub use stats::*;
 pub use users::*;
 
 use std::path::Path;
@@ -30,6 +34,8 @@ use crate::t;
 /// The product's core, bound to one database.
 pub struct Reopen {
     conn: Connection,
+    /// Fonts of the printed documents, parsed on first need: names must be printable.
+    fonts: std::sync::OnceLock<crate::documents::DocFonts>,
 }
 
 /// The local calendar day (Asia/Shanghai) of an instant.
@@ -101,18 +107,52 @@ impl Reopen {
     pub fn open(path: &Path) -> Result<Reopen> {
         Ok(Reopen {
             conn: store::open(path)?,
+            fonts: Default::default(),
         })
     }
 
     pub fn open_in_memory() -> Result<Reopen> {
         Ok(Reopen {
             conn: store::open_in_memory()?,
+            fonts: Default::default(),
         })
     }
 
     /// Read access for queries that need no transaction (benchmarks, diagnostics).
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    fn doc_fonts(&self) -> Result<&crate::documents::DocFonts> {
+        if self.fonts.get().is_none() {
+            let _ = self.fonts.set(crate::documents::DocFonts::load()?);
+        }
+        self.fonts.get().ok_or_else(|| Error::internal("fonts"))
+    }
+
+    /// Refuses text that no available font can print (a rare character missing from the shipped
+    /// font and from every installed one), naming the character: a certificate never shows a box.
+    pub(crate) fn check_printable(&self, fields: &[(String, &str)]) -> Result<()> {
+        let fonts = self.doc_fonts()?;
+        let mut p = crate::error::Problems::new();
+        for (field, text) in fields {
+            let missing = fonts.missing_glyphs(text);
+            if !missing.is_empty() {
+                let chars: String = missing
+                    .iter()
+                    .map(|c| format!("“{c}”(U+{:04X})", *c as u32))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                p.add(
+                    field.clone(),
+                    t!(
+                        format!("{chars} 无法打印:字库中没有该字,请改用通用写法,或请管理员安装含该字的字体"),
+                        format!("{chars} cannot be printed: no installed font has it; use a common form or ask the administrator to install a font with it")
+                    ),
+                );
+            }
+        }
+        p.into_result()
     }
 
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
@@ -160,6 +200,8 @@ impl Reopen {
                     "INSERT INTO settings(key, value) VALUES ('policy', ?1)",
                     params![serde_json::to_string(&policy)?],
                 )?;
+                // The installation's certificate signing key (its public half is exportable).
+                certs::signing_key(tx)?;
                 audit::append(
                     tx,
                     &system(),
@@ -219,6 +261,7 @@ impl Reopen {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct InitReport {
     pub created: bool,
     pub divisions: usize,

@@ -14,6 +14,7 @@ use crate::error::{Error, Problems, Result};
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QueueRow {
     pub task_id: i64,
     pub application_id: i64,
@@ -32,6 +33,7 @@ pub struct QueueRow {
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QueueFilter {
     /// Only pending (true) or only decided (false) tasks; both when None.
     pub pending: Option<bool>,
@@ -44,6 +46,7 @@ pub struct QueueFilter {
 
 /// A decision as a reviewer gives it.
 #[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Decision {
     pub verdict: String,
     pub opinion: String,

@@ -74,6 +74,7 @@ fn check_user_name(name: &str) -> Result<String, crate::Text> {
 
 /// What `user add` takes.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub name: String,
@@ -89,6 +90,7 @@ pub struct NewUser {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct UserCreated {
     pub id: i64,
     pub name: String,
@@ -98,6 +100,7 @@ pub struct UserCreated {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct UserRow {
     pub id: i64,
     pub name: String,
@@ -258,6 +261,11 @@ impl Reopen {
         let actor = load_actor(&tx, id)?;
         tx.commit()?;
         Ok(actor)
+    }
+
+    /// The actor as the store now knows it (e.g. bound to a firm after registering it).
+    pub fn refresh_actor(&self, actor: &Actor) -> Result<Actor> {
+        load_actor(&self.conn, actor.user_id)
     }
 
     pub fn user_add(

@@ -11,7 +11,10 @@ use crate::error::{Error, Result};
 
 /// Numbered migrations. Never edit a released one; add the next.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("migrations/001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("migrations/001_initial.sql")),
+        M::up(include_str!("migrations/002_certificates.sql")),
+    ])
 }
 
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -7,8 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bad_input;
+mod certs;
 mod concurrency;
 mod permissions;
+mod stats;
 mod store;
 mod workflow;
 

@@ -7,6 +7,10 @@ CREATE UNIQUE INDEX applications_one_open ON applications(firm_id)
 CREATE INDEX applications_state ON applications(jurisdiction, state, updated_at);
 -- index audit_record
 CREATE INDEX audit_record ON audit_events(record, seq);
+-- index certificates_jurisdiction
+CREATE INDEX certificates_jurisdiction ON certificates(jurisdiction, state, id);
+-- index certificates_one_live
+CREATE UNIQUE INDEX certificates_one_live ON certificates(application_id) WHERE state = 'issued';
 -- index firms_division
 CREATE INDEX firms_division ON firms(division, name);
 -- index review_app
@@ -51,6 +55,49 @@ CREATE TABLE audit_events (
     after       TEXT,
     prev_hash   TEXT NOT NULL,
     hash        TEXT NOT NULL
+) STRICT;
+-- table cert_prints
+CREATE TABLE cert_prints (
+    id              INTEGER PRIMARY KEY,
+    certificate_id  INTEGER NOT NULL REFERENCES certificates(id),
+    copy_no         INTEGER NOT NULL,
+    printed_at      TEXT NOT NULL,
+    printed_by      INTEGER NOT NULL REFERENCES users(id),
+    mark            TEXT,
+    UNIQUE (certificate_id, copy_no)
+) STRICT;
+-- table cert_sequences
+CREATE TABLE cert_sequences (
+    jurisdiction  TEXT NOT NULL REFERENCES divisions(code),
+    year          INTEGER NOT NULL,
+    last          INTEGER NOT NULL CHECK (last > 0),
+    PRIMARY KEY (jurisdiction, year)
+) STRICT;
+-- table certificates
+CREATE TABLE certificates (
+    id                  INTEGER PRIMARY KEY,
+    number              TEXT NOT NULL UNIQUE,
+    jurisdiction        TEXT NOT NULL REFERENCES divisions(code),
+    year                INTEGER NOT NULL,
+    seq                 INTEGER NOT NULL,
+    application_id      INTEGER NOT NULL REFERENCES applications(id),
+    submission_no       INTEGER NOT NULL,
+    state               TEXT NOT NULL CHECK (state IN ('issued','voided','revoked')),
+    firm_name           TEXT NOT NULL,
+    credit_code         TEXT NOT NULL,
+    address             TEXT NOT NULL,
+    approved_date       TEXT NOT NULL,
+    approved_headcount  INTEGER NOT NULL,
+    conditions          TEXT NOT NULL,
+    departments         TEXT NOT NULL,
+    issue_date          TEXT NOT NULL,
+    payload             TEXT NOT NULL,
+    issued_at           TEXT NOT NULL,
+    issued_by           INTEGER NOT NULL REFERENCES users(id),
+    reason              TEXT,
+    closed_at           TEXT,
+    closed_by           INTEGER REFERENCES users(id),
+    UNIQUE (jurisdiction, year, seq)
 ) STRICT;
 -- table department_kinds
 CREATE TABLE department_kinds (
@@ -186,6 +233,23 @@ END;
 -- trigger audit_no_update
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_events BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+-- trigger cert_prints_no_delete
+CREATE TRIGGER cert_prints_no_delete BEFORE DELETE ON cert_prints BEGIN
+    SELECT RAISE(ABORT, 'the print log is append-only');
+END;
+-- trigger cert_prints_no_update
+CREATE TRIGGER cert_prints_no_update BEFORE UPDATE ON cert_prints BEGIN
+    SELECT RAISE(ABORT, 'the print log is append-only');
+END;
+-- trigger certificates_closed_frozen
+CREATE TRIGGER certificates_closed_frozen BEFORE UPDATE ON certificates
+    WHEN old.state <> 'issued' BEGIN
+    SELECT RAISE(ABORT, 'a voided or revoked certificate is never changed');
+END;
+-- trigger certificates_no_delete
+CREATE TRIGGER certificates_no_delete BEFORE DELETE ON certificates BEGIN
+    SELECT RAISE(ABORT, 'certificates are kept, void them instead');
 END;
 -- trigger review_tasks_decided_frozen
 CREATE TRIGGER review_tasks_decided_frozen BEFORE UPDATE ON review_tasks

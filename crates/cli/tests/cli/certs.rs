@@ -1,0 +1,277 @@
+//! Certificates through the command line: issuing in two processes at once, batch printing,
+//! verification (online and offline), void and revoke. The approved applications are prepared
+//! through the core library, then the `reopen` binary does the rest.
+
+use std::process::Command;
+
+use chrono::{TimeZone, Utc};
+use reopen_core::service::demo::{demo_credit_code, demo_plan, demo_roster_csv};
+use reopen_core::service::{local_date, Decision, NewUser};
+use reopen_core::Reopen;
+use serde_json::Value;
+
+use crate::support::*;
+
+/// A database with `n` fully approved applications of 511802 and a clerk `clerk` (password PW).
+fn approved_db(n: u32) -> (Env, Vec<i64>) {
+    let env = Env::new();
+    let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
+    let mut core = Reopen::open(&env.db).unwrap();
+    let admin = core.login("admin", ADMIN_PW, now).unwrap();
+    let add = |core: &mut Reopen, name: &str, role: &str, dep: Option<&str>, div: Option<&str>| {
+        let u = NewUser {
+            name: name.into(),
+            role: role.into(),
+            department: dep.map(Into::into),
+            division: div.map(Into::into),
+            password: Some(PW.into()),
+            ..Default::default()
+        };
+        core.user_add(&admin, &u, now).unwrap();
+        core.connection()
+            .execute("UPDATE users SET must_change = 0 WHERE name = ?1", [name])
+            .unwrap();
+        core.login(name, PW, now).unwrap()
+    };
+    let clerk = add(&mut core, "clerk", "clerk", None, Some("511802"));
+    add(&mut core, "clerk2", "clerk", None, Some("511803"));
+    let swj = add(&mut core, "swj", "reviewer", Some("511802-SWJ"), None);
+    let zhb = add(&mut core, "zhb", "reviewer", Some("511802-ZHB"), None);
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let code = demo_credit_code("511802", 300 + i);
+        let firm = serde_json::json!({"credit_code": code, "name": format!("雅安雨城第{}商贸有限公司", i + 1),
+            "division": "511802", "township": "河北街道", "address": "雅安市雨城区青衣江路1号", "industry": "52",
+            "legal_representative": "张三", "principal": {"name": "张三", "phone": "13800000000"},
+            "contact": {"name": "李四", "phone": "13900000000"}, "staff_total": 20, "city_managed": false});
+        core.firm_register(&clerk, &firm, now).unwrap();
+        let app = core
+            .app_create(
+                &clerk,
+                &code,
+                &demo_plan("daily_necessities", 5, 1, 0, "张三", now),
+                now,
+            )
+            .unwrap();
+        let csv = demo_roster_csv(5, 1, 0, 40 + i, local_date(now));
+        core.app_roster_replace(&clerk, app.id, "r.csv", csv.as_bytes(), None, now)
+            .unwrap();
+        core.app_submit(&clerk, app.id, None, now).unwrap();
+        let d = |h: Option<i64>| Decision {
+            verdict: "approve".into(),
+            opinion: "同意".into(),
+            headcount: h,
+            conditions: Some("每日测温;佩戴口罩".into()),
+            expect_version: None,
+        };
+        core.review_decide(&swj, app.id, &d(Some(5)), now).unwrap();
+        core.review_decide(&zhb, app.id, &d(None), now).unwrap();
+        ids.push(app.id);
+    }
+    (env, ids)
+}
+
+#[test]
+fn two_processes_issuing_at_once_get_distinct_gapless_numbers() {
+    let (env, ids) = approved_db(12);
+    let db = env.db.clone();
+    let halves: Vec<Vec<i64>> = vec![
+        ids.iter().copied().step_by(2).collect(),
+        ids.iter().copied().skip(1).step_by(2).collect(),
+    ];
+    let handles: Vec<_> = halves
+        .into_iter()
+        .map(|half| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                let mut numbers = Vec::new();
+                for id in half {
+                    let o = Command::new(env!("CARGO_BIN_EXE_reopen"))
+                        .args([
+                            "--db",
+                            db.to_str().unwrap(),
+                            "--json",
+                            "--user",
+                            "clerk",
+                            "cert",
+                            "issue",
+                            &id.to_string(),
+                        ])
+                        .env("REOPEN_PASSWORD", PW)
+                        .env("REOPEN_NOW", NOW)
+                        .output()
+                        .unwrap();
+                    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+                    numbers.push(v["seq"].as_u64().unwrap());
+                }
+                numbers
+            })
+        })
+        .collect();
+    let mut all: Vec<u64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    all.sort();
+    assert_eq!(all, (1..=12).collect::<Vec<u64>>(), "distinct and gapless");
+    env.as_("admin", &["audit", "verify"]).ok();
+}
+
+#[test]
+fn batch_print_prints_every_new_certificate_once() {
+    let (env, ids) = approved_db(3);
+    for id in &ids {
+        env.as_("clerk", &["cert", "issue", &id.to_string()]).ok();
+    }
+    let out = env.path("printed");
+    let r = env
+        .as_(
+            "clerk",
+            &[
+                "cert",
+                "print",
+                "--all-new",
+                "--out-dir",
+                out.to_str().unwrap(),
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(r["printed"].as_array().unwrap().len(), 3);
+    assert!(r["failed"].as_array().unwrap().is_empty());
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 3);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        assert!(bytes.starts_with(b"%PDF"), "{f:?}");
+    }
+    assert!(files
+        .iter()
+        .any(|f| f.to_string_lossy().contains("雨复工〔2020〕0002号")));
+    // Nothing new the second time.
+    let r = env
+        .as_(
+            "clerk",
+            &[
+                "cert",
+                "print",
+                "--all-new",
+                "--out-dir",
+                out.to_str().unwrap(),
+            ],
+        )
+        .ok()
+        .json();
+    assert!(r["printed"].as_array().unwrap().is_empty());
+    // A single print refuses to overwrite a file.
+    let single = env.path("one.pdf");
+    env.as_(
+        "clerk",
+        &[
+            "cert",
+            "print",
+            "雨复工〔2020〕0001号",
+            "--out",
+            single.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    env.as_(
+        "clerk",
+        &[
+            "cert",
+            "print",
+            "雨复工〔2020〕0001号",
+            "--out",
+            single.to_str().unwrap(),
+        ],
+    )
+    .code(5);
+    let shown = env
+        .as_("clerk", &["cert", "show", "雨复工〔2020〕0001号"])
+        .ok()
+        .json();
+    assert_eq!(shown["prints"], 2);
+}
+
+#[test]
+fn verify_online_offline_void_and_revoke() {
+    let (env, ids) = approved_db(2);
+    let cert = env
+        .as_("clerk", &["cert", "issue", &ids[0].to_string()])
+        .ok()
+        .json();
+    let number = cert["number"].as_str().unwrap().to_string();
+    let payload = cert["payload"].as_str().unwrap().to_string();
+    // Anyone verifies, no user needed.
+    let v = env.cmd(&["verify", &payload], &[]).ok().json();
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["certificate"]["firm_name"], "雅安雨城第1商贸有限公司");
+    env.cmd(&["verify", "雨复工〔2020〕0099号"], &[]).code(4);
+    let forged = payload.replacen('A', "B", 1);
+    let forged = if forged == payload {
+        payload.replacen('B', "A", 1)
+    } else {
+        forged
+    };
+    let f = env.cmd(&["verify", &forged], &[]).code(2);
+    assert!(f.stdout.contains("forged"));
+    // Offline with the exported public key; no database at all.
+    let key_file = env.path("key.hex");
+    env.as_(
+        "clerk",
+        &["cert", "public-key", "--out", key_file.to_str().unwrap()],
+    )
+    .ok();
+    let offline = Command::new(env!("CARGO_BIN_EXE_reopen"))
+        .args([
+            "--json",
+            "verify",
+            &payload,
+            "--public-key",
+            key_file.to_str().unwrap(),
+        ])
+        .env("REOPEN_DB", env.path("does-not-exist.db"))
+        .output()
+        .unwrap();
+    assert!(
+        offline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    assert!(!env.path("does-not-exist.db").exists());
+    // Another county's clerk cannot void; the right clerk voids; verify says so (exit 5).
+    env.as_("clerk2", &["cert", "void", &number, "--reason", "误印"])
+        .code(3);
+    env.as_(
+        "clerk",
+        &["cert", "void", &number, "--reason", "误印,重新打印"],
+    )
+    .ok();
+    let v = env.cmd(&["verify", &number], &[]).code(5);
+    assert!(v.stdout.contains("voided"));
+    let reissued = env
+        .as_("clerk", &["cert", "issue", &ids[0].to_string()])
+        .ok()
+        .json();
+    assert_eq!(reissued["seq"], 2);
+    // Revoke: the certificate and the application.
+    let n2 = reissued["number"].as_str().unwrap();
+    env.as_(
+        "clerk",
+        &["cert", "revoke", n2, "--reason", "检查发现未落实防控措施"],
+    )
+    .ok();
+    assert_eq!(env.show("clerk", ids[0])["state"], "revoked");
+    let pdf = env.path("revoked.pdf");
+    env.as_(
+        "clerk",
+        &["cert", "print", n2, "--out", pdf.to_str().unwrap()],
+    )
+    .ok();
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+}

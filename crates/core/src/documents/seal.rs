@@ -1,0 +1,133 @@
+//! Geometry of the round official seal (公章): ring, five-pointed star, the department's name
+//! along the upper arc. Pure functions, in points, y up.
+
+use std::f32::consts::PI;
+
+/// Bézier constant for a quarter circle.
+const KAPPA: f32 = 0.552_284_8;
+
+/// A point and whether it is a Bézier control point (printpdf's `LinePoint` convention).
+pub type PathPoint = ((f32, f32), bool);
+
+/// A closed circle as four cubic Bézier segments, counter-clockwise from the rightmost point
+/// (which ends the path too).
+pub fn circle(cx: f32, cy: f32, r: f32) -> Vec<PathPoint> {
+    let k = r * KAPPA;
+    vec![
+        ((cx + r, cy), false),
+        ((cx + r, cy + k), true),
+        ((cx + k, cy + r), true),
+        ((cx, cy + r), false),
+        ((cx - k, cy + r), true),
+        ((cx - r, cy + k), true),
+        ((cx - r, cy), false),
+        ((cx - r, cy - k), true),
+        ((cx - k, cy - r), true),
+        ((cx, cy - r), false),
+        ((cx + k, cy - r), true),
+        ((cx + r, cy - k), true),
+        ((cx + r, cy), false),
+    ]
+}
+
+/// The ten corners of a five-pointed star pointing up, outer radius `r` (inner radius in the
+/// regular star's golden ratio).
+pub fn star(cx: f32, cy: f32, r: f32) -> Vec<(f32, f32)> {
+    let inner = r * (18f32.to_radians().sin() / 54f32.to_radians().sin());
+    (0..10)
+        .map(|i| {
+            let a = PI / 2.0 + i as f32 * PI / 5.0;
+            let rr = if i % 2 == 0 { r } else { inner };
+            (cx + rr * a.cos(), cy + rr * a.sin())
+        })
+        .collect()
+}
+
+/// Where one character of the arc text goes: the centre of its baseline, and the direction its
+/// baseline runs (radians from +x). The glyph's "up" points away from the seal's centre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArcGlyph {
+    pub x: f32,
+    pub y: f32,
+    pub angle: f32,
+}
+
+/// Places `n` characters evenly over the upper arc of radius `r` (their baseline), left to right,
+/// spanning `span_deg` degrees centred on the top.
+pub fn arc_layout(cx: f32, cy: f32, r: f32, n: usize, span_deg: f32) -> Vec<ArcGlyph> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let span = span_deg.to_radians();
+    let start = PI / 2.0 + span / 2.0;
+    let step = if n > 1 { span / (n - 1) as f32 } else { 0.0 };
+    (0..n)
+        .map(|i| {
+            let phi = if n > 1 {
+                start - step * i as f32
+            } else {
+                PI / 2.0
+            };
+            ArcGlyph {
+                x: cx + r * phi.cos(),
+                y: cy + r * phi.sin(),
+                angle: phi - PI / 2.0,
+            }
+        })
+        .collect()
+}
+
+/// The arc span (degrees) for `n` characters: longer names use more of the circle, up to 240°.
+pub fn arc_span(n: usize) -> f32 {
+    match n {
+        0..=1 => 0.0,
+        2..=4 => 40.0 * (n as f32 - 1.0),
+        _ => (26.0 * (n as f32 - 1.0)).clamp(150.0, 230.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() < 1e-3
+    }
+
+    #[test]
+    fn star_points_alternate_between_radii_and_point_up() {
+        let s = star(10.0, 20.0, 5.0);
+        assert_eq!(s.len(), 10);
+        assert!(close(s[0].0, 10.0) && close(s[0].1, 25.0));
+        for (i, (x, y)) in s.iter().enumerate() {
+            let d = ((x - 10.0).powi(2) + (y - 20.0).powi(2)).sqrt();
+            if i % 2 == 0 {
+                assert!(close(d, 5.0));
+            } else {
+                assert!(close(d, 5.0 * 0.381_966), "inner radius {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn arc_text_is_symmetric_and_left_to_right() {
+        let g = arc_layout(0.0, 0.0, 10.0, 5, arc_span(5));
+        assert_eq!(g.len(), 5);
+        assert!(close(g[2].x, 0.0) && close(g[2].y, 10.0) && close(g[2].angle, 0.0));
+        assert!(close(g[0].x, -g[4].x) && close(g[0].y, g[4].y));
+        assert!(g.windows(2).all(|w| w[0].x < w[1].x));
+        for a in &g {
+            assert!(close((a.x * a.x + a.y * a.y).sqrt(), 10.0));
+        }
+        // Left of the top a baseline rises to the right; right of it, it falls.
+        assert!(g[0].angle > 0.0 && g[4].angle < 0.0);
+    }
+
+    #[test]
+    fn spans_grow_with_length_and_are_capped() {
+        assert_eq!(arc_span(1), 0.0);
+        assert!(arc_span(6) >= 150.0);
+        assert_eq!(arc_span(30), 230.0);
+        assert_eq!(circle(0.0, 0.0, 1.0).len(), 13);
+    }
+}

@@ -1,0 +1,255 @@
+//! Certificate numbers and the signed verification payload carried by the QR code.
+//!
+//! Payload: `RO1.<base64url(JSON array of the key fields)>.<base64url(Ed25519 signature)>`, ASCII
+//! only, so any QR reader and any terminal can carry it. The signature covers `RO1.<fields>`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use chrono::NaiveDate;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Text;
+use crate::t;
+
+pub const PAYLOAD_PREFIX: &str = "RO1.";
+
+/// Formats a number from the policy's pattern: `{short}`, `{year}`, `{seq}` or `{seq:0N}`.
+pub fn format_number(pattern: &str, short: &str, year: i32, seq: u32) -> Result<String, Text> {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            return Err(t!(
+                "编号格式中的 { 没有闭合",
+                "unclosed { in the number format"
+            ));
+        };
+        let key = &rest[open + 1..open + close];
+        match key {
+            "short" => out.push_str(short),
+            "year" => out.push_str(&year.to_string()),
+            "seq" => out.push_str(&seq.to_string()),
+            k if k.starts_with("seq:0") => {
+                let width: usize = k[5..].parse().map_err(|_| {
+                    t!(
+                        format!("编号格式 {{{k}}} 无效"),
+                        format!("bad placeholder {{{k}}}")
+                    )
+                })?;
+                out.push_str(&format!("{seq:0width$}"));
+            }
+            k => {
+                return Err(t!(
+                    format!("编号格式中有未知占位符 {{{k}}}"),
+                    format!("unknown placeholder {{{k}}}")
+                ))
+            }
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The key fields a certificate's QR code carries and its signature covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CertFields {
+    pub jurisdiction: String,
+    pub year: i32,
+    pub seq: u32,
+    pub number: String,
+    pub credit_code: String,
+    pub firm_name: String,
+    pub approved_headcount: u32,
+    pub approved_date: NaiveDate,
+    pub issue_date: NaiveDate,
+}
+
+type Tuple = (
+    String,
+    i32,
+    u32,
+    String,
+    String,
+    String,
+    u32,
+    NaiveDate,
+    NaiveDate,
+);
+
+impl CertFields {
+    fn tuple(&self) -> Tuple {
+        (
+            self.jurisdiction.clone(),
+            self.year,
+            self.seq,
+            self.number.clone(),
+            self.credit_code.clone(),
+            self.firm_name.clone(),
+            self.approved_headcount,
+            self.approved_date,
+            self.issue_date,
+        )
+    }
+}
+
+pub fn sign_payload(fields: &CertFields, key: &SigningKey) -> String {
+    let json = serde_json::to_string(&fields.tuple()).unwrap_or_default();
+    let body = format!("{PAYLOAD_PREFIX}{}", B64.encode(json.as_bytes()));
+    let sig = key.sign(body.as_bytes());
+    format!("{body}.{}", B64.encode(sig.to_bytes()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadCheck {
+    /// Well-formed and signed by the given key.
+    Signed(CertFields),
+    /// Well-formed, but the signature does not match: forged or altered.
+    Forged(Option<CertFields>),
+    /// Not a payload of ours at all.
+    Malformed,
+}
+
+pub fn is_payload(s: &str) -> bool {
+    s.trim().starts_with(PAYLOAD_PREFIX)
+}
+
+pub fn check_payload(payload: &str, key: &VerifyingKey) -> PayloadCheck {
+    let p = payload.trim();
+    let Some(rest) = p.strip_prefix(PAYLOAD_PREFIX) else {
+        return PayloadCheck::Malformed;
+    };
+    let Some((fields_b64, sig_b64)) = rest.rsplit_once('.') else {
+        return PayloadCheck::Malformed;
+    };
+    let fields = B64
+        .decode(fields_b64)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Tuple>(&b).ok())
+        .map(|t| CertFields {
+            jurisdiction: t.0,
+            year: t.1,
+            seq: t.2,
+            number: t.3,
+            credit_code: t.4,
+            firm_name: t.5,
+            approved_headcount: t.6,
+            approved_date: t.7,
+            issue_date: t.8,
+        });
+    let sig = B64
+        .decode(sig_b64)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+        .map(|b| Signature::from_bytes(&b));
+    let body = &p[..PAYLOAD_PREFIX.len() + fields_b64.len()];
+    match (fields, sig) {
+        (None, _) => PayloadCheck::Malformed,
+        (Some(f), Some(sig)) if key.verify(body.as_bytes(), &sig).is_ok() => {
+            PayloadCheck::Signed(f)
+        }
+        (f, _) => PayloadCheck::Forged(f),
+    }
+}
+
+pub fn new_signing_key() -> SigningKey {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    SigningKey::from_bytes(&bytes)
+}
+
+pub fn verifying_key_from_hex(s: &str) -> Result<VerifyingKey, Text> {
+    let bad = || {
+        t!(
+            "公钥格式错误(应为 64 位十六进制)",
+            "the public key must be 64 hex characters"
+        )
+    };
+    let bytes = hex::decode(s.trim()).map_err(|_| bad())?;
+    let arr: [u8; 32] = bytes.try_into().map_err(|_| bad())?;
+    VerifyingKey::from_bytes(&arr).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> CertFields {
+        CertFields {
+            jurisdiction: "511802".into(),
+            year: 2020,
+            seq: 1,
+            number: "雨复工〔2020〕0001号".into(),
+            credit_code: "91511802MA62AB0208".into(),
+            firm_name: "雅安市惠民超市有限公司".into(),
+            approved_headcount: 12,
+            approved_date: NaiveDate::from_ymd_opt(2020, 2, 5).unwrap(),
+            issue_date: NaiveDate::from_ymd_opt(2020, 2, 6).unwrap(),
+        }
+    }
+
+    #[test]
+    fn number_follows_the_policy_pattern() {
+        assert_eq!(
+            format_number("{short}复工〔{year}〕{seq:04}号", "雨", 2020, 1).unwrap(),
+            "雨复工〔2020〕0001号"
+        );
+        assert_eq!(
+            format_number("{short}-{year}-{seq}", "雅", 2021, 12345).unwrap(),
+            "雅-2021-12345"
+        );
+        assert!(format_number("{bogus}", "雨", 2020, 1).is_err());
+        assert!(format_number("{seq", "雨", 2020, 1).is_err());
+    }
+
+    #[test]
+    fn payload_is_ascii_and_round_trips() {
+        let key = new_signing_key();
+        let p = sign_payload(&fields(), &key);
+        assert!(p.is_ascii() && p.starts_with(PAYLOAD_PREFIX));
+        assert_eq!(
+            check_payload(&p, &key.verifying_key()),
+            PayloadCheck::Signed(fields())
+        );
+    }
+
+    #[test]
+    fn altered_payload_is_forged() {
+        let key = new_signing_key();
+        let p = sign_payload(&fields(), &key);
+        let mut other = fields();
+        other.approved_headcount = 120;
+        let forged_body = sign_payload(&other, &new_signing_key());
+        // Fields of one, signature of another.
+        let (body, _) = forged_body.rsplit_once('.').unwrap();
+        let (_, sig) = p.rsplit_once('.').unwrap();
+        let franken = format!("{body}.{sig}");
+        assert!(
+            matches!(check_payload(&franken, &key.verifying_key()), PayloadCheck::Forged(Some(f)) if f.approved_headcount == 120)
+        );
+        // Signed by another key.
+        assert!(matches!(
+            check_payload(&forged_body, &key.verifying_key()),
+            PayloadCheck::Forged(_)
+        ));
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        let key = new_signing_key().verifying_key();
+        assert_eq!(check_payload("hello", &key), PayloadCheck::Malformed);
+        assert_eq!(check_payload("RO1.!!!.x", &key), PayloadCheck::Malformed);
+    }
+
+    #[test]
+    fn public_key_hex_round_trips() {
+        let key = new_signing_key();
+        let hexed = hex::encode(key.verifying_key().to_bytes());
+        assert_eq!(verifying_key_from_hex(&hexed).unwrap(), key.verifying_key());
+        assert!(verifying_key_from_hex("abcd").is_err());
+    }
+}

@@ -1,0 +1,95 @@
+//! The desktop shell: thin Tauri commands over reopen-core. Each command takes the session's
+//! actor and calls one use case; permissions are checked in the core.
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use std::path::PathBuf;
+
+use reopen_core::Reopen;
+use state::AppState;
+
+/// Where the app keeps its database: `--db PATH`, else REOPEN_DB, else the per-user data directory.
+/// `--demo` uses a separate demo database, filled with sample data on first start (the generated
+/// passwords are printed on the terminal once).
+pub struct Options {
+    pub db: PathBuf,
+    pub demo: bool,
+}
+
+pub fn options_from_args() -> Result<Options, String> {
+    let mut db = std::env::var("REOPEN_DB")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from);
+    let mut demo = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--demo" => demo = true,
+            "--db" => db = Some(args.next().map(PathBuf::from).ok_or("--db needs a path")?),
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; use [--db PATH] [--demo]"
+                ))
+            }
+        }
+    }
+    let db = match (db, demo) {
+        (Some(p), _) => p,
+        (None, true) => state::default_db().with_file_name("demo.db"),
+        (None, false) => state::default_db(),
+    };
+    Ok(Options { db, demo })
+}
+
+/// Opens the database; with `--demo` on a new database, creates the administrator and the demo
+/// data and prints the passwords once.
+pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<Reopen, String> {
+    let mut core = Reopen::open(&opts.db).map_err(|e| e.message.en.clone())?;
+    if opts.demo && !core.is_initialised().map_err(|e| e.message.en.clone())? {
+        let pw = reopen_core::domain::auth::generate_password();
+        core.init(Some(("admin", &pw)), now)
+            .map_err(|e| e.message.en.clone())?;
+        let report = reopen_core::service::demo::generate(&mut core, "small", now)
+            .map_err(|e| e.message.en.clone())?;
+        println!("演示数据库 {}", opts.db.display());
+        println!("  admin\tadmin\t{pw}\t系统管理员");
+        for u in report.users {
+            println!("  {}\t{}\t{}\t{}", u.name, u.role, u.password, u.note);
+        }
+    }
+    Ok(core)
+}
+
+/// The app's builder over any runtime (Wry for the real window, the mock runtime in tests).
+pub fn builder<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: AppState,
+) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(state)
+        .invoke_handler(commands::handler())
+}
+
+/// The app's context (configuration, access-control list, assets) for any runtime: the real
+/// window uses it, and so do the mock-runtime tests, so they go through the same capabilities.
+pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
+pub fn run() -> Result<(), String> {
+    let opts = options_from_args()?;
+    let clock = state::clock_from_env()?;
+    let now = clock.unwrap_or_else(chrono::Utc::now);
+    let core = open_core(&opts, now)?;
+    builder(
+        tauri::Builder::default(),
+        AppState::new(core, opts.db, clock),
+    )
+    .run(context())
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,221 @@
+//! The desktop app's commands through Tauri's mock runtime: the IPC surface, error shape and a
+//! permission refusal per role, on a real temporary SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{TimeZone, Utc};
+use reopen_app::state::AppState;
+use reopen_core::service::demo::{demo_credit_code, demo_plan, demo_roster_csv};
+use reopen_core::service::{local_date, NewUser};
+use reopen_core::Reopen;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+const PW: &str = "Passw0rd-x";
+
+struct App {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    csv: std::path::PathBuf,
+    app_id: i64,
+}
+
+/// A database with one user per role, a firm with a user, and that firm's draft application.
+fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("app.db");
+    let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
+    let mut core = Reopen::open(&db).unwrap();
+    core.init(Some(("admin", PW)), now).unwrap();
+    let admin = core.login("admin", PW, now).unwrap();
+    let add = |core: &mut Reopen,
+               name: &str,
+               role: &str,
+               dep: Option<&str>,
+               div: Option<&str>,
+               firm: Option<&str>| {
+        let u = NewUser {
+            name: name.into(),
+            role: role.into(),
+            department: dep.map(Into::into),
+            division: div.map(Into::into),
+            firm: firm.map(Into::into),
+            password: Some(PW.into()),
+        };
+        core.user_add(&admin, &u, now).unwrap();
+    };
+    add(&mut core, "clerk", "clerk", None, Some("511802"), None);
+    add(&mut core, "leader", "leader", None, Some("511800"), None);
+    add(&mut core, "swj", "reviewer", Some("511802-SWJ"), None, None);
+    add(&mut core, "jxj", "reviewer", Some("511802-JXJ"), None, None);
+    let clerk = core.login("clerk", PW, now).unwrap();
+    let code = demo_credit_code("511802", 7);
+    let firm = json!({"credit_code": code, "name": "雅安雨城惠民超市有限公司", "division": "511802", "township": "河北街道",
+        "address": "雅安市雨城区青衣江路1号", "industry": "52", "legal_representative": "张三",
+        "principal": {"name": "张三", "phone": "13800000000"}, "contact": {"name": "李四", "phone": "13900000000"},
+        "staff_total": 20, "city_managed": false});
+    core.firm_register(&clerk, &firm, now).unwrap();
+    add(&mut core, "firm", "firm", None, None, Some(&code));
+    let app = core
+        .app_create(
+            &clerk,
+            &code,
+            &demo_plan("daily_necessities", 5, 1, 0, "张三", now),
+            now,
+        )
+        .unwrap();
+    let csv = dir.path().join("roster.csv");
+    std::fs::write(&csv, demo_roster_csv(5, 1, 0, 3, local_date(now))).unwrap();
+    let state = AppState::new(core, db, Some(now));
+    let tauri_app = reopen_app::builder(mock_builder(), state)
+        .build(reopen_app::context())
+        .unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&tauri_app, "main", Default::default())
+        .build()
+        .unwrap();
+    App {
+        _dir: dir,
+        _app: tauri_app,
+        webview,
+        csv,
+        app_id: app.id,
+    }
+}
+
+impl App {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                // The app's own origin: the dev server in debug builds (tests), tauri://localhost in
+                // release builds with the UI embedded.
+                url: if cfg!(dev) {
+                    "http://localhost:1420"
+                } else {
+                    "http://tauri.localhost"
+                }
+                .parse()
+                .unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn login(&self, name: &str) {
+        self.call("login", json!({"name": name, "password": PW}))
+            .unwrap();
+    }
+}
+
+#[test]
+fn commands_need_a_session_and_errors_carry_code_message_fields() {
+    let a = app();
+    let e = a.call("app_show", json!({"id": a.app_id})).unwrap_err();
+    assert_eq!(e["code"], "unauthenticated");
+    let e = a
+        .call("login", json!({"name": "firm", "password": "wrong-pass1"}))
+        .unwrap_err();
+    assert_eq!(e["code"], "forbidden");
+    assert_eq!(e["message"], "用户名或密码错误");
+    a.login("firm");
+    let info = a.call("app_info", json!({})).unwrap();
+    assert_eq!(info["initialised"], true);
+    assert!(info["clock_override"]
+        .as_str()
+        .unwrap()
+        .starts_with("2020-02-05"));
+    // A bad plan: every field error, in Chinese, then in English after switching.
+    let e = a
+        .call(
+            "app_update",
+            json!({"id": a.app_id, "plan": {"headcount": {"planned": -1}, "category": "party"}}),
+        )
+        .unwrap_err();
+    assert_eq!(e["code"], "validation");
+    let fields: Vec<&str> = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["category", "headcount.planned"]);
+    assert!(e["fields"][1]["message"].as_str().unwrap().contains("负数"));
+    a.call("set_language", json!({"lang": "en"})).unwrap();
+    let e = a
+        .call(
+            "app_update",
+            json!({"id": a.app_id, "plan": {"headcount": {"planned": -1}}}),
+        )
+        .unwrap_err();
+    assert_eq!(e["fields"][0]["message"], "must not be negative");
+}
+
+#[test]
+fn the_firm_files_and_the_reviewer_decides_through_ipc() {
+    let a = app();
+    a.login("firm");
+    let mine = a.call("my_firm", json!({})).unwrap();
+    assert_eq!(mine["name"], "雅安雨城惠民超市有限公司");
+    let app = a
+        .call(
+            "app_roster_import",
+            json!({"id": a.app_id, "path": a.csv.display().to_string(), "expectVersion": 1}),
+        )
+        .unwrap();
+    assert_eq!(app["roster_count"], 5);
+    let app = a
+        .call(
+            "app_submit",
+            json!({"id": a.app_id, "expectVersion": app["version"]}),
+        )
+        .unwrap();
+    assert_eq!(app["state"], "in_review");
+    a.call("logout", json!({})).unwrap();
+    a.login("swj");
+    let queue = a
+        .call("review_queue", json!({"filter": {"pending": true}}))
+        .unwrap();
+    assert_eq!(queue[0]["application_id"], a.app_id);
+    let roster = a.call("app_roster", json!({"id": a.app_id})).unwrap();
+    assert!(roster[0]["id_number"].as_str().unwrap().contains('*'));
+    let decided = a
+        .call(
+            "review_decide",
+            json!({"id": a.app_id, "decision": {"verdict": "return", "opinion": "请补充物资情况"}}),
+        )
+        .unwrap();
+    assert_eq!(decided["state"], "returned");
+}
+
+/// One refusal per role, through the same commands the screens use.
+#[test]
+fn every_role_is_refused_what_it_may_not_do() {
+    let a = app();
+    let refused = |user: &str, cmd: &str, args: Value| {
+        a.call("logout", json!({})).unwrap();
+        a.login(user);
+        let e = a
+            .call(cmd, args)
+            .expect_err(&format!("{user} {cmd} should be refused"));
+        assert_eq!(e["code"], "forbidden", "{user} {cmd}: {e}");
+    };
+    refused("firm", "user_list", json!({}));
+    refused("jxj", "app_show", json!({"id": a.app_id}));
+    refused("clerk", "review_queue", json!({"filter": {}}));
+    refused("leader", "app_withdraw", json!({"id": a.app_id}));
+    refused(
+        "admin",
+        "review_decide",
+        json!({"id": a.app_id, "decision": {"verdict": "approve", "opinion": "同意", "headcount": 5}}),
+    );
+    refused("swj", "policy_set", json!({"toml": ""}));
+}

@@ -1,0 +1,39 @@
+import { call } from './core'
+import type { Application } from './bindings/Application'
+import type { AppFilter } from './bindings/AppFilter'
+import type { AppRow } from './bindings/AppRow'
+import type { RosterView } from './bindings/RosterView'
+import type { RosterRecord } from './bindings/RosterRecord'
+import type { SubmissionInfo } from './bindings/SubmissionInfo'
+import type { Diff } from './bindings/Diff'
+import type { PlanInput } from './types'
+
+export const appCreate = (creditCode: string, plan: PlanInput) =>
+  call<Application>('app_create', { creditCode, plan })
+export const appUpdate = (id: number, plan: PlanInput, expectVersion?: number) =>
+  call<Application>('app_update', { id, plan, expectVersion })
+export const appRosterImport = (id: number, path: string, expectVersion?: number) =>
+  call<Application>('app_roster_import', { id, path, expectVersion })
+export const appSubmit = (id: number, expectVersion?: number) =>
+  call<Application>('app_submit', { id, expectVersion })
+export const appWithdraw = (id: number) => call<Application>('app_withdraw', { id })
+export const appShow = (id: number) => call<Application>('app_show', { id })
+export const appList = (f: Partial<AppFilter>) => {
+  const filter: AppFilter = {
+    state: f.state ?? null,
+    division: f.division ?? null,
+    department: f.department ?? null,
+    firm: f.firm ?? null,
+    limit: f.limit ?? null,
+    offset: f.offset ?? null,
+  }
+  return call<AppRow[]>('app_list', { filter })
+}
+export const appRoster = (id: number, limit?: number, offset?: number) =>
+  call<RosterView[]>('app_roster', { id, limit, offset })
+export const appRosterReveal = (id: number) => call<RosterRecord[]>('app_roster_reveal', { id })
+export const appVersions = (id: number) => call<SubmissionInfo[]>('app_versions', { id })
+export const appDiff = (id: number, from?: number, to?: number) => call<Diff>('app_diff', { id, from, to })
+/** Writes the application form PDF to `path`; returns its size in bytes. */
+export const formPrint = (applicationId: number, path: string) =>
+  call<number>('form_print', { applicationId, path })

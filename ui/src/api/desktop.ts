@@ -1,0 +1,17 @@
+// File dialogs and the system PDF viewer (Tauri plugins; they call the shell, so they live in api/).
+import { open, save } from '@tauri-apps/plugin-dialog'
+import { openPath } from '@tauri-apps/plugin-opener'
+
+export async function chooseCsv(): Promise<string | null> {
+  const p = await open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv'] }] })
+  return typeof p === 'string' ? p : null
+}
+export async function choosePdfTarget(defaultPath: string): Promise<string | null> {
+  const p = await save({ defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] })
+  return p ?? null
+}
+export async function chooseDirectory(): Promise<string | null> {
+  const p = await open({ directory: true, multiple: false })
+  return typeof p === 'string' ? p : null
+}
+export const openInViewer = (path: string) => openPath(path)

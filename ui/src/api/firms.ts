@@ -1,0 +1,12 @@
+import { call } from './core'
+import type { Firm } from './bindings/Firm'
+import type { FirmRow } from './bindings/FirmRow'
+import type { FirmInput } from './types'
+
+export const firmRegister = (firm: FirmInput) => call<Firm>('firm_register', { firm })
+export const firmUpdate = (creditCode: string, firm: FirmInput, expectVersion?: number) =>
+  call<Firm>('firm_update', { creditCode, firm, expectVersion })
+export const firmShow = (creditCode: string) => call<Firm>('firm_show', { creditCode })
+export const myFirm = () => call<Firm | null>('my_firm')
+export const firmList = (q: { division?: string; search?: string; limit?: number; offset?: number }) =>
+  call<FirmRow[]>('firm_list', { ...q })
