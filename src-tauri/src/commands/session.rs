@@ -24,7 +24,8 @@ pub fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
         version: env!("CARGO_PKG_VERSION").to_string(),
         db_path: state.db_path.display().to_string(),
         initialised,
-        clock_override: state.clock.map(|c| c.to_rfc3339()),
+        // Shown in Asia/Shanghai, as every time in the UI.
+        clock_override: state.clock.map(reopen_core::service::local_time),
         language: if state.lang() == Lang::En { "en" } else { "zh" }.into(),
     })
 }

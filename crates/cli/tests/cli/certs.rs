@@ -275,3 +275,66 @@ fn verify_online_offline_void_and_revoke() {
     .ok();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
+
+/// The printed certificate's QR code, read back from the page with zbarimg, is a payload that
+/// `reopen verify` accepts; the same payload altered is refused as forged.
+#[test]
+fn printed_qr_code_verifies_and_a_forgery_does_not() {
+    let (env, ids) = approved_db(1);
+    let cert = env
+        .as_("clerk", &["cert", "issue", &ids[0].to_string()])
+        .ok()
+        .json();
+    let number = cert["number"].as_str().unwrap();
+    let pdf = env.path("cert.pdf");
+    env.as_(
+        "clerk",
+        &["cert", "print", number, "--out", pdf.to_str().unwrap()],
+    )
+    .ok();
+    let text = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("雅安雨城第1商贸有限公司") && text.contains(number),
+        "{text}"
+    );
+    let prefix = env.path("page");
+    let ok = Command::new("pdftoppm")
+        .args([
+            "-r",
+            "150",
+            "-png",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q", env.path("page-1.png").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "no QR code found on the printed page");
+    let payload = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(payload, cert["payload"].as_str().unwrap());
+    let v = env.cmd(&["verify", &payload], &[]).ok().json();
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["fields"]["number"], number);
+    // Raise the headcount inside the signed fields: the signature no longer matches.
+    let (body, sig) = payload.rsplit_once('.').unwrap();
+    let fields_b64 = body.strip_prefix("RO1.").unwrap();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let json = String::from_utf8(b64.decode(fields_b64).unwrap()).unwrap();
+    let forged_json = json.replacen(",5,", ",500,", 1);
+    assert_ne!(json, forged_json);
+    let forged = format!("RO1.{}.{sig}", b64.encode(forged_json));
+    let f = env.cmd(&["verify", &forged], &[]).code(2);
+    assert_eq!(
+        serde_json::from_str::<Value>(&f.stdout).unwrap()["status"],
+        "forged"
+    );
+}
