@@ -219,3 +219,23 @@ fn every_role_is_refused_what_it_may_not_do() {
     );
     refused("swj", "policy_set", json!({"toml": ""}));
 }
+
+#[test]
+fn the_leader_reads_the_dashboard() {
+    let a = app();
+    a.login("leader");
+    let d = a.call("dashboard", json!({})).unwrap();
+    assert_eq!(d["by_state"][0]["key"], "draft");
+    assert_eq!(d["trend"].as_array().unwrap().len(), 14);
+    let d = a
+        .call(
+            "dashboard",
+            json!({"from": "2020-02-01", "to": "2020-02-05"}),
+        )
+        .unwrap();
+    assert_eq!(d["trend"].as_array().unwrap().len(), 5);
+    let e = a
+        .call("dashboard", json!({"from": "2020-02-30"}))
+        .unwrap_err();
+    assert_eq!(e["fields"][0]["field"], "from");
+}
