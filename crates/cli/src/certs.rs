@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use reopen_core::documents::DocFonts;
 use reopen_core::error::Error;
+use reopen_core::service::cert_file_name;
 use reopen_core::t;
 use serde_json::json;
 
@@ -43,21 +44,6 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         let _ = std::fs::remove_file(&tmp);
         io(e)
     })
-}
-
-/// A file name for a certificate number (`雨复工〔2020〕0001号.pdf`).
-fn file_name(number: &str) -> String {
-    let safe: String = number
-        .chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    format!("{safe}.pdf")
 }
 
 pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
@@ -158,18 +144,7 @@ fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
             ),
         )
     })?;
-    // Snapshot the list first: printing changes what "unprinted" means.
-    let mut todo = Vec::new();
-    loop {
-        let page =
-            cx.core
-                .cert_list(&a, Some("issued"), true, Some(500), Some(todo.len() as u32))?;
-        let n = page.len();
-        todo.extend(page.into_iter().map(|c| c.number));
-        if n < 500 {
-            break;
-        }
-    }
+    let todo = cx.core.cert_unprinted_numbers(&a)?;
     let fonts = DocFonts::load()?;
     let bar = if out.json {
         ProgressBar::hidden()
@@ -184,7 +159,7 @@ fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
     let mut failed = Vec::new();
     for number in &todo {
         bar.set_message(number.clone());
-        let file = dir.join(file_name(number));
+        let file = dir.join(cert_file_name(number));
         match cx
             .core
             .cert_print(&a, number, &fonts, now, |pdf| write_new(&file, pdf))

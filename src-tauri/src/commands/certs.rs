@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use reopen_core::error::Error;
-use reopen_core::service::{Certificate, PrintRecord, Verification};
+use reopen_core::service::{cert_file_name, Certificate, PrintRecord, Verification};
 use reopen_core::t;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -75,31 +75,11 @@ pub fn cert_print_batch<R: Runtime>(
     dir: String,
 ) -> CmdResult<Value> {
     let dir = PathBuf::from(dir);
-    let mut todo = Vec::new();
-    loop {
-        let page = state.as_actor(|c, a, _| {
-            c.cert_list(a, Some("issued"), true, Some(500), Some(todo.len() as u32))
-        })?;
-        let n = page.len();
-        todo.extend(page.into_iter().map(|c| c.number));
-        if n < 500 {
-            break;
-        }
-    }
+    let todo = state.as_actor(|c, a, _| c.cert_unprinted_numbers(a))?;
     let fonts = state.fonts()?;
     let (mut printed, mut failed) = (Vec::new(), Vec::new());
     for (i, number) in todo.iter().enumerate() {
-        let name: String = number
-            .chars()
-            .map(|c| {
-                if c == '/' || c == '\\' || c.is_control() {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-        let file = dir.join(format!("{name}.pdf"));
+        let file = dir.join(cert_file_name(number));
         match state
             .as_actor(|c, a, now| c.cert_print(a, number, fonts, now, |pdf| write_file(&file, pdf)))
         {

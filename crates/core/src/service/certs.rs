@@ -367,6 +367,27 @@ impl Reopen {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every issued, never-printed certificate number of the actor's jurisdiction, read a page at
+    /// a time: the batch to print. Taken before printing, since printing changes what "unprinted" is.
+    pub fn cert_unprinted_numbers(&self, actor: &Actor) -> Result<Vec<String>> {
+        const PAGE: u32 = 500;
+        let mut numbers = Vec::new();
+        loop {
+            let page = self.cert_list(
+                actor,
+                Some("issued"),
+                true,
+                Some(PAGE),
+                Some(numbers.len() as u32),
+            )?;
+            let n = page.len();
+            numbers.extend(page.into_iter().map(|c| c.number));
+            if n < PAGE as usize {
+                return Ok(numbers);
+            }
+        }
+    }
+
     /// Renders and logs one print of a certificate. `sink` receives the PDF inside the
     /// transaction: the print is logged only if the sink (e.g. writing the file) succeeds.
     pub fn cert_print(
@@ -589,6 +610,22 @@ impl Reopen {
             Ok(pdf.len())
         })
     }
+}
+
+/// The PDF file name of a certificate number (`雨复工〔2020〕0001号.pdf`): path separators and
+/// control characters become `_`.
+pub fn cert_file_name(number: &str) -> String {
+    let safe: String = number
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("{safe}.pdf")
 }
 
 fn status_of(s: CertState) -> CertStatus {
