@@ -1,4 +1,5 @@
 import { createApp } from 'vue'
+import { ElMessage } from 'element-plus'
 import App from './App.vue'
 import { router } from './router'
 import { i18n } from './i18n'
@@ -17,4 +18,12 @@ onUnauthenticated(() => {
   }
 })
 
-createApp(App).use(i18n).use(router).mount('#app')
+const app = createApp(App).use(i18n).use(router)
+// A script error in a screen must not fail silently (a half-drawn screen with no message): show it,
+// and keep it for the console and the end-to-end tests.
+app.config.errorHandler = (err, _instance, info) => {
+  console.error(err, info)
+  const message = err instanceof Error ? err.message : String(err)
+  ElMessage.error({ message: i18n.global.t('common.unexpected', { error: message }), duration: 0, showClose: true })
+}
+app.mount('#app')

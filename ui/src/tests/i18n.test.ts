@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createI18n } from 'vue-i18n'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import zh from '../i18n/zh-CN'
@@ -27,6 +28,20 @@ function sources(dir: string): string[] {
 }
 
 describe('i18n', () => {
+  it('every message compiles and renders in both languages (a bare @ or | is vue-i18n syntax)', () => {
+    const i18n = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zh, en }, missingWarn: false, fallbackWarn: false })
+    const t = i18n.global.t as (key: string, named?: Record<string, unknown>) => string
+    for (const [locale, flat] of [['zh-CN', zhFlat], ['en', enFlat]] as const) {
+      i18n.global.locale.value = locale
+      for (const [k, v] of Object.entries(flat)) {
+        const named = Object.fromEntries(params(v).map((p) => [p, `<${p}>`]))
+        let out = ''
+        expect(() => (out = t(k, named)), `${locale} ${k}`).not.toThrow()
+        expect(out, `${locale} ${k}`).not.toBe(k)
+        for (const p of params(v)) expect(out, `${locale} ${k}`).toContain(`<${p}>`)
+      }
+    }
+  })
   it('every Chinese key exists in English, and no English key is extra', () => {
     expect(Object.keys(zhFlat).filter((k) => !(k in enFlat))).toEqual([])
     expect(Object.keys(enFlat).filter((k) => !(k in zhFlat))).toEqual([])
