@@ -1,17 +1,46 @@
 #!/usr/bin/env bash
-# Runs every test: the UI's (type check, Vitest, and the build the desktop app embeds), then the
-# whole Rust workspace — unit tests beside the code, integration tests against real temporary SQLite
-# files, PDFs checked with qpdf/poppler/zbar, the CLI end to end, the app's commands through Tauri's
-# mock runtime. Ends with one summary line over all test binaries.
-# System packages: see README (".ci/run" installs them on Debian 12).
+# Runs every test:
+#   1. the UI's type check, Vitest and build (the build is what the desktop app embeds);
+#   2. the whole Rust workspace — unit tests beside the code, integration tests against real
+#      temporary SQLite files, PDFs checked with qpdf/poppler/zbar, the CLI end to end, the app's
+#      commands through Tauri's mock runtime. Built with the UI embedded (tauri/custom-protocol),
+#      so the app binary these builds produce is the one the end-to-end tests drive;
+#   3. end to end: WebdriverIO drives the real app window through tauri-driver and WebKitWebDriver
+#      under Xvfb (tests/e2e).
+# Ends with one summary line over all of them.
+# On Debian/Ubuntu it installs missing system packages (root or sudo), and tauri-driver with cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+. scripts/lib/debs.sh
+ensure_debs "${APP_DEBS[@]}" "${TEST_DEBS[@]}"
+command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed (UI build, end-to-end tests)" >&2; exit 1; }
+TAURI_DRIVER=${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}
+[ -x "$TAURI_DRIVER" ] || cargo install tauri-driver --version '^2' --locked
+export TAURI_DRIVER
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
 [ -d ui/node_modules ] || npm ci --prefix ui --no-audit --no-fund
 npm run --prefix ui typecheck
-npm run --prefix ui test
+npm run --prefix ui test 2>&1 | tee "$logs/ui"
 npm run --prefix ui build
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked "$@" 2>&1 | tee "$log"
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "all tests: %d passed, %d failed\n", p, f }' "$log"
+
+cargo test --workspace --locked --features tauri/custom-protocol "$@" 2>&1 | tee "$logs/rust"
+
+[ -d tests/e2e/node_modules ] || npm ci --prefix tests/e2e --no-audit --no-fund
+xvfb-run -a -s "-screen 0 1280x800x24" npm test --prefix tests/e2e 2>&1 | tee "$logs/e2e"
+
+# Vitest: "Tests  31 passed (31)"; cargo: "test result: ok. 12 passed; 0 failed; ..."; WebdriverIO's
+# spec reporter: one "✓" or "✖" line per test.
+ui=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/ui" | awk '/^ *Tests / { for (i = 1; i <= NF; i++) { if ($(i) == "passed") p += $(i-1); if ($(i) == "failed") f += $(i-1) } }
+     END { printf "%d %d", p, f }')
+rust=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "%d %d", p, f }' "$logs/rust")
+e2e=$(awk '/\] +✓ / { p++ } /\] +✖ / { f++ } END { printf "%d %d", p, f }' "$logs/e2e")
+read -r up uf <<<"$ui"
+read -r rp rf <<<"$rust"
+read -r ep ef <<<"$e2e"
+echo "ui: $up passed, $uf failed; rust: $rp passed, $rf failed; end-to-end: $ep passed, $ef failed"
+echo "all tests: $((up + rp + ep)) passed, $((uf + rf + ef)) failed"

@@ -93,12 +93,15 @@ impl App {
                 cmd: cmd.into(),
                 callback: CallbackFn(0),
                 error: CallbackFn(1),
-                // The app's own origin: the dev server in debug builds (tests), tauri://localhost in
-                // release builds with the UI embedded.
+                // The app's own origin: the dev server without the embedded UI, else the custom
+                // protocol (tauri://localhost; http://tauri.localhost on Windows). scripts/test.sh
+                // builds with the UI embedded, so the end-to-end tests can reuse the binary.
                 url: if cfg!(dev) {
                     "http://localhost:1420"
-                } else {
+                } else if cfg!(windows) {
                     "http://tauri.localhost"
+                } else {
+                    "tauri://localhost"
                 }
                 .parse()
                 .unwrap(),

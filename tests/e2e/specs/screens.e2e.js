@@ -1,0 +1,153 @@
+// Every screen of every role, in the real window: each one loads (its lazy chunk evaluates, its
+// first request succeeds), shows no error and no uncaught script error, and is photographed.
+// Screenshots go to $E2E_SHOTS (default: the run's temp directory, removed afterwards), e.g.
+//   E2E_SHOTS=$PWD/docs/screens xvfb-run -a npm test --prefix tests/e2e
+// Runs after journey.e2e.js on the same database, so a certificate exists.
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { click, clickRowAction, dialogButton, confirmMessageBox, login, logout, menu, tableRow, waitForPath } from '../support.js'
+
+const shots = process.env.E2E_SHOTS || path.join(process.env.E2E_DIR, 'screens')
+mkdirSync(shots, { recursive: true })
+
+async function watchErrors() {
+  await browser.execute(() => {
+    if (window.__e2eErrors) return
+    window.__e2eErrors = []
+    window.addEventListener('error', (e) => window.__e2eErrors.push(String(e.message)))
+    window.addEventListener('unhandledrejection', (e) => window.__e2eErrors.push(String(e.reason)))
+  })
+}
+
+/** Waits for the screen to settle, checks it is healthy and saves `name`.png. */
+async function shot(name) {
+  await browser.waitUntil(async () => (await $$('.el-loading-mask')).length === 0 || !(await $('.el-loading-mask').isDisplayed()), {
+    timeoutMsg: `${name}: still loading`,
+  })
+  await browser.pause(400) // animations (charts, dialogs) end
+  const errors = await browser.execute(() => {
+    const alerts = [...document.querySelectorAll('.page .el-alert--error')]
+      .filter((a) => a.offsetParent !== null)
+      .map((a) => a.textContent.trim())
+    const toasts = [...document.querySelectorAll('.el-message--error')].map((m) => m.textContent.trim())
+    return [...alerts, ...toasts, ...(window.__e2eErrors || [])]
+  })
+  assert.deepEqual(errors, [], `${name} shows errors`)
+  await browser.saveScreenshot(path.join(shots, `${name}.png`))
+}
+
+async function visit(label, pathPrefix, name, content) {
+  await menu(label)
+  await waitForPath(pathPrefix)
+  if (content) await $(content).waitForDisplayed()
+  await shot(name)
+}
+
+describe('every screen loads cleanly and is photographed', () => {
+  before(watchErrors)
+
+  it('login', async () => {
+    await waitForPath('/login')
+    await shot('01-login')
+  })
+
+  it('firm: home, the wizard step by step with a return opinion, the status timeline', async () => {
+    await login('firm3')
+    await waitForPath('/firm')
+    await shot('02-firm-home')
+    await clickRowAction('雅安市蒙顶食品有限公司', '填写/修改').catch(async () => clickRowAction('3', '填写/修改'))
+    await waitForPath('/apps/3/edit')
+    await shot('03-firm-wizard-1-firm')
+    for (const [i, step] of ['2-plan', '3-measures', '4-roster', '5-commitment', '6-preview'].entries()) {
+      await click('下一步')
+      await browser.waitUntil(async () => (await $$('.el-step__head.is-process')).length > 0)
+      await shot(`03-firm-wizard-${step}`)
+      assert.ok(i < 5)
+    }
+    await $('//button[normalize-space()="上一步"]').waitForClickable()
+    await browser.execute(() => {
+      window.location.hash = '#/apps/3'
+    })
+    await waitForPath('/apps/3')
+    await shot('04-firm-status')
+    await visit('证书核验', '/verify', '05-verify')
+    await logout()
+  })
+
+  it('reviewer: queue, the application with diff, roster and timeline, the decision dialog', async () => {
+    await login('yc_swj')
+    await waitForPath('/review')
+    await shot('06-reviewer-queue')
+    const first = await $('//tr[contains(@class,"el-table__row")]/td[2]//div[contains(@class,"cell")]')
+    await first.waitForClickable()
+    await first.click()
+    await waitForPath('/review/')
+    await shot('07-reviewer-application')
+    for (const [tab, name] of [
+      ['与上次提交相比的变化', '08-reviewer-diff'],
+      ['员工花名册', '09-reviewer-roster'],
+      ['审核进程', '10-reviewer-timeline'],
+    ]) {
+      const t = await $(`//div[contains(@class,"el-tabs__item")][normalize-space()="${tab}"]`)
+      if (!(await t.isExisting())) continue
+      await t.click()
+      await shot(name)
+    }
+    const decide = await $('//button[normalize-space()="审核决定"]')
+    if (await decide.isExisting()) {
+      await decide.click()
+      await $('.el-dialog').waitForDisplayed()
+      await shot('11-reviewer-decision')
+      await dialogButton('取消')
+    }
+    await logout()
+  })
+
+  it('clerk: intake, the print centre, verification of the issued certificate', async () => {
+    await login('yc_clerk')
+    await waitForPath('/clerk/intake')
+    await shot('12-clerk-intake')
+    await visit('打印中心', '/clerk/print', '13-clerk-print-centre')
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="全部证书"]').click()
+    await tableRow('雅安雨城综合建材商行')
+    await shot('14-clerk-certificates')
+    const number = await (
+      await $('//tr[contains(@class,"el-table__row")][./td[normalize-space()="雅安雨城综合建材商行"]]/td[1]')
+    ).getProperty('textContent')
+    assert.match(number.trim(), /\d/)
+    await visit('证书核验', '/verify', '15-clerk-verify')
+    await $('.page textarea').setValue(number.trim())
+    await click('核验')
+    await $('.page .el-result, .page .el-descriptions').waitForDisplayed()
+    await shot('16-clerk-verify-valid')
+    await logout()
+  })
+
+  it('leader: dashboard', async () => {
+    await login('ya_leader')
+    await waitForPath('/dashboard')
+    await $('canvas').waitForDisplayed()
+    await shot('17-leader-dashboard')
+    await logout()
+  })
+
+  it('administrator: users, departments, routing, workflow, policy, audit log with chain check, about', async () => {
+    await login('admin')
+    await waitForPath('/admin/users')
+    await shot('18-admin-users')
+    await visit('行业主管部门', '/admin/departments', '19-admin-departments')
+    await visit('行业归口', '/admin/routing', '20-admin-routing')
+    await visit('审核流程', '/admin/workflow', '21-admin-workflow', '.page .el-card')
+    await visit('政策参数', '/admin/policy', '22-admin-policy')
+    await visit('操作日志', '/admin/audit', '23-admin-audit')
+    await click('校验哈希链')
+    await expect($('.el-message-box')).toHaveText(expect.stringContaining('哈希链完整'))
+    await shot('24-admin-audit-verified')
+    await confirmMessageBox()
+    await $('//header//button[normalize-space()="关于"]').click()
+    await $('.el-dialog').waitForDisplayed()
+    await expect($('.el-dialog')).toHaveText(expect.stringContaining('reopen.db'))
+    await shot('25-about')
+  })
+})
