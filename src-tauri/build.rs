@@ -2,6 +2,7 @@
 // `allow-<name>` permission; capabilities/ grants exactly these to the main window.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "ui_ready",
     "set_language",
     "first_run",
     "login",

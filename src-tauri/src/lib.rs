@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod startup;
 pub mod state;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use state::AppState;
 pub struct Options {
     pub db: PathBuf,
     pub demo: bool,
+    pub bench: Option<startup::StartupBench>,
 }
 
 pub fn options_from_args() -> Result<Options, String> {
@@ -24,14 +26,19 @@ pub fn options_from_args() -> Result<Options, String> {
         .filter(|s| !s.is_empty())
         .map(PathBuf::from);
     let mut demo = false;
+    let mut bench = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        if let Some(b) = startup::StartupBench::parse(&a) {
+            bench = Some(b?);
+            continue;
+        }
         match a.as_str() {
             "--demo" => demo = true,
             "--db" => db = Some(args.next().map(PathBuf::from).ok_or("--db needs a path")?),
             other => {
                 return Err(format!(
-                    "unknown argument {other}; use [--db PATH] [--demo]"
+                    "unknown argument {other}; use [--db PATH] [--demo] [--bench-startup[=SECS]]"
                 ))
             }
         }
@@ -41,7 +48,7 @@ pub fn options_from_args() -> Result<Options, String> {
         (None, true) => state::default_db().with_file_name("demo.db"),
         (None, false) => state::default_db(),
     };
-    Ok(Options { db, demo })
+    Ok(Options { db, demo, bench })
 }
 
 /// Opens the database; with `--demo` on a new database, creates the administrator and the demo
@@ -88,7 +95,7 @@ pub fn run() -> Result<(), String> {
     let core = open_core(&opts, now)?;
     builder(
         tauri::Builder::default(),
-        AppState::new(core, opts.db, clock),
+        AppState::new(core, opts.db, clock).with_bench(opts.bench),
     )
     .run(context())
     .map_err(|e| e.to_string())

@@ -22,6 +22,8 @@ pub struct AppState {
     pub lang: Mutex<Lang>,
     pub clock: Option<DateTime<Utc>>,
     pub db_path: PathBuf,
+    /// `--bench-startup`: report start-up time and memory once the UI is ready, then exit.
+    pub bench: Option<crate::startup::StartupBench>,
     fonts: std::sync::OnceLock<DocFonts>,
 }
 
@@ -50,8 +52,14 @@ impl AppState {
             lang: Mutex::new(Lang::Zh),
             clock,
             db_path,
+            bench: None,
             fonts: Default::default(),
         }
+    }
+
+    pub fn with_bench(mut self, bench: Option<crate::startup::StartupBench>) -> AppState {
+        self.bench = bench;
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -4,6 +4,7 @@ import App from './App.vue'
 import { router } from './router'
 import { i18n } from './i18n'
 import { onUnauthenticated } from './api/core'
+import { uiReady } from './api/session'
 import { store } from './lib/session'
 // Styles of the components used from script (the resolver handles those used in templates).
 import 'element-plus/es/components/message/style/css'
@@ -27,3 +28,9 @@ app.config.errorHandler = (err, _instance, info) => {
   ElMessage.error({ message: i18n.global.t('common.unexpected', { error: message }), duration: 0, showClose: true })
 }
 app.mount('#app')
+
+// Two animation frames after the first route has rendered, the first screen is on screen and
+// takes input: tell the shell (it only acts under --bench-startup).
+void router.isReady().then(() =>
+  requestAnimationFrame(() => requestAnimationFrame(() => void uiReady().catch(() => undefined))),
+)

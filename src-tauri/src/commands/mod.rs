@@ -10,6 +10,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
 {
     tauri::generate_handler![
         session::app_info,
+        session::ui_ready,
         session::set_language,
         session::first_run,
         session::login,

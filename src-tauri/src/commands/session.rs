@@ -30,6 +30,13 @@ pub fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
     })
 }
 
+/// The UI has painted its first screen and accepts input (see `startup`); only `--bench-startup`
+/// acts on it.
+#[tauri::command]
+pub fn ui_ready<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) {
+    crate::startup::ui_ready(&app, state.bench);
+}
+
 #[tauri::command]
 pub fn set_language(state: State<'_, AppState>, lang: String) -> CmdResult<()> {
     let l = if lang.starts_with("en") {

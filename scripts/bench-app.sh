@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Start-up time and idle memory of the desktop app, in a real window:
+#   bash scripts/bench-app.sh [RUNS=10] [IDLE_SECONDS=5]
+# Builds the release app (as scripts/run.sh does), makes an initialised database, then starts the app
+# RUNS times with --bench-startup: each run prints the time from process start to the login screen
+# painted and interactive, and the PSS of the app and its WebKit processes after IDLE_SECONDS idle
+# (src-tauri/src/startup.rs). Uses the running X display, or a private Xvfb when there is none.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+idle=${2:-5}
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  [ -d ui/node_modules ] || npm ci --prefix ui --no-audit --no-fund
+  npm run --prefix ui build >/dev/null
+  cargo build --release --locked --features tauri/custom-protocol -p reopen-app -p reopen-cli
+fi
+
+work=$(mktemp -d)
+xvfb=""
+cleanup() { [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+if [ -z "${DISPLAY:-}" ]; then
+  Xvfb :87 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  xvfb=$!
+  export DISPLAY=:87
+  sleep 1
+fi
+
+REOPEN_PASSWORD='Bench-2020-pw' target/release/reopen --db "$work/bench.db" init --admin admin >/dev/null
+for i in $(seq 1 "$runs"); do
+  target/release/reopen-app --db "$work/bench.db" --bench-startup="$idle" 2>/dev/null | tail -1 | tee -a "$work/runs.jsonl"
+done
+python3 - "$work/runs.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]
+ready = [r['ready_ms'] for r in rows]
+pss = [r['pss_kib'] / 1024 for r in rows]
+print(f"runs: {len(rows)}")
+print(f"ready (process start → login painted and interactive): first {ready[0]:.0f} ms, "
+      f"median {statistics.median(ready):.0f} ms, min {min(ready):.0f}, max {max(ready):.0f}")
+print(f"idle PSS, app + WebKit processes: median {statistics.median(pss):.1f} MiB, "
+      f"min {min(pss):.1f}, max {max(pss):.1f}")
+last = rows[-1]['processes']
+print("  last run: " + ", ".join(f"{p['name']} {p['pss_kib'] / 1024:.1f} MiB" for p in last))
+PY
