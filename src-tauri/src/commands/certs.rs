@@ -6,7 +6,6 @@ use reopen_core::error::Error;
 use reopen_core::service::{cert_file_name, Certificate, PrintRecord, Verification};
 use reopen_core::t;
 use serde::Serialize;
-use serde_json::{json, Value};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::error::CmdResult;
@@ -59,11 +58,34 @@ pub fn cert_print(
     state.as_actor(|c, a, now| c.cert_print(a, &number, fonts, now, |pdf| write_file(&path, pdf)))
 }
 
+/// The `print-progress` event, after each certificate of a batch.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "PrintProgress"))]
 pub struct Progress {
     pub done: usize,
     pub total: usize,
     pub number: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct BatchPrinted {
+    pub number: String,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct BatchFailed {
+    pub number: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct BatchPrintResult {
+    pub printed: Vec<BatchPrinted>,
+    pub failed: Vec<BatchFailed>,
 }
 
 /// Prints every issued, never-printed certificate of the clerk's jurisdiction into `dir`; a
@@ -73,18 +95,24 @@ pub fn cert_print_batch<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     dir: String,
-) -> CmdResult<Value> {
+) -> CmdResult<BatchPrintResult> {
     let dir = PathBuf::from(dir);
     let todo = state.as_actor(|c, a, _| c.cert_unprinted_numbers(a))?;
     let fonts = state.fonts()?;
-    let (mut printed, mut failed) = (Vec::new(), Vec::new());
+    let mut result = BatchPrintResult::default();
     for (i, number) in todo.iter().enumerate() {
         let file = dir.join(cert_file_name(number));
         match state
             .as_actor(|c, a, now| c.cert_print(a, number, fonts, now, |pdf| write_file(&file, pdf)))
         {
-            Ok(_) => printed.push(json!({"number": number, "file": file.display().to_string()})),
-            Err(e) => failed.push(json!({"number": number, "error": e.message})),
+            Ok(_) => result.printed.push(BatchPrinted {
+                number: number.clone(),
+                file: file.display().to_string(),
+            }),
+            Err(e) => result.failed.push(BatchFailed {
+                number: number.clone(),
+                error: e.message,
+            }),
         }
         let _ = app.emit(
             "print-progress",
@@ -95,7 +123,7 @@ pub fn cert_print_batch<R: Runtime>(
             },
         );
     }
-    Ok(json!({"printed": printed, "failed": failed}))
+    Ok(result)
 }
 
 #[tauri::command]

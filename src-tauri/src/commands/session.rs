@@ -9,6 +9,7 @@ use crate::error::CmdResult;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppInfo {
     pub version: String,
     pub db_path: String,
