@@ -60,7 +60,11 @@ pub fn cert_print(
 
 /// The `print-progress` event, after each certificate of a batch.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "PrintProgress"))]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "PrintProgress")
+)]
 pub struct Progress {
     pub done: usize,
     pub total: usize,

@@ -2,8 +2,13 @@
 import { open, save } from '@tauri-apps/plugin-dialog'
 import { openPath } from '@tauri-apps/plugin-opener'
 
-export async function chooseCsv(): Promise<string | null> {
-  const p = await open({ multiple: false, directory: false, filters: [{ name: 'CSV', extensions: ['csv'] }] })
+/** A roster file: a workbook from Excel/WPS/LibreOffice or a CSV file. */
+export async function chooseRosterFile(): Promise<string | null> {
+  const p = await open({
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'Excel / WPS / CSV', extensions: ['xlsx', 'xls', 'ods', 'csv', 'txt'] }],
+  })
   return typeof p === 'string' ? p : null
 }
 export async function choosePdfTarget(defaultPath: string): Promise<string | null> {

@@ -230,9 +230,9 @@ const en: Shape<Messages> = {
     rosterCount: 'Roster size',
   },
   roster: {
-    import: 'Import roster (CSV)',
+    import: 'Import roster (Excel/CSV)',
     importHint:
-      'Headers in Chinese or English: name, id_number, phone, post, home_region, from_elsewhere, from_region, return_date, observation_start, observation_end, health. Importing replaces the roster; nothing is kept if any row is wrong.',
+      'Excel/WPS sheets (.xlsx, .xls, .ods) or CSV (UTF-8 or GBK). Headers in Chinese or English, in any order: name, id_number, phone, post, home_region, from_elsewhere, from_region, return_date, observation_start, observation_end, health; dates as 2020-02-10, 2020/2/10 or 2020年2月10日. Importing replaces the roster; nothing is kept if any row is wrong.',
     imported: 'Roster imported: {n} people',
     rowErrors: 'These rows are wrong; nothing was imported',
     row: 'Row',

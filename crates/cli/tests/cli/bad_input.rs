@@ -524,3 +524,53 @@ fn approved_headcount_above_planned_is_refused() {
         .json();
     assert_eq!(ok["state"], "in_review");
 }
+
+/// A workbook LibreOffice wrote (tests/fixtures/roster at the repository root): `app roster`
+/// reads .xlsx; a workbook with a fault in each row is refused with every row named, exit 2, and
+/// the roster imported before stays.
+#[test]
+fn xlsx_roster_is_read_and_a_bad_one_refused_whole() {
+    let (env, id) = with_draft();
+    let sheets =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/roster");
+    let good = sheets.join("roster-good.xlsx");
+    let r = env
+        .as_(
+            "f1",
+            &[
+                "app",
+                "roster",
+                &id.to_string(),
+                "--file",
+                good.to_str().unwrap(),
+            ],
+        )
+        .ok();
+    assert_eq!(r.json()["roster_count"], 5, "{r:?}");
+    let before = snapshot(&env, id);
+    let roster_before = roster_of(&env, id);
+
+    let bad = sheets.join("roster-bad.xlsx");
+    let r = env.as_(
+        "f1",
+        &[
+            "app",
+            "roster",
+            &id.to_string(),
+            "--file",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert_invalid(
+        &r,
+        &[
+            "roster[3].id_number",
+            "roster[4].phone",
+            "roster[5].id_number",
+            "roster[6].return_date",
+            "roster[7].health",
+        ],
+    );
+    assert_eq!(snapshot(&env, id), before);
+    assert_eq!(roster_of(&env, id), roster_before);
+}

@@ -6,4 +6,5 @@ pub mod ids;
 pub mod plan;
 pub mod policy;
 pub mod roster;
+pub mod sheet;
 pub mod workflow;

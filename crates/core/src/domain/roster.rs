@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::ids::{parse_date, parse_name, parse_text, IdNumber, Phone};
+use super::ids::{parse_name, parse_text, IdNumber, Phone};
 use crate::error::{FieldError, Text};
 use crate::t;
 
@@ -252,7 +252,7 @@ pub fn check_rows(
             if s.trim().is_empty() {
                 Ok(None)
             } else {
-                parse_date(s).map(Some)
+                super::sheet::parse_sheet_date(s).map(Some)
             }
         };
         let return_date = take!("return_date", opt_date(get("return_date"))).flatten();
@@ -441,32 +441,9 @@ pub fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<(usize, RawRow)>, 
     Ok(rows)
 }
 
-/// Parses a UTF-8 CSV (with or without BOM).
+/// Parses CSV bytes (UTF-8, UTF-16 with a BOM, or GBK/GB18030); see `sheet::read_table`.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Vec<FieldError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        vec![FieldError::new(
-            "roster",
-            t!("文件不是 UTF-8 编码的 CSV", "the file is not UTF-8 CSV"),
-        )]
-    })?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut table = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        match rec {
-            Ok(r) => table.push(r.iter().map(|s| s.to_string()).collect()),
-            Err(e) => {
-                return Err(vec![FieldError::new(
-                    format!("roster[{}]", i + 1),
-                    t!(format!("CSV 格式错误:{e}"), format!("malformed CSV: {e}")),
-                )])
-            }
-        }
-    }
-    Ok(table)
+    super::sheet::read_table("roster.csv", bytes)
 }
 
 #[cfg(test)]
@@ -561,9 +538,16 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn non_utf8_is_refused_clearly() {
-        let errs = parse_csv(&[0xd0, 0xd5, 0xc3, 0xfb, b'\n']).unwrap_err();
-        assert!(errs[0].message.zh.contains("UTF-8"));
+    fn gbk_is_read_and_garbage_refused_clearly() {
+        // "姓名" in GBK, as Chinese Excel and WPS save CSV by default.
+        let table = parse_csv(&[0xd0, 0xd5, 0xc3, 0xfb, b'\n']).unwrap();
+        assert_eq!(table, vec![vec!["姓名".to_string()]]);
+        let errs = parse_csv(&[0x80, 0xff, 0xff, b'\n']).unwrap_err();
+        assert!(
+            errs[0].message.zh.contains("UTF-8"),
+            "{}",
+            errs[0].message.zh
+        );
     }
 
     #[test]

@@ -514,7 +514,8 @@ impl Reopen {
         })
     }
 
-    /// Replaces the roster from a CSV file's bytes; every bad row is reported, nothing is kept on error.
+    /// Replaces the roster from a workbook's (.xlsx/.xls/.ods) or a CSV file's (UTF-8 or GBK) bytes;
+    /// every bad row is reported, nothing is kept on error.
     pub fn app_roster_replace(
         &mut self,
         actor: &Actor,
@@ -528,17 +529,8 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("导入花名册", "import rosters"),
         )?;
-        let lower = file_name.to_ascii_lowercase();
-        if !(lower.ends_with(".csv") || lower.ends_with(".txt")) {
-            return Err(Error::field(
-                "file",
-                t!(
-                    format!("暂只支持 CSV 格式的花名册(UTF-8),请在 Excel/WPS 中“另存为 CSV UTF-8”:{file_name}"),
-                    format!("only CSV (UTF-8) rosters are read; save the sheet as CSV UTF-8: {file_name}")
-                ),
-            ));
-        }
-        let table = roster::parse_csv(bytes).map_err(Error::validation)?;
+        let table =
+            crate::domain::sheet::read_table(file_name, bytes).map_err(Error::validation)?;
         let rows = roster::rows_from_table(table).map_err(Error::validation)?;
         let names: Vec<(String, &str)> = rows
             .iter()

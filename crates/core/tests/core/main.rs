@@ -10,6 +10,7 @@ mod bad_input;
 mod certs;
 mod concurrency;
 mod permissions;
+mod sheets;
 mod stats;
 mod store;
 mod workflow;
