@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "app_create",
     "app_update",
     "app_roster_import",
+    "roster_template",
+    "roster_error_report",
     "app_submit",
     "app_withdraw",
     "app_show",

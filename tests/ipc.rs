@@ -242,3 +242,52 @@ fn the_leader_reads_the_dashboard() {
         .unwrap_err();
     assert_eq!(e["fields"][0]["field"], "from");
 }
+
+#[test]
+fn the_firm_downloads_the_template_and_its_refused_roster_with_the_errors_marked() {
+    let a = app();
+    let dir = a.csv.parent().unwrap().to_path_buf();
+    let out = dir.join("模板.xlsx");
+    let e = a
+        .call("roster_template", json!({"out": out.to_str().unwrap()}))
+        .unwrap_err();
+    assert_eq!(e["code"], "unauthenticated");
+    a.login("firm");
+    let n = a
+        .call("roster_template", json!({"out": out.to_str().unwrap()}))
+        .unwrap();
+    assert_eq!(n.as_u64().unwrap(), std::fs::metadata(&out).unwrap().len());
+
+    // A workbook LibreOffice wrote, with a fault in each row from row 3 on.
+    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/roster/roster-bad.xlsx");
+    let report = dir.join("错误.xlsx");
+    a.call(
+        "roster_error_report",
+        json!({"path": bad.to_str().unwrap(), "out": report.to_str().unwrap()}),
+    )
+    .unwrap();
+    let table =
+        reopen_core::domain::sheet::read_table("错误.xlsx", &std::fs::read(&report).unwrap())
+            .unwrap();
+    assert_eq!(table[0].last().unwrap(), "错误说明");
+    assert!(table[2].last().unwrap().contains("校验"), "{:?}", table[2]);
+    assert_eq!(
+        table[1].last().map(String::as_str).unwrap_or(""),
+        "",
+        "row 2 is fine"
+    );
+
+    // A file without errors is refused by field, and nothing is written.
+    let good = bad.with_file_name("roster-good.xlsx");
+    let none = dir.join("none.xlsx");
+    let e = a
+        .call(
+            "roster_error_report",
+            json!({"path": good.to_str().unwrap(), "out": none.to_str().unwrap()}),
+        )
+        .unwrap_err();
+    assert_eq!(e["code"], "validation");
+    assert_eq!(e["fields"][0]["field"], "file");
+    assert!(!none.exists());
+}

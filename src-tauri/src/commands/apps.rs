@@ -56,6 +56,41 @@ pub fn app_roster_import(
     state.as_actor(|c, a, now| c.app_roster_replace(a, id, &name, &bytes, expect_version, now))
 }
 
+/// The roster template (.xlsx, Chinese headers, one example row), written to `out`.
+#[tauri::command]
+pub fn roster_template(state: State<'_, AppState>, out: String) -> CmdResult<u64> {
+    let bytes = state.as_actor(|_, _, _| reopen_core::documents::workbook::roster_template())?;
+    super::certs::write_file(std::path::Path::new(&out), &bytes).map_err(|e| state.err(e))?;
+    Ok(bytes.len() as u64)
+}
+
+/// The roster file at `path` with its errors marked, written to `out` as .xlsx.
+#[tauri::command]
+pub fn roster_error_report(
+    state: State<'_, AppState>,
+    path: String,
+    out: String,
+) -> CmdResult<u64> {
+    let p = std::path::PathBuf::from(&path);
+    let bytes = std::fs::read(&p).map_err(|e| {
+        state.err(Error::field(
+            "file",
+            t!(
+                format!("无法读取文件 {path}:{e}"),
+                format!("cannot read {path}: {e}")
+            ),
+        ))
+    })?;
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let lang = state.lang();
+    let report = state.as_actor(|c, a, now| c.roster_error_report(a, &name, &bytes, lang, now))?;
+    super::certs::write_file(std::path::Path::new(&out), &report).map_err(|e| state.err(e))?;
+    Ok(report.len() as u64)
+}
+
 #[tauri::command]
 pub fn app_submit(
     state: State<'_, AppState>,

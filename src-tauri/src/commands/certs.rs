@@ -12,8 +12,8 @@ use crate::error::CmdResult;
 use crate::state::AppState;
 
 /// Writes the file the user chose in the save dialog (which already asked about replacing it)
-/// through a temporary file and a rename, so a failed write never leaves half a PDF.
-fn write_file(path: &Path, bytes: &[u8]) -> reopen_core::Result<()> {
+/// through a temporary file and a rename, so a failed write never leaves half a file.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> reopen_core::Result<()> {
     let io = |e: std::io::Error| {
         Error::field(
             "path",
@@ -23,7 +23,9 @@ fn write_file(path: &Path, bytes: &[u8]) -> reopen_core::Result<()> {
             ),
         )
     };
-    let tmp = path.with_extension("pdf.part");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, bytes).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);

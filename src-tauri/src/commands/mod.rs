@@ -25,6 +25,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         apps::app_create,
         apps::app_update,
         apps::app_roster_import,
+        apps::roster_template,
+        apps::roster_error_report,
         apps::app_submit,
         apps::app_withdraw,
         apps::app_show,

@@ -12,6 +12,10 @@ export const appCreate = (creditCode: string, plan: PlanInput) =>
   call<Application>('app_create', { creditCode, plan })
 export const appUpdate = (id: number, plan: PlanInput, expectVersion?: number) =>
   call<Application>('app_update', { id, plan, expectVersion })
+/** The roster template (.xlsx) written to `out`; returns its size in bytes. */
+export const rosterTemplate = (out: string) => call<number>('roster_template', { out })
+/** The roster file at `path` returned with its bad cells marked, written to `out` (.xlsx). */
+export const rosterErrorReport = (path: string, out: string) => call<number>('roster_error_report', { path, out })
 export const appRosterImport = (id: number, path: string, expectVersion?: number) =>
   call<Application>('app_roster_import', { id, path, expectVersion })
 export const appSubmit = (id: number, expectVersion?: number) =>

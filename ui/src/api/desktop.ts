@@ -15,6 +15,10 @@ export async function choosePdfTarget(defaultPath: string): Promise<string | nul
   const p = await save({ defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] })
   return p ?? null
 }
+export async function chooseXlsxTarget(defaultPath: string): Promise<string | null> {
+  const p = await save({ defaultPath, filters: [{ name: 'Excel', extensions: ['xlsx'] }] })
+  return p ?? null
+}
 export async function chooseDirectory(): Promise<string | null> {
   const p = await open({ directory: true, multiple: false })
   return typeof p === 'string' ? p : null

@@ -230,6 +230,9 @@ const en: Shape<Messages> = {
     rosterCount: 'Roster size',
   },
   roster: {
+    template: 'Download the roster template (Excel)',
+    downloadErrors: 'Download the sheet with the errors marked',
+    savedTo: 'Saved {file}',
     import: 'Import roster (Excel/CSV)',
     importHint:
       'Excel/WPS sheets (.xlsx, .xls, .ods) or CSV (UTF-8 or GBK). Headers in Chinese or English, in any order: name, id_number, phone, post, home_region, from_elsewhere, from_region, return_date, observation_start, observation_end, health; dates as 2020-02-10, 2020/2/10 or 2020年2月10日. Importing replaces the roster; nothing is kept if any row is wrong.',

@@ -226,6 +226,9 @@ const zhCN = {
     rosterCount: '花名册人数',
   },
   roster: {
+    template: '下载花名册模板(Excel)',
+    downloadErrors: '下载标注了错误的表格',
+    savedTo: '已保存 {file}',
     import: '导入员工花名册(Excel/CSV)',
     importHint:
       '可导入 Excel/WPS 表格(.xlsx、.xls、.ods)或 CSV(UTF-8 或 GBK 编码均可)。表头可用中文或英文,列的顺序不限:姓名、身份证号、手机号、岗位、户籍地、是否外地返岗、来自地区、返岗日期、隔离开始、隔离结束、健康状况;日期可写作 2020-02-10、2020/2/10 或 2020年2月10日。导入会替换现有花名册;有任何错误时不导入。',

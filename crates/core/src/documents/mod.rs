@@ -14,6 +14,7 @@ mod form;
 pub mod linebreak;
 mod pdfout;
 pub mod seal;
+pub mod workbook;
 
 pub use certificate::render_certificate;
 pub use fonts::{DocFonts, SYSTEM_FONT_DIRS};

@@ -514,6 +514,44 @@ impl Reopen {
         })
     }
 
+    /// A roster file checked as `app_roster_replace` checks it, storing nothing, and returned as a
+    /// workbook with every bad cell marked and the reasons beside each row, for the firm to fix its
+    /// own file. A file without errors is refused (import it instead).
+    pub fn roster_error_report(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+        lang: crate::error::Lang,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u8>> {
+        actor.require(
+            &[Role::Firm, Role::Clerk],
+            &t!("导入花名册", "import rosters"),
+        )?;
+        let table =
+            crate::domain::sheet::read_table(file_name, bytes).map_err(Error::validation)?;
+        let errors = match roster::rows_from_table(table.clone()) {
+            Err(e) => e,
+            Ok(rows) => {
+                let policy = load_policy(&self.conn)?;
+                roster::check_rows(&rows, &|r| policy.is_key_area(r), local_date(now))
+                    .err()
+                    .unwrap_or_default()
+            }
+        };
+        if errors.is_empty() {
+            return Err(Error::field(
+                "file",
+                t!(
+                    "该文件没有发现错误,可以直接导入",
+                    "this file has no errors; import it"
+                ),
+            ));
+        }
+        crate::documents::workbook::roster_error_report(&table, &errors, lang)
+    }
+
     /// Replaces the roster from a workbook's (.xlsx/.xls/.ods) or a CSV file's (UTF-8 or GBK) bytes;
     /// every bad row is reported, nothing is kept on error.
     pub fn app_roster_replace(

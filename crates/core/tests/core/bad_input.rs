@@ -469,21 +469,22 @@ fn emoji_and_rare_cjk_are_stored_exactly() -> R {
     Ok(())
 }
 
-/// A character no font can print (an emoji, a private-use code point) is refused at data entry,
-/// naming it, so that a certificate never prints an empty box; nothing is stored.
+/// A character no font can print (a code point of the supplementary private use area, which no
+/// system font covers; LibreOffice's OpenSymbol does cover some of the BMP's) is refused at data
+/// entry, naming it, so that a certificate never prints an empty box; nothing is stored.
 #[test]
 fn unprintable_characters_are_refused_by_name() -> R {
     let mut d = desk()?;
     let before = audit_len(&d.core, &d.admin);
     let code = demo_credit_code("511802", 61);
-    let mut v = firm_json(&code, "雅安\u{E000}商贸有限公司", "52", 5);
-    v["principal"]["name"] = "张\u{E001}".into();
+    let mut v = firm_json(&code, "雅安\u{F0000}商贸有限公司", "52", 5);
+    v["principal"]["name"] = "张\u{F0001}".into();
     let e = d.core.firm_register(&d.clerk, &v, now()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Validation);
     let f: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(f, ["name", "principal.name"]);
     assert!(
-        e.fields[0].message.zh.contains("U+E000"),
+        e.fields[0].message.zh.contains("U+F0000"),
         "{:?}",
         e.fields[0]
     );
