@@ -102,22 +102,25 @@ fn benches(c: &mut Criterion) {
     c.bench_function("submit with a 500-row roster (city)", |b| {
         b.iter_batched(
             || {
-                let i = n.get();
-                n.set(i + 1);
-                let code = demo_credit_code("511802", 50_000 + i);
-                let firm = serde_json::json!({"credit_code": code, "name": format!("基准测试企业{i}"), "division": "511802",
-                    "township": "河北街道", "address": "雅安市雨城区", "industry": "14", "legal_representative": "张三",
-                    "principal": {"name": "张三", "phone": "13800000000"}, "contact": {"name": "李四", "phone": "13900000000"},
-                    "staff_total": 600, "city_managed": false});
                 let mut core = core.borrow_mut();
-                core.firm_register(&clerk, &firm, now()).expect("firm");
+                let code = new_firm(&mut core, &clerk, &n, 600);
                 let app = core
-                    .app_create(&clerk, &code, &demo_plan("production", 500, 50, 5, "张三", now()), now())
+                    .app_create(
+                        &clerk,
+                        &code,
+                        &demo_plan("production", 500, 50, 5, "张三", now()),
+                        now(),
+                    )
                     .expect("app");
-                core.app_roster_replace(&clerk, app.id, "r.csv", roster.as_bytes(), None, now()).expect("roster");
+                core.app_roster_replace(&clerk, app.id, "r.csv", roster.as_bytes(), None, now())
+                    .expect("roster");
                 app.id
             },
-            |id| core.borrow_mut().app_submit(&clerk, id, None, now()).expect("submit"),
+            |id| {
+                core.borrow_mut()
+                    .app_submit(&clerk, id, None, now())
+                    .expect("submit")
+            },
             BatchSize::PerIteration,
         )
     });
@@ -128,18 +131,16 @@ fn benches(c: &mut Criterion) {
     c.bench_function("import a 5,000-row .xlsx roster (city)", |b| {
         b.iter_batched(
             || {
-                let i = n.get();
-                n.set(i + 1);
-                let code = demo_credit_code("511802", 50_000 + i);
-                let firm = serde_json::json!({"credit_code": code, "name": format!("基准测试企业{i}"), "division": "511802",
-                    "township": "河北街道", "address": "雅安市雨城区", "industry": "14", "legal_representative": "张三",
-                    "principal": {"name": "张三", "phone": "13800000000"}, "contact": {"name": "李四", "phone": "13900000000"},
-                    "staff_total": 6000, "city_managed": false});
                 let mut core = core.borrow_mut();
-                core.firm_register(&clerk, &firm, now()).expect("firm");
-                core.app_create(&clerk, &code, &demo_plan("production", 5_000, 500, 50, "张三", now()), now())
-                    .expect("app")
-                    .id
+                let code = new_firm(&mut core, &clerk, &n, 6000);
+                core.app_create(
+                    &clerk,
+                    &code,
+                    &demo_plan("production", 5_000, 500, 50, "张三", now()),
+                    now(),
+                )
+                .expect("app")
+                .id
             },
             |id| {
                 core.borrow_mut()
@@ -149,6 +150,24 @@ fn benches(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+}
+
+/// Registers the next benchmark firm (numbered by `n`) through the clerk; returns its credit code.
+fn new_firm(
+    core: &mut Reopen,
+    clerk: &reopen_core::domain::auth::Actor,
+    n: &Cell<u32>,
+    staff: u32,
+) -> String {
+    let i = n.get();
+    n.set(i + 1);
+    let code = demo_credit_code("511802", 50_000 + i);
+    let firm = serde_json::json!({"credit_code": code, "name": format!("基准测试企业{i}"), "division": "511802",
+        "township": "河北街道", "address": "雅安市雨城区", "industry": "14", "legal_representative": "张三",
+        "principal": {"name": "张三", "phone": "13800000000"}, "contact": {"name": "李四", "phone": "13900000000"},
+        "staff_total": staff, "city_managed": false});
+    core.firm_register(clerk, &firm, now()).expect("firm");
+    code
 }
 
 /// The demo roster CSV as a workbook, every cell text (as a careful office types ID numbers).

@@ -32,15 +32,10 @@ pub fn app_update(
 }
 
 /// Replaces the roster from a file the user chose in the system dialog.
-#[tauri::command]
-pub fn app_roster_import(
-    state: State<'_, AppState>,
-    id: i64,
-    path: String,
-    expect_version: Option<i64>,
-) -> CmdResult<Application> {
-    let p = std::path::PathBuf::from(&path);
-    let bytes = std::fs::read(&p).map_err(|e| {
+/// A file the user chose in the open dialog: its name (the core picks the format by it) and bytes.
+fn read_chosen_file(state: &AppState, path: &str) -> CmdResult<(String, Vec<u8>)> {
+    let p = std::path::Path::new(path);
+    let bytes = std::fs::read(p).map_err(|e| {
         state.err(Error::field(
             "file",
             t!(
@@ -53,6 +48,17 @@ pub fn app_roster_import(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    Ok((name, bytes))
+}
+
+#[tauri::command]
+pub fn app_roster_import(
+    state: State<'_, AppState>,
+    id: i64,
+    path: String,
+    expect_version: Option<i64>,
+) -> CmdResult<Application> {
+    let (name, bytes) = read_chosen_file(&state, &path)?;
     state.as_actor(|c, a, now| c.app_roster_replace(a, id, &name, &bytes, expect_version, now))
 }
 
@@ -71,20 +77,7 @@ pub fn roster_error_report(
     path: String,
     out: String,
 ) -> CmdResult<u64> {
-    let p = std::path::PathBuf::from(&path);
-    let bytes = std::fs::read(&p).map_err(|e| {
-        state.err(Error::field(
-            "file",
-            t!(
-                format!("无法读取文件 {path}:{e}"),
-                format!("cannot read {path}: {e}")
-            ),
-        ))
-    })?;
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let (name, bytes) = read_chosen_file(&state, &path)?;
     let lang = state.lang();
     let report = state.as_actor(|c, a, now| c.roster_error_report(a, &name, &bytes, lang, now))?;
     super::certs::write_file(std::path::Path::new(&out), &report).map_err(|e| state.err(e))?;
