@@ -1,7 +1,10 @@
 //! `reopen`: the command-line shell over reopen-core, exactly as `shared/design/cli.md` fixes it.
 
 mod certs;
+mod daily;
 mod output;
+mod packages;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -99,9 +102,18 @@ enum Cmd {
     #[command(subcommand)]
     Policy(PolicyCmd),
     /// Online backup to FILE
-    Backup { file: PathBuf },
+    /// Daily reports after reopening
+    #[command(subcommand)]
+    Daily(daily::DailyCmd),
+    /// Statistics for a day or a range
+    Stats(stats::StatsArgs),
+    Backup {
+        file: PathBuf,
+    },
     /// Restore from FILE after checking its integrity
-    Restore { file: PathBuf },
+    Restore {
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -230,6 +242,16 @@ enum AppCmd {
     /// The roster with full ID numbers (the deciding reviewer; audited)
     Reveal {
         id: i64,
+    },
+    /// Write the application as a package file (a firm's own PC -> the counter)
+    Export {
+        id: i64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import an application package at the counter (validated like an application filed here)
+    Import {
+        file: PathBuf,
     },
 }
 
@@ -754,6 +776,8 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 let d = cx.core.app_diff(&a, id, from, to)?;
                 out.diff(&d)
             }
+            AppCmd::Export { id, out: file } => packages::export(&mut cx, id, &file, out),
+            AppCmd::Import { file } => packages::import(&mut cx, &file, out),
             AppCmd::Reveal { id } => {
                 let a = cx.actor(false)?;
                 let r = cx.core.app_roster_reveal(&a, id, now)?;
@@ -825,6 +849,8 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             output::verification(&v, out)
         }
         Cmd::Cert(c) => certs::run(&mut cx, c, out),
+        Cmd::Daily(c) => daily::run(&mut cx, c, out),
+        Cmd::Stats(a) => stats::run(&mut cx, a, out),
         Cmd::Form(FormCmd::Print { id, out: file }) => {
             let a = cx.actor(false)?;
             let fonts = DocFonts::load()?;

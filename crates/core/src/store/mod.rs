@@ -14,6 +14,7 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("migrations/001_initial.sql")),
         M::up(include_str!("migrations/002_certificates.sql")),
+        M::up(include_str!("migrations/003_daily_packages.sql")),
     ])
 }
 

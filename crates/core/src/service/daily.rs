@@ -1,0 +1,1 @@
+//! Daily reports after reopening: filing, lateness (Asia/Shanghai), flags and compliance.

@@ -1,0 +1,58 @@
+-- Daily reports after reopening, attachments of an application, and imported application packages.
+
+-- One report per firm per local day (Asia/Shanghai). A filed report is never changed: a correction
+-- is a new report for the same day only through the department (not supported: the first one stands).
+CREATE TABLE daily_reports (
+    id                 INTEGER PRIMARY KEY,
+    firm_id            INTEGER NOT NULL REFERENCES firms(id),
+    application_id     INTEGER NOT NULL REFERENCES applications(id),
+    report_date        TEXT NOT NULL,
+    staff_on_site      INTEGER NOT NULL CHECK (staff_on_site >= 0),
+    fever              INTEGER NOT NULL CHECK (fever >= 0),
+    under_observation  INTEGER NOT NULL CHECK (under_observation >= 0),
+    masks_remaining    INTEGER NOT NULL CHECK (masks_remaining >= 0),
+    notes              TEXT NOT NULL DEFAULT '',
+    filed_at           TEXT NOT NULL,
+    filed_by           INTEGER NOT NULL REFERENCES users(id),
+    -- 'on_time' or 'late', decided when filed against the policy's deadline.
+    timeliness         TEXT NOT NULL CHECK (timeliness IN ('on_time','late')),
+    -- JSON array of flag codes: 'over_headcount', 'fever'. '[]' when none.
+    flags              TEXT NOT NULL DEFAULT '[]',
+    flag_handled_at    TEXT,
+    flag_handled_by    INTEGER REFERENCES users(id),
+    flag_note          TEXT,
+    UNIQUE (firm_id, report_date)
+) STRICT;
+CREATE INDEX daily_reports_date ON daily_reports(report_date, firm_id);
+CREATE INDEX daily_reports_flagged ON daily_reports(application_id) WHERE flags <> '[]' AND flag_handled_at IS NULL;
+CREATE TRIGGER daily_reports_no_delete BEFORE DELETE ON daily_reports BEGIN
+    SELECT RAISE(ABORT, 'daily reports are kept');
+END;
+
+-- Files that come with an application (e.g. the signed commitment scanned), kept with their digest.
+CREATE TABLE attachments (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    name            TEXT NOT NULL,
+    mime            TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    size            INTEGER NOT NULL CHECK (size >= 0),
+    content         BLOB NOT NULL,
+    added_at        TEXT NOT NULL,
+    added_by        INTEGER NOT NULL REFERENCES users(id),
+    UNIQUE (application_id, name)
+) STRICT;
+
+-- Application packages imported at the counter: one import per package, never two.
+CREATE TABLE imported_packages (
+    package_id      TEXT PRIMARY KEY,
+    sha256          TEXT NOT NULL,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    submission_no   INTEGER NOT NULL,
+    imported_at     TEXT NOT NULL,
+    imported_by     INTEGER NOT NULL REFERENCES users(id)
+) STRICT;
+
+-- Speeds statistics by day: decisions and submissions by local time are computed from these.
+CREATE INDEX applications_decided ON applications(decided_at);
+CREATE INDEX applications_submitted ON applications(submitted_at);
