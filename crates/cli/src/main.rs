@@ -438,7 +438,7 @@ fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
     })
 }
 
-fn read_json(path: &PathBuf) -> Result<Value, Error> {
+pub(crate) fn read_json(path: &PathBuf) -> Result<Value, Error> {
     let bytes = read_file(path)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     serde_json::from_slice(bytes).map_err(|e| {

@@ -6,9 +6,11 @@
 //! parsed once into [`DocFonts`]; every document embeds a subset of just the characters it
 //! draws (see `fonts.rs`), so a certificate is a few tens of kilobytes and takes milliseconds.
 
+mod bulletin;
 mod canvas;
 mod certificate;
 mod cff;
+pub mod exports;
 mod fonts;
 mod form;
 pub mod linebreak;
@@ -16,6 +18,7 @@ mod pdfout;
 pub mod seal;
 pub mod workbook;
 
+pub use bulletin::render_bulletin;
 pub use certificate::render_certificate;
 pub use fonts::{DocFonts, SYSTEM_FONT_DIRS};
 pub use form::{paginate, render_form, PagePlan};

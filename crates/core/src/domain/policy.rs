@@ -182,6 +182,15 @@ impl Policy {
                 t!("时间格式应为 HH:MM", "time must be HH:MM"),
             );
         }
+        if self.daily_report.missing_after_days == 0 {
+            p.add(
+                "daily_report.missing_after_days",
+                t!(
+                    "漏报天数必须大于 0",
+                    "the days before a report is missing must be above 0"
+                ),
+            );
+        }
         if !self.certificate.number_format.contains("{seq") {
             p.add(
                 "certificate.number_format",

@@ -1,1 +1,596 @@
 //! Daily reports after reopening: filing, lateness (Asia/Shanghai), flags and compliance.
+//!
+//! A firm is expected to report every local day from the day it reopened — the later of its
+//! planned date and the day its application was approved — while its application stays approved
+//! or certified. The department it was routed to sees flagged reports at the top of its queue and
+//! every day's compliance (on time / late / overdue / missing) for its firms.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::firms::{can_file_for, can_see_firm, firm_by_code};
+use super::{audit, local_date, page, parse_ts, ts, Reopen};
+use crate::domain::auth::{Actor, Role, CITY};
+use crate::domain::daily::{self, DailyFlag, DailyInput, DayStatus};
+use crate::domain::ids::parse_text;
+use crate::error::{Error, Result};
+use crate::t;
+
+/// A filed report as stored.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DailyReportRow {
+    pub id: i64,
+    pub credit_code: String,
+    pub firm_name: String,
+    pub application_id: i64,
+    pub date: NaiveDate,
+    pub staff_on_site: u32,
+    pub fever: u32,
+    pub under_observation: u32,
+    pub masks_remaining: u32,
+    pub notes: String,
+    pub filed_at: String,
+    pub filed_by: String,
+    pub status: DayStatus,
+    pub approved_headcount: Option<u32>,
+    pub flags: Vec<DailyFlag>,
+    pub flag_handled_at: Option<String>,
+    pub flag_note: Option<String>,
+}
+
+/// One firm's standing for one day.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ComplianceRow {
+    pub credit_code: String,
+    pub firm_name: String,
+    pub division: String,
+    pub division_name: String,
+    pub application_id: i64,
+    pub reopened_on: NaiveDate,
+    pub approved_headcount: Option<u32>,
+    pub status: DayStatus,
+    pub report_id: Option<i64>,
+    pub filed_at: Option<String>,
+    pub staff_on_site: Option<u32>,
+    pub fever: Option<u32>,
+    pub under_observation: Option<u32>,
+    pub masks_remaining: Option<u32>,
+    pub flags: Vec<DailyFlag>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ComplianceCounts {
+    pub expected: u32,
+    pub on_time: u32,
+    pub late: u32,
+    pub pending: u32,
+    pub overdue: u32,
+    pub missing: u32,
+}
+
+impl ComplianceCounts {
+    pub fn add(&mut self, s: DayStatus) {
+        self.expected += 1;
+        match s {
+            DayStatus::OnTime => self.on_time += 1,
+            DayStatus::Late => self.late += 1,
+            DayStatus::Pending => self.pending += 1,
+            DayStatus::Overdue => self.overdue += 1,
+            DayStatus::Missing => self.missing += 1,
+        }
+    }
+    pub fn merge(&mut self, o: &ComplianceCounts) {
+        self.expected += o.expected;
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.pending += o.pending;
+        self.overdue += o.overdue;
+        self.missing += o.missing;
+    }
+}
+
+/// Compliance of one day: the counts over every expected firm, and a page of firms.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DailyStatus {
+    pub date: NaiveDate,
+    /// When the day's reports are due, and when an unfiled one counts as missing (RFC 3339, UTC).
+    pub due_at: String,
+    pub missing_at: String,
+    pub counts: ComplianceCounts,
+    pub rows: Vec<ComplianceRow>,
+    /// Rows in the whole list (for paging).
+    pub total: u32,
+}
+
+/// Per-day counts over a range, for a department's or leader's compliance chart.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ComplianceDay {
+    pub date: NaiveDate,
+    pub counts: ComplianceCounts,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct StatusFilter {
+    pub date: Option<NaiveDate>,
+    /// Only firms in this standing (on_time, late, pending, overdue, missing).
+    pub status: Option<DayStatus>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// The reopened applications an actor may see: SQL over `a` (applications) and `f` (firms).
+pub(crate) fn scope_sql(actor: &Actor) -> (String, Vec<rusqlite::types::Value>) {
+    match actor.role {
+        Role::Admin => ("1=1".into(), vec![]),
+        Role::Firm => (
+            "a.firm_id = ?".into(),
+            vec![actor.firm_id.unwrap_or(-1).into()],
+        ),
+        Role::Clerk | Role::Leader => match actor.division.as_deref() {
+            Some(CITY) => ("1=1".into(), vec![]),
+            d => {
+                let d = d.unwrap_or_default().to_string();
+                (
+                    "(a.jurisdiction = ? OR f.division = ?)".into(),
+                    vec![d.clone().into(), d.into()],
+                )
+            }
+        },
+        Role::Reviewer => (
+            "a.id IN (SELECT application_id FROM review_tasks WHERE department_id = ?)".into(),
+            vec![actor.department_id.unwrap_or(-1).into()],
+        ),
+    }
+}
+
+/// The day a firm reopened: the later of its planned date and the local day of the approval.
+pub(crate) const REOPENED_ON: &str = "max(a.planned_date, date(a.decided_at, '+8 hours'))";
+
+fn flags_of(text: &str) -> Vec<DailyFlag> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+struct Reopened {
+    app_id: i64,
+    reopened_on: NaiveDate,
+    approved_headcount: Option<u32>,
+}
+
+fn reopened_app(conn: &Connection, firm_id: i64) -> Result<Option<Reopened>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT a.id, {REOPENED_ON}, a.approved_headcount FROM applications a
+                 WHERE a.firm_id = ?1 AND a.state IN ('approved','certified') ORDER BY a.id DESC LIMIT 1"
+            ),
+            [firm_id],
+            |r| {
+                Ok(Reopened {
+                    app_id: r.get(0)?,
+                    reopened_on: r.get(1)?,
+                    approved_headcount: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+const REPORT_SELECT: &str = "SELECT r.id, f.credit_code, f.name, r.application_id, r.report_date, r.staff_on_site, r.fever,
+    r.under_observation, r.masks_remaining, r.notes, r.filed_at, u.name, r.timeliness, a.approved_headcount, r.flags,
+    r.flag_handled_at, r.flag_note
+    FROM daily_reports r JOIN firms f ON f.id = r.firm_id JOIN applications a ON a.id = r.application_id
+    JOIN users u ON u.id = r.filed_by";
+
+fn report_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DailyReportRow> {
+    let status: String = r.get(12)?;
+    let flags: String = r.get(14)?;
+    Ok(DailyReportRow {
+        id: r.get(0)?,
+        credit_code: r.get(1)?,
+        firm_name: r.get(2)?,
+        application_id: r.get(3)?,
+        date: r.get(4)?,
+        staff_on_site: r.get(5)?,
+        fever: r.get(6)?,
+        under_observation: r.get(7)?,
+        masks_remaining: r.get(8)?,
+        notes: r.get(9)?,
+        filed_at: r.get(10)?,
+        filed_by: r.get(11)?,
+        status: DayStatus::parse(&status).unwrap_or(DayStatus::Late),
+        approved_headcount: r.get(13)?,
+        flags: flags_of(&flags),
+        flag_handled_at: r.get(15)?,
+        flag_note: r.get(16)?,
+    })
+}
+
+fn report_by_id(conn: &Connection, id: i64) -> Result<DailyReportRow> {
+    conn.query_row(
+        &format!("{REPORT_SELECT} WHERE r.id = ?1"),
+        [id],
+        report_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found(t!("没有该每日报告", "no such daily report")))
+}
+
+impl Reopen {
+    /// Files the firm's report for a day: the firm itself, or a clerk of its jurisdiction at the
+    /// counter. One report per firm per day; a second one for the same day is a conflict.
+    pub fn daily_file(
+        &mut self,
+        actor: &Actor,
+        credit_code: &str,
+        report: &Value,
+        now: DateTime<Utc>,
+    ) -> Result<DailyReportRow> {
+        actor.require(
+            &[Role::Firm, Role::Clerk],
+            &t!("报送每日报告", "file daily reports"),
+        )?;
+        let input = DailyInput::from_json(report).map_err(Error::validation)?;
+        let policy = self.policy()?;
+        self.write(|tx| {
+            let firm = firm_by_code(tx, credit_code)?;
+            if !can_file_for(actor, &firm) {
+                return Err(Error::forbidden(t!(
+                    "无权为该企业报送每日报告",
+                    "you may not file reports for this firm"
+                )));
+            }
+            let Some(app) = reopened_app(tx, firm.id)? else {
+                return Err(Error::conflict(t!(
+                    format!("{} 尚无已批准的复工申请,无需报送每日报告", firm.name),
+                    format!("{} has no approved application: no daily report is due", firm.name)
+                )));
+            };
+            daily::check_day(input.date, app.reopened_on, local_date(now))
+                .map_err(|m| Error::field("date", m))?;
+            let exists: Option<String> = tx
+                .query_row(
+                    "SELECT filed_at FROM daily_reports WHERE firm_id = ?1 AND report_date = ?2",
+                    params![firm.id, input.date],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(at) = exists {
+                let at = super::local_time(parse_ts(&at)?);
+                return Err(Error::conflict(t!(
+                    format!("{} 的每日报告已于 {at} 报送,不能重复报送", input.date),
+                    format!("the report for {} was already filed at {at}", input.date)
+                )));
+            }
+            let timeliness = daily::timeliness(input.date, now, &policy.daily_report);
+            let flags = daily::flags(&input, app.approved_headcount);
+            tx.execute(
+                "INSERT INTO daily_reports(firm_id, application_id, report_date, staff_on_site, fever, under_observation,
+                     masks_remaining, notes, filed_at, filed_by, timeliness, flags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    firm.id,
+                    app.app_id,
+                    input.date,
+                    input.staff_on_site,
+                    input.fever,
+                    input.under_observation,
+                    input.masks_remaining,
+                    input.notes,
+                    ts(now),
+                    actor.user_id,
+                    timeliness.as_str(),
+                    serde_json::to_string(&flags)?,
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit(
+                tx,
+                actor,
+                "daily.file",
+                &format!("firm:{}", firm.credit_code),
+                None,
+                Some(&json!({"report": id, "date": input.date, "staff_on_site": input.staff_on_site,
+                    "fever": input.fever, "timeliness": timeliness.as_str(), "flags": flags})),
+                now,
+            )?;
+            report_by_id(tx, id)
+        })
+    }
+
+    /// A firm's reports, newest first (the firm, and whoever may see the firm).
+    pub fn daily_list(
+        &self,
+        actor: &Actor,
+        credit_code: &str,
+        limit: Option<u32>,
+        offset: Option<u32>,
+    ) -> Result<Vec<DailyReportRow>> {
+        let firm = firm_by_code(&self.conn, credit_code)?;
+        if !can_see_firm(&self.conn, actor, &firm)? {
+            return Err(Error::forbidden(t!(
+                "无权查看该企业的每日报告",
+                "you may not see this firm's reports"
+            )));
+        }
+        let (limit, offset) = page(limit, offset);
+        let mut st = self.conn.prepare(&format!(
+            "{REPORT_SELECT} WHERE r.firm_id = ?1 ORDER BY r.report_date DESC LIMIT ?2 OFFSET ?3"
+        ))?;
+        let rows = st.query_map(params![firm.id, limit, offset], report_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The day a firm should report next and whether it has reported today (for the firm's screen).
+    pub fn daily_due(
+        &self,
+        actor: &Actor,
+        credit_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ComplianceRow>> {
+        let firm = firm_by_code(&self.conn, credit_code)?;
+        if !can_see_firm(&self.conn, actor, &firm)? {
+            return Err(Error::forbidden(t!(
+                "无权查看该企业的每日报告",
+                "you may not see this firm's reports"
+            )));
+        }
+        let Some(app) = reopened_app(&self.conn, firm.id)? else {
+            return Ok(vec![]);
+        };
+        let policy = self.policy()?;
+        let today = local_date(now);
+        let from = app.reopened_on.max(today - Duration::days(13));
+        let mut out = Vec::new();
+        let mut d = today;
+        while d >= from {
+            let filed: Option<(i64, String, u32, u32, u32, u32, String)> = self
+                .conn
+                .query_row(
+                    "SELECT id, filed_at, staff_on_site, fever, under_observation, masks_remaining, flags
+                     FROM daily_reports WHERE firm_id = ?1 AND report_date = ?2",
+                    params![firm.id, d],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                )
+                .optional()?;
+            let filed_at = filed.as_ref().map(|f| parse_ts(&f.1)).transpose()?;
+            out.push(ComplianceRow {
+                credit_code: firm.credit_code.clone(),
+                firm_name: firm.name.clone(),
+                division: firm.division.clone(),
+                division_name: firm.division_name.clone(),
+                application_id: app.app_id,
+                reopened_on: app.reopened_on,
+                approved_headcount: app.approved_headcount,
+                status: daily::status(d, filed_at, now, &policy.daily_report),
+                report_id: filed.as_ref().map(|f| f.0),
+                filed_at: filed.as_ref().map(|f| f.1.clone()),
+                staff_on_site: filed.as_ref().map(|f| f.2),
+                fever: filed.as_ref().map(|f| f.3),
+                under_observation: filed.as_ref().map(|f| f.4),
+                masks_remaining: filed.as_ref().map(|f| f.5),
+                flags: filed.as_ref().map(|f| flags_of(&f.6)).unwrap_or_default(),
+            });
+            d -= Duration::days(1);
+        }
+        Ok(out)
+    }
+
+    /// Compliance for one day (default: yesterday, whose reports are due this morning) over the
+    /// firms the actor may see: reviewers their department's, clerks and leaders their
+    /// jurisdiction's, the administrator all. Flagged and missing firms come first.
+    pub fn daily_status(
+        &self,
+        actor: &Actor,
+        f: &StatusFilter,
+        now: DateTime<Utc>,
+    ) -> Result<DailyStatus> {
+        actor.require(
+            &[Role::Reviewer, Role::Clerk, Role::Leader, Role::Admin],
+            &t!("查看每日报告情况", "read daily-report compliance"),
+        )?;
+        let policy = self.policy()?;
+        let date = f.date.unwrap_or(local_date(now) - Duration::days(1));
+        if date > local_date(now) {
+            return Err(Error::field(
+                "date",
+                t!("不能查询未来日期", "the date must not be in the future"),
+            ));
+        }
+        let mut rows = self.compliance_rows(actor, date, now)?;
+        let mut counts = ComplianceCounts::default();
+        for r in &rows {
+            counts.add(r.status);
+        }
+        if let Some(s) = f.status {
+            rows.retain(|r| r.status == s);
+        }
+        let rank = |r: &ComplianceRow| match (r.flags.is_empty(), r.status) {
+            (false, _) => 0,
+            (_, DayStatus::Missing) => 1,
+            (_, DayStatus::Overdue) => 2,
+            (_, DayStatus::Late) => 3,
+            (_, DayStatus::Pending) => 4,
+            (_, DayStatus::OnTime) => 5,
+        };
+        rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.firm_name.cmp(&b.firm_name)));
+        let total = rows.len() as u32;
+        let (limit, offset) = page(f.limit, f.offset);
+        let rows = rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        Ok(DailyStatus {
+            date,
+            due_at: ts(daily::deadline(date, &policy.daily_report)),
+            missing_at: ts(daily::missing_at(date, &policy.daily_report)),
+            counts,
+            rows,
+            total,
+        })
+    }
+
+    /// Every firm expected to report on `date` within the actor's scope, with its standing.
+    pub(crate) fn compliance_rows(
+        &self,
+        actor: &Actor,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ComplianceRow>> {
+        let policy = self.policy()?;
+        let (scope, mut args) = scope_sql(actor);
+        let sql = format!(
+            "SELECT f.credit_code, f.name, f.division, dv.name, a.id, {REOPENED_ON}, a.approved_headcount,
+                    r.id, r.filed_at, r.staff_on_site, r.fever, r.under_observation, r.masks_remaining, r.flags
+             FROM applications a JOIN firms f ON f.id = a.firm_id JOIN divisions dv ON dv.code = f.division
+             LEFT JOIN daily_reports r ON r.firm_id = a.firm_id AND r.report_date = ?
+             WHERE a.state IN ('approved','certified') AND a.decided_at IS NOT NULL AND {REOPENED_ON} <= ? AND {scope}"
+        );
+        let mut all: Vec<rusqlite::types::Value> =
+            vec![date.to_string().into(), date.to_string().into()];
+        all.append(&mut args);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(all), |r| {
+            Ok(ComplianceRow {
+                credit_code: r.get(0)?,
+                firm_name: r.get(1)?,
+                division: r.get(2)?,
+                division_name: r.get(3)?,
+                application_id: r.get(4)?,
+                reopened_on: r.get(5)?,
+                approved_headcount: r.get(6)?,
+                status: DayStatus::Pending,
+                report_id: r.get(7)?,
+                filed_at: r.get(8)?,
+                staff_on_site: r.get(9)?,
+                fever: r.get(10)?,
+                under_observation: r.get(11)?,
+                masks_remaining: r.get(12)?,
+                flags: r
+                    .get::<_, Option<String>>(13)?
+                    .map(|t| flags_of(&t))
+                    .unwrap_or_default(),
+            })
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let mut row = row?;
+            let filed = row.filed_at.as_deref().map(parse_ts).transpose()?;
+            row.status = daily::status(date, filed, now, &policy.daily_report);
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Counts per day over a range (at most 92 days).
+    pub fn daily_compliance(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ComplianceDay>> {
+        actor.require(
+            &[Role::Reviewer, Role::Clerk, Role::Leader, Role::Admin],
+            &t!("查看每日报告情况", "read daily-report compliance"),
+        )?;
+        let to = to.min(local_date(now));
+        if from > to || (to - from).num_days() > 91 {
+            return Err(Error::field(
+                "from",
+                t!(
+                    "区间应在 92 天以内且起始不晚于结束",
+                    "the range must be at most 92 days, from before to"
+                ),
+            ));
+        }
+        let mut out = Vec::new();
+        let mut d = from;
+        while d <= to {
+            let mut counts = ComplianceCounts::default();
+            for r in self.compliance_rows(actor, d, now)? {
+                counts.add(r.status);
+            }
+            out.push(ComplianceDay { date: d, counts });
+            d += Duration::days(1);
+        }
+        Ok(out)
+    }
+
+    /// Flagged reports not yet handled, for the reviewer's department (top of its queue), or the
+    /// jurisdiction of a clerk or leader. Newest first.
+    pub fn daily_flags(&self, actor: &Actor) -> Result<Vec<DailyReportRow>> {
+        actor.require(
+            &[Role::Reviewer, Role::Clerk, Role::Leader, Role::Admin],
+            &t!("查看每日报告预警", "read daily-report flags"),
+        )?;
+        let (scope, args) = scope_sql(actor);
+        let sql = format!(
+            "{REPORT_SELECT} WHERE r.flags <> '[]' AND r.flag_handled_at IS NULL AND {scope}
+             ORDER BY r.report_date DESC, r.id DESC LIMIT 200"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args), report_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A reviewer of the firm's department records how a flag was followed up (audited).
+    pub fn daily_flag_handle(
+        &mut self,
+        actor: &Actor,
+        report_id: i64,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DailyReportRow> {
+        actor.require(
+            &[Role::Reviewer],
+            &t!("处理每日报告预警", "follow up daily-report flags"),
+        )?;
+        let note = parse_text(note, 500, true).map_err(|m| Error::field("note", m))?;
+        self.write(|tx| {
+            let r = report_by_id(tx, report_id)?;
+            let routed: i64 = tx.query_row(
+                "SELECT count(*) FROM review_tasks WHERE application_id = ?1 AND department_id = ?2",
+                params![r.application_id, actor.department_id],
+                |x| x.get(0),
+            )?;
+            if routed == 0 {
+                return Err(Error::forbidden(t!(
+                    "该企业不归本部门管理",
+                    "this firm is not your department's"
+                )));
+            }
+            if r.flags.is_empty() {
+                return Err(Error::conflict(t!("该报告没有预警", "this report raised no flag")));
+            }
+            if r.flag_handled_at.is_some() {
+                return Err(Error::conflict(t!(
+                    "该预警已处理",
+                    "this flag was already followed up"
+                )));
+            }
+            tx.execute(
+                "UPDATE daily_reports SET flag_handled_at = ?2, flag_handled_by = ?3, flag_note = ?4 WHERE id = ?1",
+                params![report_id, ts(now), actor.user_id, note],
+            )?;
+            audit(
+                tx,
+                actor,
+                "daily.flag_handled",
+                &format!("firm:{}", r.credit_code),
+                None,
+                Some(&json!({"report": report_id, "date": r.date, "note": note})),
+                now,
+            )?;
+            report_by_id(tx, report_id)
+        })
+    }
+}

@@ -11,6 +11,8 @@ mod certs;
 mod concurrency;
 mod permissions;
 mod sheets;
+mod daily;
+mod statistics;
 mod stats;
 mod store;
 mod workflow;

@@ -1,3 +1,5 @@
+-- index applications_decided
+CREATE INDEX applications_decided ON applications(decided_at);
 -- index applications_firm
 CREATE INDEX applications_firm ON applications(firm_id, state);
 -- index applications_one_open
@@ -5,20 +7,30 @@ CREATE UNIQUE INDEX applications_one_open ON applications(firm_id)
     WHERE state NOT IN ('rejected','withdrawn','revoked');
 -- index applications_state
 CREATE INDEX applications_state ON applications(jurisdiction, state, updated_at);
+-- index applications_submitted
+CREATE INDEX applications_submitted ON applications(submitted_at);
 -- index audit_record
 CREATE INDEX audit_record ON audit_events(record, seq);
 -- index certificates_jurisdiction
 CREATE INDEX certificates_jurisdiction ON certificates(jurisdiction, state, id);
 -- index certificates_one_live
 CREATE UNIQUE INDEX certificates_one_live ON certificates(application_id) WHERE state = 'issued';
+-- index daily_reports_date
+CREATE INDEX daily_reports_date ON daily_reports(report_date, firm_id);
+-- index daily_reports_flagged
+CREATE INDEX daily_reports_flagged ON daily_reports(application_id) WHERE flags <> '[]' AND flag_handled_at IS NULL;
 -- index firms_division
 CREATE INDEX firms_division ON firms(division, name);
 -- index review_app
 CREATE INDEX review_app ON review_tasks(application_id, submission_no, stage);
 -- index review_queue
 CREATE INDEX review_queue ON review_tasks(department_id, state, due_at);
+-- index review_tasks_decided
+CREATE INDEX review_tasks_decided ON review_tasks(decided_at) WHERE decided_at IS NOT NULL;
 -- index roster_app
 CREATE INDEX roster_app ON roster_entries(application_id, row_no);
+-- index submissions_at
+CREATE INDEX submissions_at ON submissions(submitted_at);
 -- table applications
 CREATE TABLE applications (
     id                 INTEGER PRIMARY KEY,
@@ -41,6 +53,19 @@ CREATE TABLE applications (
     updated_at         TEXT NOT NULL,
     submitted_at       TEXT,
     decided_at         TEXT
+) STRICT;
+-- table attachments
+CREATE TABLE attachments (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    name            TEXT NOT NULL,
+    mime            TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    size            INTEGER NOT NULL CHECK (size >= 0),
+    content         BLOB NOT NULL,
+    added_at        TEXT NOT NULL,
+    added_by        INTEGER NOT NULL REFERENCES users(id),
+    UNIQUE (application_id, name)
 ) STRICT;
 -- table audit_events
 CREATE TABLE audit_events (
@@ -99,6 +124,28 @@ CREATE TABLE certificates (
     closed_by           INTEGER REFERENCES users(id),
     UNIQUE (jurisdiction, year, seq)
 ) STRICT;
+-- table daily_reports
+CREATE TABLE daily_reports (
+    id                 INTEGER PRIMARY KEY,
+    firm_id            INTEGER NOT NULL REFERENCES firms(id),
+    application_id     INTEGER NOT NULL REFERENCES applications(id),
+    report_date        TEXT NOT NULL,
+    staff_on_site      INTEGER NOT NULL CHECK (staff_on_site >= 0),
+    fever              INTEGER NOT NULL CHECK (fever >= 0),
+    under_observation  INTEGER NOT NULL CHECK (under_observation >= 0),
+    masks_remaining    INTEGER NOT NULL CHECK (masks_remaining >= 0),
+    notes              TEXT NOT NULL DEFAULT '',
+    filed_at           TEXT NOT NULL,
+    filed_by           INTEGER NOT NULL REFERENCES users(id),
+    -- 'on_time' or 'late', decided when filed against the policy's deadline.
+    timeliness         TEXT NOT NULL CHECK (timeliness IN ('on_time','late')),
+    -- JSON array of flag codes: 'over_headcount', 'fever'. '[]' when none.
+    flags              TEXT NOT NULL DEFAULT '[]',
+    flag_handled_at    TEXT,
+    flag_handled_by    INTEGER REFERENCES users(id),
+    flag_note          TEXT,
+    UNIQUE (firm_id, report_date)
+) STRICT;
 -- table department_kinds
 CREATE TABLE department_kinds (
     code     TEXT PRIMARY KEY,
@@ -146,6 +193,15 @@ CREATE TABLE firms (
 ) STRICT;
 -- table firms_fts
 CREATE VIRTUAL TABLE firms_fts USING fts5(name, content='firms', content_rowid='id', tokenize='trigram');
+-- table imported_packages
+CREATE TABLE imported_packages (
+    package_id      TEXT PRIMARY KEY,
+    sha256          TEXT NOT NULL,
+    application_id  INTEGER NOT NULL REFERENCES applications(id),
+    submission_no   INTEGER NOT NULL,
+    imported_at     TEXT NOT NULL,
+    imported_by     INTEGER NOT NULL REFERENCES users(id)
+) STRICT;
 -- table industries
 CREATE TABLE industries (
     division         TEXT PRIMARY KEY,
@@ -250,6 +306,15 @@ END;
 -- trigger certificates_no_delete
 CREATE TRIGGER certificates_no_delete BEFORE DELETE ON certificates BEGIN
     SELECT RAISE(ABORT, 'certificates are kept, void them instead');
+END;
+-- trigger daily_reports_frozen
+CREATE TRIGGER daily_reports_frozen BEFORE UPDATE OF firm_id, application_id, report_date, staff_on_site, fever,
+    under_observation, masks_remaining, notes, filed_at, filed_by, timeliness, flags ON daily_reports BEGIN
+    SELECT RAISE(ABORT, 'a filed daily report is never changed');
+END;
+-- trigger daily_reports_no_delete
+CREATE TRIGGER daily_reports_no_delete BEFORE DELETE ON daily_reports BEGIN
+    SELECT RAISE(ABORT, 'daily reports are kept');
 END;
 -- trigger review_tasks_decided_frozen
 CREATE TRIGGER review_tasks_decided_frozen BEFORE UPDATE ON review_tasks

@@ -1,7 +1,7 @@
 -- Daily reports after reopening, attachments of an application, and imported application packages.
 
--- One report per firm per local day (Asia/Shanghai). A filed report is never changed: a correction
--- is a new report for the same day only through the department (not supported: the first one stands).
+-- One report per firm per local day (Asia/Shanghai). A filed report is never changed; only the
+-- department's follow-up of its flags is recorded on it.
 CREATE TABLE daily_reports (
     id                 INTEGER PRIMARY KEY,
     firm_id            INTEGER NOT NULL REFERENCES firms(id),
@@ -25,6 +25,10 @@ CREATE TABLE daily_reports (
 ) STRICT;
 CREATE INDEX daily_reports_date ON daily_reports(report_date, firm_id);
 CREATE INDEX daily_reports_flagged ON daily_reports(application_id) WHERE flags <> '[]' AND flag_handled_at IS NULL;
+CREATE TRIGGER daily_reports_frozen BEFORE UPDATE OF firm_id, application_id, report_date, staff_on_site, fever,
+    under_observation, masks_remaining, notes, filed_at, filed_by, timeliness, flags ON daily_reports BEGIN
+    SELECT RAISE(ABORT, 'a filed daily report is never changed');
+END;
 CREATE TRIGGER daily_reports_no_delete BEFORE DELETE ON daily_reports BEGIN
     SELECT RAISE(ABORT, 'daily reports are kept');
 END;
@@ -56,3 +60,5 @@ CREATE TABLE imported_packages (
 -- Speeds statistics by day: decisions and submissions by local time are computed from these.
 CREATE INDEX applications_decided ON applications(decided_at);
 CREATE INDEX applications_submitted ON applications(submitted_at);
+CREATE INDEX submissions_at ON submissions(submitted_at);
+CREATE INDEX review_tasks_decided ON review_tasks(decided_at) WHERE decided_at IS NOT NULL;
