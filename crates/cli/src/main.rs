@@ -53,6 +53,13 @@ enum Cmd {
         /// The first administrator (password from REOPEN_PASSWORD)
         #[arg(long)]
         admin: Option<String>,
+        /// Firm mode (a firm's own PC): register this firm (firm.json) and its one user
+        /// --firm-user NAME (password from REOPEN_PASSWORD); applications leave as packages
+        #[arg(long, value_name = "FIRM_JSON", conflicts_with_all = ["demo", "admin"], requires = "firm_user")]
+        firm: Option<PathBuf>,
+        /// With --firm: the firm's user
+        #[arg(long, requires = "firm")]
+        firm_user: Option<String>,
     },
     /// Users and passwords
     #[command(subcommand)]
@@ -253,6 +260,30 @@ enum AppCmd {
     Import {
         file: PathBuf,
     },
+    /// Add a file (PDF, JPEG or PNG) to an application being prepared
+    Attach {
+        id: i64,
+        file: PathBuf,
+        /// The attachment's name (default: the file's name)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List an application's attachments
+    Attachments {
+        id: i64,
+    },
+    /// Save one attachment's content to a new file
+    Attachment {
+        id: i64,
+        name: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Remove an attachment from an application being prepared
+    Detach {
+        id: i64,
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -426,7 +457,7 @@ pub fn default_db() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("reopen.db"))
 }
 
-fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
+pub(crate) fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| {
         Error::field(
             "file",
@@ -452,7 +483,7 @@ pub(crate) fn read_json(path: &PathBuf) -> Result<Value, Error> {
     })
 }
 
-fn env_password(var: &str) -> Option<String> {
+pub(crate) fn env_password(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|s| !s.is_empty())
 }
 
@@ -535,7 +566,14 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
     };
     match cli.cmd {
         Cmd::Check { .. } => Ok(()),
-        Cmd::Init { demo, scale, admin } => {
+        Cmd::Init {
+            firm: Some(firm),
+            firm_user: Some(user),
+            ..
+        } => packages::init_firm_mode(&mut cx, &db, &firm, &user, out),
+        Cmd::Init {
+            demo, scale, admin, ..
+        } => {
             let pw = env_password("REOPEN_PASSWORD");
             let admin_pair = match (&admin, &pw) {
                 (Some(a), Some(p)) => Some((a.as_str(), p.as_str())),
@@ -778,6 +816,14 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             }
             AppCmd::Export { id, out: file } => packages::export(&mut cx, id, &file, out),
             AppCmd::Import { file } => packages::import(&mut cx, &file, out),
+            AppCmd::Attach { id, file, name } => packages::attach(&mut cx, id, &file, name, out),
+            AppCmd::Attachments { id } => packages::attachments(&mut cx, id, out),
+            AppCmd::Attachment {
+                id,
+                name,
+                out: file,
+            } => packages::attachment(&mut cx, id, &name, &file, out),
+            AppCmd::Detach { id, name } => packages::detach(&mut cx, id, &name, out),
             AppCmd::Reveal { id } => {
                 let a = cx.actor(false)?;
                 let r = cx.core.app_roster_reveal(&a, id, now)?;

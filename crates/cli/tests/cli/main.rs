@@ -14,4 +14,5 @@ mod bad_input;
 mod certs;
 mod check;
 mod journey;
+mod packages;
 mod permissions;

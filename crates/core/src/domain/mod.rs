@@ -4,6 +4,7 @@ pub mod certificate;
 pub mod daily;
 pub mod firm;
 pub mod ids;
+pub mod package;
 pub mod plan;
 pub mod policy;
 pub mod roster;

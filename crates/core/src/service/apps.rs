@@ -177,7 +177,7 @@ pub(crate) fn app_core(conn: &Connection, id: i64) -> Result<AppCore> {
     .ok_or_else(|| Error::not_found(t!(format!("没有编号为 {id} 的申请"), format!("no application {id}"))))
 }
 
-fn forbidden_app() -> Error {
+pub(crate) fn forbidden_app() -> Error {
     Error::forbidden(t!(
         "无权查看或办理该申请",
         "you may not see or act on this application"
@@ -211,7 +211,7 @@ pub(crate) fn can_see_app(conn: &Connection, actor: &Actor, app: &AppCore) -> Re
     })
 }
 
-fn file_for(conn: &Connection, actor: &Actor, app: &AppCore) -> Result<Firm> {
+pub(crate) fn file_for(conn: &Connection, actor: &Actor, app: &AppCore) -> Result<Firm> {
     let firm = firm_by_id(conn, app.firm_id)?;
     if !can_file_for(actor, &firm) {
         return Err(forbidden_app());
@@ -226,7 +226,7 @@ fn check_version(app: &AppCore, expect: Option<i64>) -> Result<()> {
     }
 }
 
-fn not_editable(state: AppState) -> Error {
+pub(crate) fn not_editable(state: AppState) -> Error {
     Error::conflict(t!(
         format!("申请当前状态为“{}”,不能修改", state.zh()),
         format!(
@@ -438,40 +438,7 @@ impl Reopen {
             if !can_file_for(actor, &firm) {
                 return Err(forbidden_app());
             }
-            let plan = parse_plan(tx, plan)?;
-            let open: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT id, state FROM applications WHERE firm_id = ?1 AND state NOT IN ('rejected','withdrawn','revoked')",
-                    [firm.id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((id, state)) = open {
-                let zh = AppState::parse(&state).map(|s| s.zh()).unwrap_or("");
-                return Err(Error::conflict(t!(
-                    format!("该企业已有未办结的申请(编号 {id},{zh}),不能重复申请"),
-                    format!("the firm already has an open application ({id}, {state})")
-                )));
-            }
-            let jurisdiction = if firm.city_managed { CITY.to_string() } else { firm.division.clone() };
-            tx.execute(
-                "INSERT INTO applications(firm_id, jurisdiction, state, category, planned_date, planned_headcount, plan, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-                params![
-                    firm.id,
-                    jurisdiction,
-                    plan.category.clone().unwrap_or_default(),
-                    plan.planned_date.map(|d| d.to_string()).unwrap_or_default(),
-                    plan.headcount.planned,
-                    serde_json::to_string(&plan)?,
-                    actor.user_id,
-                    ts(now)
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            let app = application(tx, id, now)?;
-            audit(tx, actor, "app.create", &format!("app:{id}"), None, Some(&summary(&app)), now)?;
-            Ok(app)
+            create_tx(tx, actor, &firm, plan, now)
         })
     }
 
@@ -490,27 +457,7 @@ impl Reopen {
         self.write(|tx| {
             let core = app_core(tx, id)?;
             file_for(tx, actor, &core)?;
-            check_version(&core, expect_version)?;
-            if !core.state.is_editable() {
-                return Err(not_editable(core.state));
-            }
-            let plan = parse_plan(tx, plan)?;
-            let before = application(tx, id, now)?;
-            tx.execute(
-                "UPDATE applications SET plan = ?2, category = ?3, planned_date = ?4, planned_headcount = ?5,
-                    version = version + 1, updated_at = ?6 WHERE id = ?1",
-                params![
-                    id,
-                    serde_json::to_string(&plan)?,
-                    plan.category.clone().unwrap_or_default(),
-                    plan.planned_date.map(|d| d.to_string()).unwrap_or_default(),
-                    plan.headcount.planned,
-                    ts(now)
-                ],
-            )?;
-            let after = application(tx, id, now)?;
-            audit(tx, actor, "app.update", &format!("app:{id}"), Some(&summary(&before)), Some(&summary(&after)), now)?;
-            Ok(after)
+            update_tx(tx, actor, &core, plan, expect_version, now)
         })
     }
 
@@ -581,30 +528,7 @@ impl Reopen {
         self.write(|tx| {
             let core = app_core(tx, id)?;
             file_for(tx, actor, &core)?;
-            check_version(&core, expect_version)?;
-            if !core.state.is_editable() {
-                return Err(not_editable(core.state));
-            }
-            let policy = load_policy(tx)?;
-            let entries = roster::check_rows(&rows, &|r| policy.is_key_area(r), local_date(now)).map_err(Error::validation)?;
-            let before: u32 = tx.query_row("SELECT roster_count FROM applications WHERE id = ?1", [id], |r| r.get(0))?;
-            tx.execute("DELETE FROM roster_entries WHERE application_id = ?1", [id])?;
-            let records: Vec<RosterRecord> = entries.iter().map(RosterEntry::record).collect();
-            insert_roster(tx, id, &records)?;
-            tx.execute(
-                "UPDATE applications SET roster_count = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
-                params![id, records.len() as i64, ts(now)],
-            )?;
-            audit(
-                tx,
-                actor,
-                "app.roster",
-                &format!("app:{id}"),
-                Some(&serde_json::json!({"roster_count": before})),
-                Some(&serde_json::json!({"roster_count": records.len(), "file": file_name})),
-                now,
-            )?;
-            application(tx, id, now)
+            roster_tx(tx, actor, &core, &rows, file_name, expect_version, now)
         })
     }
 
@@ -624,64 +548,8 @@ impl Reopen {
         self.write(|tx| {
             let core = app_core(tx, id)?;
             let firm = file_for(tx, actor, &core)?;
-            check_version(&core, expect_version)?;
-            if !core.state.is_editable() {
-                return Err(not_editable(core.state));
-            }
-            let policy = load_policy(tx)?;
-            let today = local_date(now);
-            let records = load_roster(tx, id)?;
-            let entries = records
-                .iter()
-                .map(|r| r.entry(today))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|e| Error::field("roster", e))?;
-            let facts = FirmFacts {
-                industry: &firm.industry,
-                principal_name: &firm.principal.name,
-                staff_total: firm.staff_total,
-            };
-            let (errors, findings) = check_submission(&core.plan, &facts, &entries, &policy, today);
-            if !errors.is_empty() {
-                return Err(Error::validation(errors));
-            }
-            let category = core.plan.category.clone().unwrap_or_default();
-            let (mode, stages) = resolve_stages(tx, &core.jurisdiction, &firm.industry, &category, &policy)?;
-            let (sla, green) = policy.sla_hours(&category);
-            let outcome = workflow::submit(core.state, mode, &stages, now, sla)?;
-            let no = core.submission_no + 1;
-            tx.execute(
-                "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings, submitted_by, submitted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    id,
-                    no,
-                    serde_json::to_string(&core.plan)?,
-                    serde_json::to_string(&records)?,
-                    serde_json::to_string(&stages)?,
-                    serde_json::to_string(&findings)?,
-                    actor.user_id,
-                    ts(now)
-                ],
-            )?;
-            open_tasks(tx, id, no, &outcome.open, green, now)?;
-            let approved = (outcome.state == AppState::Approved).then(|| core.plan.headcount.max_approvable());
-            tx.execute(
-                "UPDATE applications SET state = ?2, stage = ?3, submission_no = ?4, version = version + 1, updated_at = ?5,
-                    submitted_at = ?5, approved_headcount = ?6, decided_at = CASE WHEN ?2 = 'approved' THEN ?5 END,
-                    conditions = NULL WHERE id = ?1",
-                params![id, outcome.state.as_str(), outcome.stage, no, ts(now), approved],
-            )?;
-            audit(
-                tx,
-                actor,
-                "app.submit",
-                &format!("app:{id}"),
-                Some(&serde_json::json!({"state": core.state})),
-                Some(&serde_json::json!({"state": outcome.state, "submission_no": no, "mode": mode, "stages": stages})),
-                now,
-            )?;
-            application(tx, id, now)
+            super::packages::refuse_in_firm_mode(tx)?;
+            submit_tx(tx, actor, &core, &firm, expect_version, now)
         })
     }
 
@@ -1027,4 +895,219 @@ pub(crate) fn frozen_stages(conn: &Connection, app_id: i64, no: i64) -> Result<V
         |r| r.get(0),
     )?;
     Ok(serde_json::from_str(&s)?)
+}
+
+/// `app_create` without its permission check, inside the caller's transaction (also used by the
+/// package import, which composes several use cases in one transaction).
+pub(crate) fn create_tx(
+    tx: &Connection,
+    actor: &Actor,
+    firm: &Firm,
+    plan: &Value,
+    now: DateTime<Utc>,
+) -> Result<Application> {
+    let plan = parse_plan(tx, plan)?;
+    let open: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, state FROM applications WHERE firm_id = ?1 AND state NOT IN ('rejected','withdrawn','revoked')",
+            [firm.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((id, state)) = open {
+        let zh = AppState::parse(&state).map(|s| s.zh()).unwrap_or("");
+        return Err(Error::conflict(t!(
+            format!("该企业已有未办结的申请(编号 {id},{zh}),不能重复申请"),
+            format!("the firm already has an open application ({id}, {state})")
+        )));
+    }
+    let jurisdiction = if firm.city_managed {
+        CITY.to_string()
+    } else {
+        firm.division.clone()
+    };
+    tx.execute(
+        "INSERT INTO applications(firm_id, jurisdiction, state, category, planned_date, planned_headcount, plan, created_by, created_at, updated_at)
+         VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            firm.id,
+            jurisdiction,
+            plan.category.clone().unwrap_or_default(),
+            plan.planned_date.map(|d| d.to_string()).unwrap_or_default(),
+            plan.headcount.planned,
+            serde_json::to_string(&plan)?,
+            actor.user_id,
+            ts(now)
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let app = application(tx, id, now)?;
+    audit(
+        tx,
+        actor,
+        "app.create",
+        &format!("app:{id}"),
+        None,
+        Some(&summary(&app)),
+        now,
+    )?;
+    Ok(app)
+}
+
+/// `app_update` after the permission check, inside the caller's transaction.
+pub(crate) fn update_tx(
+    tx: &Connection,
+    actor: &Actor,
+    core: &AppCore,
+    plan: &Value,
+    expect_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Application> {
+    let id = core.id;
+    check_version(core, expect_version)?;
+    if !core.state.is_editable() {
+        return Err(not_editable(core.state));
+    }
+    let plan = parse_plan(tx, plan)?;
+    let before = application(tx, id, now)?;
+    tx.execute(
+        "UPDATE applications SET plan = ?2, category = ?3, planned_date = ?4, planned_headcount = ?5,
+            version = version + 1, updated_at = ?6 WHERE id = ?1",
+        params![
+            id,
+            serde_json::to_string(&plan)?,
+            plan.category.clone().unwrap_or_default(),
+            plan.planned_date.map(|d| d.to_string()).unwrap_or_default(),
+            plan.headcount.planned,
+            ts(now)
+        ],
+    )?;
+    let after = application(tx, id, now)?;
+    audit(
+        tx,
+        actor,
+        "app.update",
+        &format!("app:{id}"),
+        Some(&summary(&before)),
+        Some(&summary(&after)),
+        now,
+    )?;
+    Ok(after)
+}
+
+/// `app_roster_replace` after the permission check, inside the caller's transaction: `rows` as
+/// `roster::rows_from_table` read them, `source` names the file in the audit event.
+pub(crate) fn roster_tx(
+    tx: &Connection,
+    actor: &Actor,
+    core: &AppCore,
+    rows: &[(usize, roster::RawRow)],
+    source: &str,
+    expect_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Application> {
+    let id = core.id;
+    check_version(core, expect_version)?;
+    if !core.state.is_editable() {
+        return Err(not_editable(core.state));
+    }
+    let policy = load_policy(tx)?;
+    let entries = roster::check_rows(rows, &|r| policy.is_key_area(r), local_date(now))
+        .map_err(Error::validation)?;
+    let before: u32 = tx.query_row(
+        "SELECT roster_count FROM applications WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    tx.execute("DELETE FROM roster_entries WHERE application_id = ?1", [id])?;
+    let records: Vec<RosterRecord> = entries.iter().map(RosterEntry::record).collect();
+    insert_roster(tx, id, &records)?;
+    tx.execute(
+        "UPDATE applications SET roster_count = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+        params![id, records.len() as i64, ts(now)],
+    )?;
+    audit(
+        tx,
+        actor,
+        "app.roster",
+        &format!("app:{id}"),
+        Some(&serde_json::json!({"roster_count": before})),
+        Some(&serde_json::json!({"roster_count": records.len(), "file": source})),
+        now,
+    )?;
+    application(tx, id, now)
+}
+
+/// `app_submit` after the permission check, inside the caller's transaction.
+pub(crate) fn submit_tx(
+    tx: &Connection,
+    actor: &Actor,
+    core: &AppCore,
+    firm: &Firm,
+    expect_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Application> {
+    let id = core.id;
+    check_version(core, expect_version)?;
+    if !core.state.is_editable() {
+        return Err(not_editable(core.state));
+    }
+    let policy = load_policy(tx)?;
+    let today = local_date(now);
+    let records = load_roster(tx, id)?;
+    let entries = records
+        .iter()
+        .map(|r| r.entry(today))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::field("roster", e))?;
+    let facts = FirmFacts {
+        industry: &firm.industry,
+        principal_name: &firm.principal.name,
+        staff_total: firm.staff_total,
+    };
+    let (errors, findings) = check_submission(&core.plan, &facts, &entries, &policy, today);
+    if !errors.is_empty() {
+        return Err(Error::validation(errors));
+    }
+    let category = core.plan.category.clone().unwrap_or_default();
+    let (mode, stages) =
+        resolve_stages(tx, &core.jurisdiction, &firm.industry, &category, &policy)?;
+    let (sla, green) = policy.sla_hours(&category);
+    let outcome = workflow::submit(core.state, mode, &stages, now, sla)?;
+    let no = core.submission_no + 1;
+    tx.execute(
+        "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings, submitted_by, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            no,
+            serde_json::to_string(&core.plan)?,
+            serde_json::to_string(&records)?,
+            serde_json::to_string(&stages)?,
+            serde_json::to_string(&findings)?,
+            actor.user_id,
+            ts(now)
+        ],
+    )?;
+    open_tasks(tx, id, no, &outcome.open, green, now)?;
+    let approved =
+        (outcome.state == AppState::Approved).then(|| core.plan.headcount.max_approvable());
+    tx.execute(
+        "UPDATE applications SET state = ?2, stage = ?3, submission_no = ?4, version = version + 1, updated_at = ?5,
+            submitted_at = ?5, approved_headcount = ?6, decided_at = CASE WHEN ?2 = 'approved' THEN ?5 END,
+            conditions = NULL WHERE id = ?1",
+        params![id, outcome.state.as_str(), outcome.stage, no, ts(now), approved],
+    )?;
+    audit(
+        tx,
+        actor,
+        "app.submit",
+        &format!("app:{id}"),
+        Some(&serde_json::json!({"state": core.state})),
+        Some(
+            &serde_json::json!({"state": outcome.state, "submission_no": no, "mode": mode, "stages": stages}),
+        ),
+        now,
+    )?;
+    application(tx, id, now)
 }

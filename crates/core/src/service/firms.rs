@@ -135,7 +135,7 @@ pub(crate) fn can_file_for(actor: &Actor, firm: &Firm) -> bool {
     }
 }
 
-fn printable_fields(f: &FirmInput) -> Vec<(String, &str)> {
+pub(crate) fn printable_fields(f: &FirmInput) -> Vec<(String, &str)> {
     vec![
         ("name".to_string(), f.name.as_str()),
         ("township".to_string(), f.township.as_str()),
@@ -157,7 +157,7 @@ fn not_yours() -> Error {
 }
 
 /// Checks against the reference tables, and the warnings a reviewer should see.
-fn check_against_store(conn: &Connection, f: &FirmInput) -> Result<Vec<Text>> {
+pub(crate) fn check_against_store(conn: &Connection, f: &FirmInput) -> Result<Vec<Text>> {
     let mut p = Problems::new();
     if !division_exists(conn, f.division.as_str())? {
         p.add(
@@ -223,33 +223,7 @@ impl Reopen {
             )));
         }
         self.check_printable(&printable_fields(&f))?;
-        self.write(|tx| {
-            let warnings = check_against_store(tx, &f)?;
-            let exists: i64 = tx.query_row("SELECT count(*) FROM firms WHERE credit_code = ?1", [f.credit_code.as_str()], |r| r.get(0))?;
-            if exists > 0 {
-                return Err(Error::conflict(t!(
-                    format!("统一社会信用代码 {} 已登记", f.credit_code),
-                    format!("credit code {} is already registered", f.credit_code)
-                )));
-            }
-            tx.execute(
-                "INSERT INTO firms(credit_code, name, division, township, address, industry, legal_representative,
-                    principal_name, principal_phone, contact_name, contact_phone, staff_total, city_managed, warnings, created_at, updated_at)
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15)",
-                params![
-                    f.credit_code.as_str(), f.name, f.division.as_str(), f.township, f.address, f.industry.as_str(),
-                    f.legal_representative, f.principal.name, f.principal.phone, f.contact.name, f.contact.phone,
-                    f.staff_total, f.city_managed || f.division.as_str() == CITY, serde_json::to_string(&warnings)?, ts(now)
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            if actor.role == Role::Firm {
-                tx.execute("UPDATE users SET firm_id = ?2 WHERE id = ?1 AND firm_id IS NULL", params![actor.user_id, id])?;
-            }
-            let firm = firm_by_id(tx, id)?;
-            audit(tx, actor, "firm.register", &format!("firm:{}", firm.credit_code), None, Some(&serde_json::to_value(&firm)?), now)?;
-            Ok(firm)
-        })
+        self.write(|tx| register_tx(tx, actor, &f, now))
     }
 
     /// Updates a firm's record (not its credit code). `expect_version` guards against overwriting
@@ -416,4 +390,55 @@ pub(crate) fn stale(expected: i64, actual: i64) -> Error {
         format!("记录已被他人修改(您看到的是第 {expected} 版,当前为第 {actual} 版),请刷新后再改"),
         format!("the record changed meanwhile (you had version {expected}, it is now {actual}); reload and retry")
     ))
+}
+
+/// `firm_register` after the permission and printability checks, inside the caller's transaction
+/// (also used by the firm-mode set-up and the package import). A firm user not yet bound to a
+/// firm becomes bound to this one.
+pub(crate) fn register_tx(
+    tx: &Connection,
+    actor: &Actor,
+    f: &FirmInput,
+    now: DateTime<Utc>,
+) -> Result<Firm> {
+    let warnings = check_against_store(tx, f)?;
+    let exists: i64 = tx.query_row(
+        "SELECT count(*) FROM firms WHERE credit_code = ?1",
+        [f.credit_code.as_str()],
+        |r| r.get(0),
+    )?;
+    if exists > 0 {
+        return Err(Error::conflict(t!(
+            format!("统一社会信用代码 {} 已登记", f.credit_code),
+            format!("credit code {} is already registered", f.credit_code)
+        )));
+    }
+    tx.execute(
+        "INSERT INTO firms(credit_code, name, division, township, address, industry, legal_representative,
+            principal_name, principal_phone, contact_name, contact_phone, staff_total, city_managed, warnings, created_at, updated_at)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15)",
+        params![
+            f.credit_code.as_str(), f.name, f.division.as_str(), f.township, f.address, f.industry.as_str(),
+            f.legal_representative, f.principal.name, f.principal.phone, f.contact.name, f.contact.phone,
+            f.staff_total, f.city_managed || f.division.as_str() == CITY, serde_json::to_string(&warnings)?, ts(now)
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    if actor.role == Role::Firm {
+        tx.execute(
+            "UPDATE users SET firm_id = ?2 WHERE id = ?1 AND firm_id IS NULL",
+            params![actor.user_id, id],
+        )?;
+    }
+    let firm = firm_by_id(tx, id)?;
+    audit(
+        tx,
+        actor,
+        "firm.register",
+        &format!("firm:{}", firm.credit_code),
+        None,
+        Some(&serde_json::to_value(&firm)?),
+        now,
+    )?;
+    Ok(firm)
 }

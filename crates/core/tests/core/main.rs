@@ -9,6 +9,7 @@
 mod bad_input;
 mod certs;
 mod concurrency;
+mod packages;
 mod permissions;
 mod sheets;
 mod daily;
