@@ -4,6 +4,7 @@ pub mod admin;
 pub mod apps;
 pub mod certs;
 pub mod firms;
+pub mod reports;
 pub mod session;
 
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
@@ -46,6 +47,19 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         certs::verify,
         certs::form_print,
         admin::dashboard,
+        reports::daily_file,
+        reports::daily_list,
+        reports::daily_due,
+        reports::daily_status,
+        reports::daily_compliance,
+        reports::daily_flags,
+        reports::daily_flag_handle,
+        reports::daily_status_xlsx,
+        reports::stats,
+        reports::stats_xlsx,
+        reports::bulletin_export,
+        reports::app_list_xlsx,
+        reports::roster_xlsx,
         admin::user_add,
         admin::user_list,
         admin::user_disable,
