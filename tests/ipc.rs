@@ -291,3 +291,69 @@ fn the_firm_downloads_the_template_and_its_refused_roster_with_the_errors_marked
     assert_eq!(e["fields"][0]["field"], "file");
     assert!(!none.exists());
 }
+
+mod packages {
+    use super::*;
+
+    /// A package exported from a firm-mode database (the firm's own PC), as a file.
+    fn package_file(dir: &std::path::Path) -> std::path::PathBuf {
+        let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
+        let mut pc = Reopen::open(&dir.join("firm-pc.db")).unwrap();
+        let code = demo_credit_code("511802", 8);
+        let firm = json!({"credit_code": code, "name": "雅安雨城包装有限公司", "division": "511802", "township": "河北街道",
+            "address": "雅安市雨城区青衣江路2号", "industry": "52", "legal_representative": "张三",
+            "principal": {"name": "张三", "phone": "13800000000"}, "contact": {"name": "李四", "phone": "13900000000"},
+            "staff_total": 20, "city_managed": false});
+        pc.init_firm_mode(&firm, "pcfirm", PW, now).unwrap();
+        let user = pc.login("pcfirm", PW, now).unwrap();
+        let app = pc
+            .app_create(
+                &user,
+                &code,
+                &demo_plan("production", 5, 1, 0, "张三", now),
+                now,
+            )
+            .unwrap();
+        let csv = demo_roster_csv(5, 1, 0, 11, local_date(now));
+        pc.app_roster_replace(&user, app.id, "r.csv", csv.as_bytes(), None, now)
+            .unwrap();
+        let file = dir.join("申报包.reopen");
+        pc.app_export(&user, app.id, now, |b| {
+            std::fs::write(&file, b).map_err(reopen_core::Error::internal)
+        })
+        .unwrap();
+        file
+    }
+
+    #[test]
+    fn a_clerk_imports_a_package_and_a_firm_is_refused() {
+        let a = app();
+        let file = package_file(a._dir.path());
+        let path = file.to_str().unwrap();
+        assert_eq!(a.call("app_mode", json!({})).unwrap(), "office");
+
+        a.login("firm");
+        let e = a.call("app_import", json!({"path": path})).unwrap_err();
+        assert_eq!(e["code"], "forbidden");
+        // The firm exports its own application instead.
+        let out = a._dir.path().join("mine.reopen");
+        let r = a
+            .call(
+                "app_export",
+                json!({"id": a.app_id, "out": out.to_str().unwrap()}),
+            )
+            .unwrap();
+        assert_eq!(r["application_id"], a.app_id);
+        assert!(out.exists());
+
+        a.login("clerk");
+        let r = a.call("app_import", json!({"path": path})).unwrap();
+        assert_eq!(r["firm_registered"], true);
+        assert_eq!(r["application"]["state"], "in_review");
+        let e = a.call("app_import", json!({"path": path})).unwrap_err();
+        assert_eq!(e["code"], "conflict");
+        let id = r["application"]["id"].as_i64().unwrap();
+        let list = a.call("app_attachments", json!({"id": id})).unwrap();
+        assert_eq!(list, json!([]));
+    }
+}

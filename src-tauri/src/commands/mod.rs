@@ -4,6 +4,7 @@ pub mod admin;
 pub mod apps;
 pub mod certs;
 pub mod firms;
+pub mod packages;
 pub mod reports;
 pub mod session;
 
@@ -38,6 +39,13 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         apps::app_diff,
         apps::review_queue,
         apps::review_decide,
+        packages::app_mode,
+        packages::first_run_firm,
+        packages::app_export,
+        packages::app_import,
+        packages::app_attach,
+        packages::app_attachments,
+        packages::app_detach,
         certs::cert_issue,
         certs::cert_list,
         certs::cert_print,
