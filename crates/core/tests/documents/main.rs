@@ -1,6 +1,7 @@
 //! The PDF documents checked with real third-party tools: qpdf, poppler-utils (pdftotext,
 //! pdffonts, pdfinfo, pdftoppm) and zbar-tools (zbarimg). Debian: `qpdf poppler-utils zbar-tools`.
 
+mod bulletin;
 mod samples;
 
 use std::path::Path;
