@@ -28,6 +28,11 @@ const routes: RouteRecordRaw[] = [
       { path: 'apps/new', name: 'app-new', component: () => import('./views/firm/AppEdit.vue'), meta: { roles: ['firm', 'clerk'] } },
       { path: 'apps/:id/edit', name: 'app-edit', component: () => import('./views/firm/AppEdit.vue'), meta: { roles: ['firm', 'clerk'] } },
       { path: 'apps/:id', name: 'app-status', component: () => import('./views/firm/AppStatus.vue'), meta: { roles: ['firm', 'clerk', 'leader', 'admin'] } },
+      // daily reports after reopening, statistics and exports
+      { path: 'firm/daily', name: 'firm-daily', component: () => import('./views/firm/Daily.vue'), meta: { roles: ['firm'] } },
+      { path: 'daily', name: 'compliance', component: () => import('./views/reviewer/Compliance.vue'), meta: { roles: ['reviewer', 'clerk', 'leader', 'admin'] } },
+      { path: 'stats', name: 'statistics', component: () => import('./views/leader/Statistics.vue'), meta: { roles: ['leader', 'clerk', 'admin'] } },
+      { path: 'apps', name: 'app-list', component: () => import('./views/common/AppList.vue'), meta: { roles: ['clerk', 'leader', 'admin'] } },
       // reviewer
       { path: 'review', name: 'queue', component: () => import('./views/reviewer/Queue.vue'), meta: { roles: ['reviewer'] } },
       { path: 'review/:id', name: 'review-app', component: () => import('./views/reviewer/ReviewApp.vue'), meta: { roles: ['reviewer'] } },

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { click, clickRowAction, dialogButton, confirmMessageBox, login, logout, menu, tableRow, waitForPath } from '../support.js'
+import { click, clickRowAction, dialogButton, confirmMessageBox, login, logout, menu, state, tableRow, waitForPath } from '../support.js'
 
 const shots = process.env.E2E_SHOTS
 if (shots) mkdirSync(shots, { recursive: true })
@@ -72,14 +72,36 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await waitForPath('/apps/3')
     await shot('04-firm-status')
     await visit('证书核验', '/verify', '05-verify')
+    // No approved application: the daily reports screen says when they start.
+    await visit('每日报告', '/firm/daily', '26-firm-daily-none', '.page .el-empty')
     await logout()
   })
 
-  it('reviewer: queue, the application with diff, roster and timeline, the decision dialog', async () => {
+  it('firm after reopening: daily reports (form, last 14 days, history)', async () => {
+    // The demo's reopened firm when the demo has one; else a firm approved to reopen soon.
+    const user = state().passwords.firm9 ? 'firm9' : 'firm1'
+    await login(user)
+    await waitForPath('/firm')
+    await visit('每日报告', '/firm/daily', '27-firm-daily', '.page .el-card, .page .el-alert')
+    await logout()
+  })
+
+  it('reviewer: queue with daily-report flags, compliance, the application with diff, roster and timeline, the decision dialog', async () => {
     await login('yc_swj')
     await waitForPath('/review')
     await shot('06-reviewer-queue')
-    const first = await $('//tr[contains(@class,"el-table__row")]/td[2]//div[contains(@class,"cell")]')
+    const handle = await $('//div[contains(@class,"flags")]//button[normalize-space()="处理"]')
+    if (await handle.isExisting()) {
+      await handle.click()
+      await $('.el-dialog').waitForDisplayed()
+      await shot('28-reviewer-flag-dialog')
+      await dialogButton('取消')
+      await $('.el-dialog').waitForDisplayed({ reverse: true })
+    }
+    await visit('日报情况', '/daily', '29-reviewer-compliance', '.page canvas')
+    await visit('审核队列', '/review', '06-reviewer-queue')
+    // The queue table itself, not the daily-report flags above it.
+    const first = await $('(//div[contains(@class,"page")]/div[contains(@class,"el-table")]//tr[contains(@class,"el-table__row")])[1]/td[2]//div[contains(@class,"cell")]')
     await first.waitForClickable()
     await first.click()
     await waitForPath('/review/')
@@ -104,7 +126,7 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await logout()
   })
 
-  it('clerk: intake, the print centre, verification of the issued certificate', async () => {
+  it('clerk: intake, the print centre, applications, daily reports, statistics, verification of the issued certificate', async () => {
     await login('yc_clerk')
     await waitForPath('/clerk/intake')
     await shot('12-clerk-intake')
@@ -116,6 +138,9 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
       await $('//tr[contains(@class,"el-table__row")][./td[normalize-space()="雅安雨城综合建材商行"]]/td[1]')
     ).getProperty('textContent')
     assert.match(number.trim(), /\d/)
+    await visit('申请查询', '/apps', '30-clerk-apps')
+    await visit('日报情况', '/daily', '31-clerk-compliance', '.page canvas')
+    await visit('统计报表', '/stats', '32-clerk-statistics', '.page .el-table')
     await visit('证书核验', '/verify', '15-clerk-verify')
     await $('.page textarea').setValue(number.trim())
     await click('核验')
@@ -124,11 +149,17 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await logout()
   })
 
-  it('leader: dashboard', async () => {
+  it('leader: dashboard, statistics, daily-report compliance, applications', async () => {
     await login('ya_leader')
     await waitForPath('/dashboard')
     await $('canvas').waitForDisplayed()
     await shot('17-leader-dashboard')
+    await visit('统计报表', '/stats', '33-leader-statistics', '.page canvas')
+    await $('//label[contains(@class,"el-radio-button")][normalize-space()="县(区)× 行业"]').click()
+    await $('//th//div[normalize-space()="行业门类"]').waitForDisplayed()
+    await shot('34-leader-statistics-county-industry')
+    await visit('日报情况', '/daily', '35-leader-compliance', '.page canvas')
+    await visit('申请查询', '/apps', '36-leader-apps')
     await logout()
   })
 
@@ -140,6 +171,9 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await visit('行业归口', '/admin/routing', '20-admin-routing')
     await visit('审核流程', '/admin/workflow', '21-admin-workflow', '.page .el-card')
     await visit('政策参数', '/admin/policy', '22-admin-policy')
+    await visit('统计报表', '/stats', '37-admin-statistics', '.page canvas')
+    await visit('日报情况', '/daily', '38-admin-compliance', '.page canvas')
+    await visit('申请查询', '/apps', '39-admin-apps')
     await visit('操作日志', '/admin/audit', '23-admin-audit')
     await click('校验哈希链')
     await expect($('.el-message-box')).toHaveText(expect.stringContaining('哈希链完整'))

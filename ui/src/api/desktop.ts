@@ -19,6 +19,16 @@ export async function chooseXlsxTarget(defaultPath: string): Promise<string | nu
   const p = await save({ defaultPath, filters: [{ name: 'Excel', extensions: ['xlsx'] }] })
   return p ?? null
 }
+/** A PDF or a workbook: the command writes whichever the chosen file's extension says. */
+export async function choosePdfOrXlsxTarget(defaultPath: string): Promise<string | null> {
+  const filters = [
+    { name: 'PDF', extensions: ['pdf'] },
+    { name: 'Excel', extensions: ['xlsx'] },
+  ]
+  if (defaultPath.toLowerCase().endsWith('.xlsx')) filters.reverse()
+  const p = await save({ defaultPath, filters })
+  return p ?? null
+}
 export async function chooseDirectory(): Promise<string | null> {
   const p = await open({ directory: true, multiple: false })
   return typeof p === 'string' ? p : null
