@@ -375,7 +375,16 @@ impl Reopen {
                     must_change: false,
                 },
                 now,
-            )?;
+            )
+            .map_err(|mut e| {
+                // The firm has a `name` too: the user's problems are under `user`.
+                for f in &mut e.fields {
+                    if f.field == "name" {
+                        f.field = "user".into();
+                    }
+                }
+                e
+            })?;
             chain::append(
                 tx,
                 &system(),

@@ -434,3 +434,46 @@ fn attachments_are_checked_and_only_editable_applications_change() -> R {
     );
     Ok(())
 }
+
+#[test]
+fn firm_mode_is_set_up_once_on_a_new_database_with_every_problem_named() -> R {
+    let dir = tempfile::tempdir()?;
+    let mut core = Reopen::open(&dir.path().join("firm.db"))?;
+    let code = demo_credit_code("511802", 307);
+    let mut bad = firm_json(&code, "雨城包企业有限公司", "52", 50);
+    bad["principal"]["phone"] = "123".into();
+    let f = fields(core.init_firm_mode(&bad, "firm", PW, now()));
+    assert_eq!(f, ["principal.phone"]);
+    let f = fields(core.init_firm_mode(
+        &firm_json(&code, "雨城包企业有限公司", "52", 50),
+        "",
+        "short",
+        now(),
+    ));
+    assert!(
+        f.contains(&"user".to_string()) && f.contains(&"password".to_string()),
+        "{f:?}"
+    );
+    assert!(!core.is_initialised()?, "nothing kept");
+    core.init_firm_mode(
+        &firm_json(&code, "雨城包企业有限公司", "52", 50),
+        "firm",
+        PW,
+        now(),
+    )?;
+    let again = core.init_firm_mode(
+        &firm_json(&code, "雨城包企业有限公司", "52", 50),
+        "firm2",
+        PW,
+        now(),
+    );
+    assert_eq!(kind(again), Some(ErrorKind::Conflict));
+    // `init` without --admin on a firm-mode database only migrates.
+    assert!(!core.init(None, now())?.created);
+    let firm = core.login("firm", PW, now())?;
+    assert_eq!(
+        kind(core.app_import(&firm, b"{}", now())),
+        Some(ErrorKind::Forbidden)
+    );
+    Ok(())
+}
