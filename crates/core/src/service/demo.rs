@@ -386,7 +386,96 @@ fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport> {
             _ => {}
         }
     }
+    reopened_firm(core, &admin, &clerk, &swj, &zhb, &mut report, now)?;
     Ok(report)
+}
+
+/// A ninth firm that reopened six days ago and has reported since: on time, late, a day missing,
+/// one report with a fever case (a flag for its department), and today's report still to come.
+fn reopened_firm(
+    core: &mut Reopen,
+    admin: &Actor,
+    clerk: &Actor,
+    swj: &Actor,
+    zhb: &Actor,
+    report: &mut DemoReport,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let today = local_date(now);
+    // Its history happened a week ago: every step at its own time.
+    let t0 = now - Duration::days(7);
+    let code = demo_credit_code("511802", 108);
+    let principal = "周丽";
+    let firm = json!({"credit_code": code, "name": "雅安雨城鑫源商贸有限公司", "division": "511802",
+        "township": "河北街道", "address": "雅安市雨城区青衣江路18号", "industry": "52",
+        "legal_representative": principal, "principal": {"name": principal, "phone": "13908350108"},
+        "contact": {"name": "防疫联络员", "phone": "13708350108"}, "staff_total": 15, "city_managed": false});
+    core.firm_register(clerk, &firm, t0)?;
+    let u = NewUser {
+        name: "firm9".into(),
+        role: "firm".into(),
+        department: None,
+        firm: Some(code.clone()),
+        division: None,
+        password: None,
+    };
+    let created = core.user_add(admin, &u, t0)?;
+    core.connection().execute(
+        "UPDATE users SET must_change = 0 WHERE id = ?1",
+        [created.id],
+    )?;
+    report.users.push(DemoUser {
+        name: "firm9".into(),
+        role: "firm".into(),
+        password: created.initial_password.unwrap_or_default(),
+        note: "雅安雨城鑫源商贸有限公司(已复工,每日报告)".into(),
+    });
+    let firm_actor = login_as(core, "firm9")?;
+    let mut plan = demo_plan("daily_necessities", 10, 2, 0, principal, t0);
+    // Planned for the day after the approval.
+    plan["planned_date"] = json!((today - Duration::days(6)).to_string());
+    let app = core.app_create(&firm_actor, &code, &plan, t0)?;
+    let csv = demo_roster_csv(10, 2, 0, 18, local_date(t0));
+    core.app_roster_replace(&firm_actor, app.id, "roster.csv", csv.as_bytes(), None, t0)?;
+    core.app_submit(&firm_actor, app.id, None, t0 + Duration::minutes(10))?;
+    let approve = |opinion: &str, headcount: Option<i64>| Decision {
+        verdict: "approve".into(),
+        opinion: opinion.into(),
+        headcount,
+        conditions: None,
+        expect_version: None,
+    };
+    core.review_decide(
+        swj,
+        app.id,
+        &approve("同意复工", Some(10)),
+        t0 + Duration::hours(2),
+    )?;
+    core.review_decide(zhb, app.id, &approve("同意", None), t0 + Duration::hours(3))?;
+    core.cert_issue(clerk, app.id, t0 + Duration::hours(4))?;
+    report.firms += 1;
+    report.applications += 1;
+    report.roster_rows += 10;
+    // Reports: day -6 on time, -5 missing, -4 fever, -3 late, -2 and -1 on time; today pending.
+    for (back, staff, fever, late) in [
+        (6, 8, 0, false),
+        (4, 10, 1, false),
+        (3, 10, 0, true),
+        (2, 9, 0, false),
+        (1, 10, 0, false),
+    ] {
+        let day = today - Duration::days(back);
+        let due = crate::domain::daily::deadline(day, &core.policy()?.daily_report);
+        let at = if late {
+            due + Duration::hours(3)
+        } else {
+            due - Duration::hours(12)
+        };
+        let r = json!({"date": day.to_string(), "staff_on_site": staff, "fever": fever,
+            "under_observation": 0, "masks_remaining": 400 - 20 * back, "notes": if fever > 0 { "一名员工体温37.6℃,已送发热门诊" } else { "上下班测温两次,无异常" }});
+        core.daily_file(&firm_actor, &code, &r, at)?;
+    }
+    Ok(())
 }
 
 /// Synthetic data straight into the tables, in one transaction: for benchmarks and scale tests.
@@ -478,9 +567,15 @@ fn bulk(
         }
         let mut app_stmt = tx.prepare(
             "INSERT INTO applications(firm_id, jurisdiction, state, category, planned_date, planned_headcount, plan, roster_count,
-                version, submission_no, stage, approved_headcount, created_by, created_at, updated_at, submitted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, 3, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+                version, submission_no, stage, approved_headcount, created_by, created_at, updated_at, submitted_at, decided_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, 3, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
         )?;
+        let mut daily_stmt = tx.prepare(
+            "INSERT INTO daily_reports(firm_id, application_id, report_date, staff_on_site, fever, under_observation,
+                masks_remaining, notes, filed_at, filed_by, timeliness, flags)
+             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, '', ?7, ?8, ?9, ?10)",
+        )?;
+        let mut daily_rows = 0usize;
         let mut sub_stmt = tx.prepare(
             "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings, submitted_by, submitted_at)
              VALUES (?1, 1, ?2, '[]', ?3, '[]', ?4, ?5)",
@@ -521,12 +616,18 @@ fn bulk(
             let opened = now - Duration::hours(i64::from(a % 48));
             let submitted = state != "draft";
             let stage: Option<u32> = (state == "in_review").then_some(a % 2);
+            // Approved ones planned up to a week ago have reopened and report daily.
+            let planned = if state == "approved" {
+                today - Duration::days(i64::from(a % 7))
+            } else {
+                today + Duration::days(3)
+            };
             app_stmt.execute(params![
                 firm_id,
                 div,
                 state,
                 category,
-                (today + Duration::days(3)).to_string(),
+                planned.to_string(),
                 per_app,
                 plan_json,
                 i64::from(submitted),
@@ -534,9 +635,41 @@ fn bulk(
                 (state == "approved").then_some(per_app - 1),
                 admin.user_id,
                 ts(opened),
-                submitted.then(|| ts(opened))
+                submitted.then(|| ts(opened)),
+                (state == "approved").then(|| ts(opened))
             ])?;
             let app_id = tx.last_insert_rowid();
+            if state == "approved" {
+                let mut day = planned.max(local_date(opened));
+                while day < today {
+                    let k = a + (today - day).num_days() as u32;
+                    if k % 11 != 0 {
+                        let due = crate::domain::daily::deadline(day, &policy.daily_report);
+                        let late = k % 7 == 0;
+                        let at = if late {
+                            due + Duration::hours(2)
+                        } else {
+                            due - Duration::hours(10)
+                        };
+                        let fever = u32::from(k % 97 == 0);
+                        let flags = if fever > 0 { "[\"fever\"]" } else { "[]" };
+                        daily_stmt.execute(params![
+                            firm_id,
+                            app_id,
+                            day,
+                            per_app - 1,
+                            fever,
+                            per_app * 20,
+                            ts(at),
+                            admin.user_id,
+                            if late { "late" } else { "on_time" },
+                            flags
+                        ])?;
+                        daily_rows += 1;
+                    }
+                    day += Duration::days(1);
+                }
+            }
             if submitted {
                 let kind = policy_kind(industry);
                 let d1 = dep_id(div, kind)?;
@@ -629,7 +762,9 @@ fn bulk(
             "demo.bulk",
             "database",
             None,
-            Some(&json!({"firms": firms, "applications": apps, "roster_rows": roster_rows})),
+            Some(
+                &json!({"firms": firms, "applications": apps, "roster_rows": roster_rows, "daily_reports": daily_rows}),
+            ),
             now,
         )?;
     }

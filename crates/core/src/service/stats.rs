@@ -472,7 +472,7 @@ impl Reopen {
         };
         let submitted = grouped(
             "count(*)",
-            &format!("FROM submissions s JOIN applications a ON a.id = s.application_id JOIN firms f ON f.id = a.firm_id JOIN industries i ON i.division = f.industry"),
+            "FROM submissions s JOIN applications a ON a.id = s.application_id JOIN firms f ON f.id = a.firm_id JOIN industries i ON i.division = f.industry",
             "s.submitted_at >= ?2 AND s.submitted_at < ?3",
             &[&lo, &hi],
         )?;
