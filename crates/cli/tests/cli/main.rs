@@ -16,3 +16,4 @@ mod check;
 mod journey;
 mod packages;
 mod permissions;
+mod reports;
