@@ -4,14 +4,15 @@
 //!     cargo bench -p reopen-core --bench core
 //!
 //! Targets (issue 2): submit ≤ 50 ms; queue page (50 rows) ≤ 10 ms; firm search ≤ 20 ms.
-//! Issue 5: importing a 5,000-row .xlsx roster ≤ 1 s.
+//! Issue 5: importing a 5,000-row .xlsx roster ≤ 1 s; statistics for one day by county × industry
+//! ≤ 100 ms.
 
 use std::cell::{Cell, RefCell};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use reopen_core::service::demo::{demo_credit_code, demo_plan, demo_roster_csv, generate};
-use reopen_core::service::{NewUser, QueueFilter};
+use reopen_core::service::{Dim, NewUser, QueueFilter, StatsQuery, StatusFilter};
 use reopen_core::Reopen;
 
 fn now() -> DateTime<Utc> {
@@ -94,6 +95,50 @@ fn benches(c: &mut Criterion) {
                 .expect("search")
         })
     });
+
+    let leader = {
+        let u = NewUser {
+            name: "leader".into(),
+            role: "leader".into(),
+            division: Some("511800".into()),
+            password: Some("Passw0rd-x".into()),
+            ..Default::default()
+        };
+        core.user_add(&admin, &u, now()).expect("leader");
+        core.login("leader", "Passw0rd-x", now()).expect("login")
+    };
+    let reports: i64 = core
+        .connection()
+        .query_row("SELECT count(*) FROM daily_reports", [], |r| r.get(0))
+        .expect("count");
+    eprintln!("{reports} daily reports");
+    c.bench_function("stats one day by county x industry (city)", |b| {
+        let q = StatsQuery {
+            from: None,
+            to: None,
+            by: vec![Dim::Division, Dim::Industry],
+        };
+        b.iter(|| core.stats(&leader, &q, now()).expect("stats"))
+    });
+    c.bench_function("stats 14 days by county (city)", |b| {
+        let today = reopen_core::service::local_date(now());
+        let q = StatsQuery {
+            from: Some(today - chrono::Duration::days(13)),
+            to: Some(today),
+            by: vec![Dim::Division],
+        };
+        b.iter(|| core.stats(&leader, &q, now()).expect("stats"))
+    });
+    c.bench_function(
+        "daily-report compliance of one day, page of 50 (city)",
+        |b| {
+            let f = StatusFilter {
+                limit: Some(50),
+                ..Default::default()
+            };
+            b.iter(|| core.daily_status(&leader, &f, now()).expect("status"))
+        },
+    );
 
     let n = Cell::new(0u32);
     let today = reopen_core::service::local_date(now());

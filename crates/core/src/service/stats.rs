@@ -35,6 +35,7 @@ pub struct OverdueRow {
     pub application_id: i64,
     pub firm_name: String,
     pub jurisdiction: String,
+    pub jurisdiction_name: String,
     pub department: String,
     pub stage_name: String,
     pub due_at: String,
@@ -179,8 +180,9 @@ impl Reopen {
             d += Duration::days(1);
         }
         let mut st = conn.prepare(
-            "SELECT a.id, f.name, a.jurisdiction, d.name, t.stage_name, t.due_at, t.green_channel FROM review_tasks t
+            "SELECT a.id, f.name, a.jurisdiction, d.name, t.stage_name, t.due_at, t.green_channel, dv.name FROM review_tasks t
              JOIN applications a ON a.id = t.application_id JOIN firms f ON f.id = a.firm_id JOIN departments d ON d.id = t.department_id
+             JOIN divisions dv ON dv.code = a.jurisdiction
              WHERE t.state = 'pending' AND t.due_at < ?2 AND (?1 IS NULL OR a.jurisdiction = ?1 OR f.division = ?1)
              ORDER BY t.due_at LIMIT 100",
         )?;
@@ -194,6 +196,7 @@ impl Reopen {
                     stage_name: r.get(4)?,
                     due_at: r.get(5)?,
                     green_channel: r.get(6)?,
+                    jurisdiction_name: r.get(7)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -283,7 +286,8 @@ impl Dim {
     fn sql(self) -> &'static str {
         match self {
             Dim::Division => "f.division",
-            Dim::Industry => "i.section",
+            // The two-digit division, mapped to its section after reading (no join per row).
+            Dim::Industry => "f.industry",
             Dim::Category => "a.category",
         }
     }
@@ -447,126 +451,158 @@ impl Reopen {
         let lo = day_start(from);
         let hi = day_start(to + Duration::days(1));
         let now_s = ts(now);
-        const FROM: &str = "FROM applications a JOIN firms f ON f.id = a.firm_id JOIN industries i ON i.division = f.industry";
+        const FROM: &str = "FROM applications a JOIN firms f ON f.id = a.firm_id";
         const SCOPE: &str = "(?1 IS NULL OR a.jurisdiction = ?1 OR f.division = ?1)";
-        // One grouped count: `select` is the figure, `from`/`cond` the rows; ?1 scope, ?2..?3 range.
-        let grouped = |select: &str,
-                       from_sql: &str,
-                       cond: &str,
-                       extra: &[&dyn rusqlite::ToSql]|
-         -> Result<Keyed> {
-            let sql = format!(
-                "SELECT {keys}, {select} {from_sql} WHERE {SCOPE} AND {cond} GROUP BY {keys}"
-            );
-            let mut st = conn.prepare_cached(&sql)?;
-            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&scope];
-            args.extend_from_slice(extra);
-            let rows = st.query_map(args.as_slice(), |r| {
-                let mut k = Vec::with_capacity(nkeys);
-                for i in 0..nkeys {
-                    k.push(r.get::<_, String>(i)?);
-                }
-                Ok((k, r.get::<_, Option<i64>>(nkeys)?.unwrap_or(0)))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Keyed>>()?)
+        let sections: std::collections::HashMap<String, String> = {
+            let mut st = conn.prepare_cached("SELECT division, section FROM industries")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
         };
-        let submitted = grouped(
-            "count(*)",
-            "FROM submissions s JOIN applications a ON a.id = s.application_id JOIN firms f ON f.id = a.firm_id JOIN industries i ON i.division = f.industry",
-            "s.submitted_at >= ?2 AND s.submitted_at < ?3",
-            &[&lo, &hi],
-        )?;
-        let approved = grouped(
-            "count(*)",
-            FROM,
-            "a.decided_at >= ?2 AND a.decided_at < ?3",
-            &[&lo, &hi],
-        )?;
-        let decided = |verdict: &str| {
-            grouped(
-                "count(DISTINCT t.application_id || '-' || t.submission_no)",
-                "FROM review_tasks t JOIN applications a ON a.id = t.application_id JOIN firms f ON f.id = a.firm_id JOIN industries i ON i.division = f.industry",
-                "t.decided_at >= ?2 AND t.decided_at < ?3 AND t.state = ?4",
-                &[&lo, &hi, &verdict],
-            )
+        let read_keys = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Vec<String>> {
+            by.iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let v = r.get::<_, String>(i)?;
+                    Ok(match d {
+                        Dim::Industry => sections.get(&v).cloned().unwrap_or(v),
+                        _ => v,
+                    })
+                })
+                .collect()
         };
-        let rejected = decided("rejected")?;
-        let returned = decided("returned")?;
-        let pending = grouped("count(*)", FROM, "a.state = 'in_review'", &[])?;
-        let overdue = grouped(
-            "count(*)",
-            FROM,
-            "a.state = 'in_review' AND EXISTS (SELECT 1 FROM review_tasks t WHERE t.application_id = a.id AND t.state = 'pending' AND t.due_at < ?2)",
-            &[&now_s],
-        )?;
-        let reopened_cond = format!(
-            "a.state IN ('approved','certified') AND a.decided_at IS NOT NULL AND {} <= ?2",
-            super::daily::REOPENED_ON
-        );
-        let to_s = to.to_string();
-        let reopened = grouped("count(DISTINCT a.firm_id)", FROM, &reopened_cond, &[&to_s])?;
-        // Approved by the range's end, whether or not the planned date has come.
-        let approved_cond = "a.state IN ('approved','certified') AND a.decided_at < ?2";
-        let headcount = grouped("sum(a.approved_headcount)", FROM, approved_cond, &[&hi])?;
-        let key_area = grouped(
-            "sum(json_extract(a.plan, '$.headcount.key_area'))",
-            FROM,
-            approved_cond,
-            &[&hi],
-        )?;
-        let observed = grouped(
-            "sum(json_extract(a.plan, '$.headcount.under_observation'))",
-            FROM,
-            approved_cond,
-            &[&hi],
-        )?;
-        // Registered firms: by the firm's own keys (a firm without an application has no category).
-        let firms: Keyed = if by.contains(&Dim::Category) {
-            grouped(
-                "count(DISTINCT a.firm_id)",
-                FROM,
-                "f.created_at < ?2",
-                &[&hi],
-            )?
-        } else {
-            let sql = format!(
-                "SELECT {keys}, count(*) FROM firms f JOIN industries i ON i.division = f.industry
-                 WHERE (?1 IS NULL OR f.division = ?1) AND f.created_at < ?2 GROUP BY {keys}"
-            );
-            let mut st = conn.prepare_cached(&sql)?;
-            let rows = st.query_map(params![scope, hi], |r| {
-                let mut k = Vec::with_capacity(nkeys);
-                for i in 0..nkeys {
-                    k.push(r.get::<_, String>(i)?);
-                }
-                Ok((k, r.get::<_, i64>(nkeys)?))
-            })?;
-            rows.collect::<rusqlite::Result<Keyed>>()?
+        let bump = |m: &mut Keyed, k: &[String], n: i64| {
+            if let Some(v) = m.get_mut(k) {
+                *v += n;
+            } else {
+                m.insert(k.to_vec(), n);
+            }
         };
-        // Daily reports and the rate over time: one pass over the reopened firms and the reports.
-        let mut reports: std::collections::HashMap<Vec<String>, ComplianceCounts> =
-            Default::default();
-        let mut reopen_days: Vec<NaiveDate> = Vec::new();
+        let (mut approved, mut pending, mut overdue) = (Keyed::new(), Keyed::new(), Keyed::new());
+        let (mut reopened, mut headcount) = (Keyed::new(), Keyed::new());
+        let (mut key_area, mut observed) = (Keyed::new(), Keyed::new());
+        let mut reopened_apps: Vec<(Vec<String>, i64, NaiveDate)> = Vec::new();
+        // One pass over the applications in scope, read from one covering index.
         {
             let sql = format!(
-                "SELECT {keys}, a.firm_id, {} FROM applications a JOIN firms f ON f.id = a.firm_id JOIN industries i ON i.division = f.industry
-                 WHERE {SCOPE} AND {reopened_cond}",
+                "SELECT {keys}, a.firm_id, a.state, a.decided_at, {}, a.approved_headcount,
+                        a.key_area, a.under_observation, a.id
+                 {FROM} WHERE {SCOPE}",
                 super::daily::REOPENED_ON
             );
+            // Applications with a stage past its deadline now (a few, from a partial index).
+            let late: std::collections::HashSet<i64> = {
+                let mut st = conn.prepare_cached(
+                    "SELECT application_id FROM review_tasks WHERE state = 'pending' AND due_at < ?1",
+                )?;
+                let ids = st.query_map(params![now_s], |r| r.get(0))?;
+                ids.collect::<rusqlite::Result<_>>()?
+            };
             let mut st = conn.prepare_cached(&sql)?;
-            let apps = st
-                .query_map(params![scope, to_s], |r| {
-                    let mut k = Vec::with_capacity(nkeys);
-                    for i in 0..nkeys {
-                        k.push(r.get::<_, String>(i)?);
+            let mut rows = st.query(params![scope])?;
+            while let Some(r) = rows.next()? {
+                let k = read_keys(r)?;
+                let firm: i64 = r.get(nkeys)?;
+                let state: String = r.get(nkeys + 1)?;
+                let decided: Option<String> = r.get(nkeys + 2)?;
+                let reopened_on: Option<NaiveDate> = r.get(nkeys + 3)?;
+                if decided
+                    .as_deref()
+                    .is_some_and(|d| d >= lo.as_str() && d < hi.as_str())
+                {
+                    bump(&mut approved, &k, 1);
+                }
+                if state == "in_review" {
+                    bump(&mut pending, &k, 1);
+                    if late.contains(&r.get::<_, i64>(nkeys + 7)?) {
+                        bump(&mut overdue, &k, 1);
                     }
-                    Ok((
-                        k,
-                        r.get::<_, i64>(nkeys)?,
-                        r.get::<_, NaiveDate>(nkeys + 1)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                }
+                let live = state == "approved" || state == "certified";
+                if live && decided.as_deref().is_some_and(|d| d < hi.as_str()) {
+                    bump(
+                        &mut headcount,
+                        &k,
+                        r.get::<_, Option<i64>>(nkeys + 4)?.unwrap_or(0),
+                    );
+                    bump(
+                        &mut key_area,
+                        &k,
+                        r.get::<_, Option<i64>>(nkeys + 5)?.unwrap_or(0),
+                    );
+                    bump(
+                        &mut observed,
+                        &k,
+                        r.get::<_, Option<i64>>(nkeys + 6)?.unwrap_or(0),
+                    );
+                }
+                if let Some(on) = reopened_on.filter(|d| live && *d <= to) {
+                    bump(&mut reopened, &k, 1);
+                    reopened_apps.push((k, firm, on));
+                }
+            }
+        }
+        // Submissions and decisions in the range, found by their time indexes.
+        let submitted: Keyed = {
+            let sql = format!(
+                "SELECT {keys}, count(*) FROM submissions s JOIN applications a ON a.id = s.application_id
+                 JOIN firms f ON f.id = a.firm_id
+                 WHERE s.submitted_at >= ?2 AND s.submitted_at < ?3 AND {SCOPE} GROUP BY {keys}"
+            );
+            let mut st = conn.prepare_cached(&sql)?;
+            let mut m = Keyed::new();
+            let mut rows = st.query(params![scope, lo, hi])?;
+            while let Some(r) = rows.next()? {
+                bump(&mut m, &read_keys(r)?, r.get(nkeys)?);
+            }
+            m
+        };
+        let (mut rejected, mut returned) = (Keyed::new(), Keyed::new());
+        {
+            let sql = format!(
+                "SELECT {keys}, t.state, count(DISTINCT t.application_id || '-' || t.submission_no)
+                 FROM review_tasks t JOIN applications a ON a.id = t.application_id
+                 JOIN firms f ON f.id = a.firm_id
+                 WHERE t.decided_at >= ?2 AND t.decided_at < ?3 AND t.state IN ('rejected','returned') AND {SCOPE}
+                 GROUP BY {keys}, t.state"
+            );
+            let mut st = conn.prepare_cached(&sql)?;
+            let mut rows = st.query(params![scope, lo, hi])?;
+            while let Some(r) = rows.next()? {
+                let k = read_keys(r)?;
+                let state: String = r.get(nkeys)?;
+                let n: i64 = r.get(nkeys + 1)?;
+                if state == "rejected" {
+                    bump(&mut rejected, &k, n);
+                } else {
+                    bump(&mut returned, &k, n);
+                }
+            }
+        }
+        // Registered firms: by the firm's own keys (a firm without an application has no category).
+        let firms: Keyed = {
+            let sql = if by.contains(&Dim::Category) {
+                format!(
+                    "SELECT {keys}, count(DISTINCT a.firm_id) {FROM} WHERE {SCOPE} AND f.created_at < ?2 GROUP BY {keys}"
+                )
+            } else {
+                format!(
+                    "SELECT {keys}, count(*) FROM firms f
+                     WHERE (?1 IS NULL OR f.division = ?1) AND f.created_at < ?2 GROUP BY {keys}"
+                )
+            };
+            let mut st = conn.prepare_cached(&sql)?;
+            let mut m = Keyed::new();
+            let mut rows = st.query(params![scope, hi])?;
+            while let Some(r) = rows.next()? {
+                bump(&mut m, &read_keys(r)?, r.get(nkeys)?);
+            }
+            m
+        };
+        // Daily reports over the range for every reopened firm.
+        let mut reports: std::collections::HashMap<Vec<String>, ComplianceCounts> =
+            Default::default();
+        let mut reopen_days: Vec<NaiveDate> = Vec::with_capacity(reopened_apps.len());
+        {
             let mut filed: std::collections::HashMap<(i64, NaiveDate), DateTime<Utc>> =
                 Default::default();
             let mut st = conn.prepare_cached(
@@ -584,7 +620,7 @@ impl Reopen {
                 let (firm, day, at) = row?;
                 filed.insert((firm, day), super::parse_ts(&at)?);
             }
-            for (k, firm, reopened_on) in apps {
+            for (k, firm, reopened_on) in reopened_apps {
                 reopen_days.push(reopened_on);
                 let c = reports.entry(k).or_default();
                 let mut d = reopened_on.max(from);
@@ -631,6 +667,16 @@ impl Reopen {
             all_keys.extend(m.keys().cloned());
         }
         all_keys.extend(reports.keys().cloned());
+        // By county alone, every county of the scope is listed, with zeros where nothing happened.
+        if by == [Dim::Division] {
+            let mut st = conn.prepare_cached(
+                "SELECT code FROM divisions WHERE level <> 'city' AND (?1 IS NULL OR code = ?1)",
+            )?;
+            let codes = st.query_map(params![scope], |r| r.get::<_, String>(0))?;
+            for c in codes {
+                all_keys.insert(vec![c?]);
+            }
+        }
         let get = |m: &Keyed, k: &Vec<String>| *m.get(k).unwrap_or(&0);
         let mut rows = Vec::new();
         let mut total = StatsRow::default();
@@ -656,20 +702,29 @@ impl Reopen {
         }
         total.labels = vec!["合计".to_string()];
         // The rate at the end of each day: firms registered by then, firms reopened by then.
-        let mut created: Vec<String> = {
+        // Firms registered by each day's end: counts by local day of registration, accumulated.
+        let mut created: Vec<(String, i64)> = {
             let mut st = conn.prepare_cached(
-                "SELECT f.created_at FROM firms f WHERE (?1 IS NULL OR f.division = ?1) AND f.created_at < ?2",
+                "SELECT f.created_at, count(*) FROM firms f WHERE (?1 IS NULL OR f.division = ?1) AND f.created_at < ?2
+                 GROUP BY f.created_at",
             )?;
-            let rows = st.query_map(params![scope, hi], |r| r.get::<_, String>(0))?;
+            let rows = st.query_map(params![scope, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         created.sort_unstable();
+        let mut created_acc = Vec::with_capacity(created.len());
+        let mut acc = 0i64;
+        for (at, n) in &created {
+            acc += n;
+            created_acc.push((at.clone(), acc));
+        }
         reopen_days.sort_unstable();
         let mut rate = Vec::new();
         let mut d = from;
         while d <= to {
             let end = day_start(d + Duration::days(1));
-            let firms_then = created.partition_point(|c| *c < end) as i64;
+            let idx = created_acc.partition_point(|(c, _)| *c < end);
+            let firms_then = if idx == 0 { 0 } else { created_acc[idx - 1].1 };
             let reopened_then = reopen_days.partition_point(|r| *r <= d) as i64;
             rate.push(RatePoint {
                 date: d,

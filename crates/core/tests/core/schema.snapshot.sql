@@ -7,8 +7,9 @@ CREATE UNIQUE INDEX applications_one_open ON applications(firm_id)
     WHERE state NOT IN ('rejected','withdrawn','revoked');
 -- index applications_state
 CREATE INDEX applications_state ON applications(jurisdiction, state, updated_at);
--- index applications_submitted
-CREATE INDEX applications_submitted ON applications(submitted_at);
+-- index applications_stats
+CREATE INDEX applications_stats ON applications(firm_id, state, decided_at, planned_date,
+    approved_headcount, category, jurisdiction, key_area, under_observation);
 -- index audit_record
 CREATE INDEX audit_record ON audit_events(record, seq);
 -- index certificates_jurisdiction
@@ -21,16 +22,21 @@ CREATE INDEX daily_reports_date ON daily_reports(report_date, firm_id);
 CREATE INDEX daily_reports_flagged ON daily_reports(application_id) WHERE flags <> '[]' AND flag_handled_at IS NULL;
 -- index firms_division
 CREATE INDEX firms_division ON firms(division, name);
+-- index firms_stats
+CREATE INDEX firms_stats ON firms(division, industry, created_at);
 -- index review_app
 CREATE INDEX review_app ON review_tasks(application_id, submission_no, stage);
 -- index review_queue
 CREATE INDEX review_queue ON review_tasks(department_id, state, due_at);
 -- index review_tasks_decided
-CREATE INDEX review_tasks_decided ON review_tasks(decided_at) WHERE decided_at IS NOT NULL;
+CREATE INDEX review_tasks_decided ON review_tasks(decided_at, state, application_id, submission_no)
+    WHERE decided_at IS NOT NULL;
+-- index review_tasks_pending_due
+CREATE INDEX review_tasks_pending_due ON review_tasks(due_at, application_id) WHERE state = 'pending';
 -- index roster_app
 CREATE INDEX roster_app ON roster_entries(application_id, row_no);
 -- index submissions_at
-CREATE INDEX submissions_at ON submissions(submitted_at);
+CREATE INDEX submissions_at ON submissions(submitted_at, application_id);
 -- table applications
 CREATE TABLE applications (
     id                 INTEGER PRIMARY KEY,
@@ -53,7 +59,7 @@ CREATE TABLE applications (
     updated_at         TEXT NOT NULL,
     submitted_at       TEXT,
     decided_at         TEXT
-) STRICT;
+, key_area INTEGER NOT NULL DEFAULT 0, under_observation INTEGER NOT NULL DEFAULT 0) STRICT;
 -- table attachments
 CREATE TABLE attachments (
     id              INTEGER PRIMARY KEY,
@@ -282,6 +288,20 @@ CREATE TABLE users (
     CHECK (role <> 'reviewer' OR department_id IS NOT NULL),
     CHECK (role NOT IN ('clerk','leader') OR division IS NOT NULL)
 ) STRICT;
+-- trigger applications_counts_ai
+CREATE TRIGGER applications_counts_ai AFTER INSERT ON applications BEGIN
+    UPDATE applications SET
+        key_area = COALESCE(json_extract(new.plan, '$.headcount.key_area'), 0),
+        under_observation = COALESCE(json_extract(new.plan, '$.headcount.under_observation'), 0)
+    WHERE id = new.id;
+END;
+-- trigger applications_counts_au
+CREATE TRIGGER applications_counts_au AFTER UPDATE OF plan ON applications BEGIN
+    UPDATE applications SET
+        key_area = COALESCE(json_extract(new.plan, '$.headcount.key_area'), 0),
+        under_observation = COALESCE(json_extract(new.plan, '$.headcount.under_observation'), 0)
+    WHERE id = new.id;
+END;
 -- trigger audit_no_delete
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
