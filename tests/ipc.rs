@@ -292,6 +292,99 @@ fn the_firm_downloads_the_template_and_its_refused_roster_with_the_errors_marked
     assert!(!none.exists());
 }
 
+/// Daily reports, statistics and exports through the commands the new screens use.
+#[test]
+fn statistics_exports_and_daily_reports_through_ipc() {
+    let a = app();
+    let dir = a.csv.parent().unwrap().to_path_buf();
+    a.login("leader");
+    let s = a
+        .call("stats", json!({"by": ["division", "industry"]}))
+        .unwrap();
+    assert_eq!(s["from"], "2020-02-05");
+    assert_eq!(s["by"], json!(["division", "industry"]));
+    assert_eq!(s["total"]["firms"], 1);
+    let e = a
+        .call("stats", json!({"by": [], "to": "2020-02-31"}))
+        .unwrap_err();
+    assert_eq!(e["fields"][0]["field"], "to");
+    for (cmd, args, name) in [
+        ("stats_xlsx", json!({"by": ["category"]}), "统计.xlsx"),
+        ("bulletin_export", json!({}), "日报.pdf"),
+        ("bulletin_export", json!({}), "日报.xlsx"),
+        ("daily_status_xlsx", json!({}), "日报情况.xlsx"),
+        (
+            "app_list_xlsx",
+            json!({"filter": {"state": null, "division": null, "department": null, "firm": null, "limit": null, "offset": null}}),
+            "申请.xlsx",
+        ),
+    ] {
+        let out = dir.join(name);
+        let mut args = args.clone();
+        args["out"] = json!(out.to_str().unwrap());
+        let n = a.call(cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(n, json!(bytes.len()), "{cmd}");
+        let magic: &[u8] = if name.ends_with(".pdf") {
+            b"%PDF"
+        } else {
+            b"PK"
+        };
+        assert!(bytes.starts_with(magic), "{cmd} wrote {name}");
+    }
+    let d = a.call("daily_status", json!({})).unwrap();
+    assert_eq!(d["date"], "2020-02-04");
+    assert_eq!(d["counts"]["expected"], 0);
+    assert_eq!(a.call("daily_flags", json!({})).unwrap(), json!([]));
+    // A leader reads but never files; a firm files only once approved and reads no statistics.
+    let report = json!({"date": "2020-02-05", "staff_on_site": 3, "fever": 0, "under_observation": 0,
+        "masks_remaining": 100, "notes": ""});
+    let code = demo_credit_code("511802", 7);
+    let e = a
+        .call("daily_file", json!({"creditCode": code, "report": report}))
+        .unwrap_err();
+    assert_eq!(e["code"], "forbidden");
+    a.call("logout", json!({})).unwrap();
+    a.login("firm");
+    let e = a
+        .call("daily_file", json!({"creditCode": code, "report": report}))
+        .unwrap_err();
+    assert_eq!(e["code"], "conflict", "no approved application yet: {e}");
+    let bad = json!({"date": "2020-02-05", "staff_on_site": "三", "fever": 0, "under_observation": 0,
+        "masks_remaining": 100});
+    let e = a
+        .call("daily_file", json!({"creditCode": code, "report": bad}))
+        .unwrap_err();
+    assert_eq!(e["code"], "validation");
+    assert_eq!(e["fields"][0]["field"], "staff_on_site");
+    assert_eq!(
+        a.call("daily_due", json!({"creditCode": code})).unwrap(),
+        json!([])
+    );
+    assert_eq!(
+        a.call("stats", json!({"by": []})).unwrap_err()["code"],
+        "forbidden"
+    );
+    assert_eq!(
+        a.call("daily_flag_handle", json!({"reportId": 1, "note": "x"}))
+            .unwrap_err()["code"],
+        "forbidden"
+    );
+    // The firm exports its own roster, masked.
+    a.call(
+        "app_roster_import",
+        json!({"id": a.app_id, "path": a.csv.to_str().unwrap()}),
+    )
+    .unwrap();
+    let out = dir.join("花名册.xlsx");
+    a.call(
+        "roster_xlsx",
+        json!({"applicationId": a.app_id, "out": out.to_str().unwrap()}),
+    )
+    .unwrap();
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+}
+
 mod packages {
     use super::*;
 

@@ -859,6 +859,10 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                     offset: page.offset,
                 };
                 let r = cx.core.review_queue(&a, &f, now)?;
+                // Flagged daily reports come first on screen; the JSON stays the queue's array.
+                if !out.json && page.offset.unwrap_or(0) == 0 {
+                    out.daily_flags(&cx.core.daily_flags(&a)?);
+                }
                 out.queue(&r)
             }
             ReviewCmd::Decide {

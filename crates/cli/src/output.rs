@@ -268,6 +268,33 @@ impl Out {
         Ok(())
     }
 
+    /// Flagged daily reports not yet followed up, above the reviewer's queue.
+    pub fn daily_flags(&mut self, rows: &[reopen_core::service::DailyReportRow]) {
+        if rows.is_empty() {
+            return;
+        }
+        self.line(format!(
+            "每日报告预警 {} 条(reopen daily handle 报告号 --note 处理情况):",
+            rows.len()
+        ));
+        for r in rows {
+            let flags: Vec<&str> = r.flags.iter().map(|f| f.zh()).collect();
+            self.line(format!(
+                "  报告 {}\t{}\t{}\t在岗 {} / 核定 {}\t发热 {}\t{}",
+                r.id,
+                r.firm_name,
+                r.date,
+                r.staff_on_site,
+                r.approved_headcount
+                    .map(|h| h.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                r.fever,
+                flags.join("、")
+            ));
+        }
+        self.line("");
+    }
+
     pub fn queue(&mut self, rows: &[QueueRow]) -> Result<(), Error> {
         if self.json {
             return self.emit_json(rows);

@@ -30,6 +30,21 @@ fn demo(env: &Env) -> std::collections::HashMap<String, String> {
 
 const FIRM9: &str = "firm9";
 
+/// Human (not --json) output of `reopen --user USER ARGS`.
+fn human(env: &Env, user: &str, pw: &str, args: &[&str]) -> String {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_reopen"));
+    c.args(["--db", env.db.to_str().unwrap(), "--user", user])
+        .args(args)
+        .env("REOPEN_PASSWORD", pw)
+        .env("REOPEN_NOW", NOW)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("REOPEN_DB");
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{o:?}");
+    String::from_utf8(o.stdout).unwrap()
+}
+
 fn firm9_code(env: &Env, pw: &str) -> String {
     let r = env.as_pw(FIRM9, pw, &["firm", "list"]).ok();
     let list = r.json();
@@ -109,6 +124,15 @@ fn a_firm_files_its_daily_report_and_the_department_sees_the_day() {
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0]["flags"], json!(["fever"]));
     let id = flags[0]["id"].as_i64().unwrap().to_string();
+    // On screen the flag comes above the queue; the queue's JSON keeps its shape.
+    let q = human(&env, "yc_swj", swj, &["review", "queue"]);
+    assert!(q.starts_with("每日报告预警 1 条"), "{q}");
+    assert!(q.contains("有发热人员"), "{q}");
+    assert!(env
+        .as_pw("yc_swj", swj, &["review", "queue"])
+        .ok()
+        .json()
+        .is_array());
     let handled = env
         .as_pw(
             "yc_swj",
@@ -240,23 +264,7 @@ fn stats_by_county_and_industry_with_a_workbook_and_the_bulletin() {
     );
     assert_eq!(env.as_pw("yc_swj", &pw["yc_swj"], &["stats"]).code, 3);
     // Human output in Chinese, with the total row.
-    let human = {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_reopen"));
-        c.args([
-            "--db",
-            env.db.to_str().unwrap(),
-            "--user",
-            "ya_leader",
-            "stats",
-            "--by",
-            "category",
-        ])
-        .env("REOPEN_PASSWORD", leader)
-        .env("REOPEN_NOW", NOW)
-        .env("LANG", "zh_CN.UTF-8")
-        .env_remove("LC_ALL");
-        String::from_utf8(c.output().unwrap().stdout).unwrap()
-    };
+    let human = human(&env, "ya_leader", leader, &["stats", "--by", "category"]);
     assert!(
         human.contains("复工复产统计") && human.contains("合计") && human.contains("群众生活必需"),
         "{human}"

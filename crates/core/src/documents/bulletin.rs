@@ -6,8 +6,6 @@
 //! the generation time and "第 x 页 共 y 页". Nothing reads the clock: the generation time and the
 //! PDF creation date both come from `Bulletin::generated_at`.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, Utc};
 use printpdf::{Op, TextRenderingMode};
 
@@ -398,12 +396,6 @@ fn rate_chart(d: &mut Doc<'_>, rate: &[RatePoint]) {
 }
 
 fn overdue_table(d: &mut Doc<'_>, b: &Bulletin) -> Result<()> {
-    let names: HashMap<&str, &str> = b
-        .by_division
-        .rows
-        .iter()
-        .filter_map(|r| Some((r.keys.first()?.as_str(), r.labels.first()?.as_str())))
-        .collect();
     let cols = [
         (8.0, Align::Center),
         (13.0, Align::Center),
@@ -438,9 +430,7 @@ fn overdue_table(d: &mut Doc<'_>, b: &Bulletin) -> Result<()> {
             let due = crate::service::parse_ts(&o.due_at)
                 .map(crate::service::local_time)
                 .unwrap_or_else(|_| o.due_at.clone());
-            let place = names
-                .get(o.jurisdiction.as_str())
-                .map_or_else(|| o.jurisdiction.clone(), |n| n.to_string());
+            let place = o.jurisdiction_name.clone();
             let cells = vec![
                 (i + 1).to_string(),
                 o.application_id.to_string(),

@@ -9,10 +9,10 @@
 mod bad_input;
 mod certs;
 mod concurrency;
+mod daily;
 mod packages;
 mod permissions;
 mod sheets;
-mod daily;
 mod statistics;
 mod stats;
 mod store;

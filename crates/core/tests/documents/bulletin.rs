@@ -227,6 +227,7 @@ pub fn synthetic(overdue: usize) -> Bulletin {
             application_id: 1000 + i as i64,
             firm_name: format!("雅安市某某新材料科技有限公司第{}分公司", i + 1),
             jurisdiction: COUNTIES[i % 8].0.to_string(),
+            jurisdiction_name: COUNTIES[i % 8].1.to_string(),
             department: "雨城区经济和信息化局".into(),
             stage_name: "行业主管部门审核".into(),
             due_at: format!("2020-02-{:02}T{:02}:30:00Z", 10 + i / 24, i % 24),
