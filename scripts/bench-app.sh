@@ -28,7 +28,12 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 
 REOPEN_PASSWORD='Bench-2020-pw' target/release/reopen --db "$work/bench.db" init --admin admin >/dev/null
+# PSS splits a shared page among the processes that map it: other WebKit processes on the machine
+# (another app, a browser, end-to-end tests) share libwebkit2gtk and Mesa with ours and make it
+# look smaller. Such runs are flagged.
 for i in $(seq 1 "$runs"); do
+  others=$(pgrep -c 'WebKitWebProces' || true)
+  [ "${others:-0}" -gt 0 ] && echo "run $i: $others other WebKit web process(es) running" >>"$work/shared"
   target/release/reopen-app --db "$work/bench.db" --bench-startup="$idle" 2>/dev/null | tail -1 | tee -a "$work/runs.jsonl"
 done
 python3 - "$work/runs.jsonl" <<'PY'
@@ -44,3 +49,7 @@ print(f"idle PSS, app + WebKit processes: median {statistics.median(pss):.1f} Mi
 last = rows[-1]['processes']
 print("  last run: " + ", ".join(f"{p['name']} {p['pss_kib'] / 1024:.1f} MiB" for p in last))
 PY
+if [ -s "$work/shared" ]; then
+  echo "warning: PSS may read low: other WebKit processes were running and may share its libraries:"
+  sed 's/^/  /' "$work/shared"
+fi
