@@ -45,7 +45,16 @@ async function shot(name) {
 async function visit(label, pathPrefix, name, content) {
   await menu(label)
   await waitForPath(pathPrefix)
-  if (content) await $(content).waitForDisplayed()
+  // Looked up afresh each time: the previous screen's element of the same kind may still be
+  // there for a moment and then go stale.
+  if (content) {
+    await browser
+      .waitUntil(async () => $(content).isDisplayed().catch(() => false), { timeoutMsg: `${name}: no ${content}` })
+      .catch(async (e) => {
+        if (shots) await browser.saveScreenshot(path.join(shots, `${name}-failed.png`))
+        throw e
+      })
+  }
   await shot(name)
 }
 
