@@ -122,7 +122,12 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
       await handle.click()
       await $('.el-dialog').waitForDisplayed()
       await shot('28-reviewer-flag-dialog')
-      await dialogButton('取消')
+      // The follow-up note is required; once written, the flag leaves the panel.
+      await dialogButton('保存')
+      await expect(fieldError('处理情况')).toHaveText('请填写处理情况')
+      await fill('处理情况', '已电话核实,发热员工已居家隔离并就医')
+      await dialogButton('保存')
+      await waitForToast('预警已处理')
       await $('.el-dialog').waitForDisplayed({ reverse: true })
     }
     await visit('日报情况', '/daily', '29-reviewer-compliance', '.page canvas')
