@@ -450,3 +450,287 @@ mod packages {
         assert_eq!(list, json!([]));
     }
 }
+
+/// The administrator disables a reviewer or resets a password on another PC: the open session in
+/// this window ends at its next call, with the reason.
+#[test]
+fn a_disabled_user_or_a_changed_password_ends_the_session() {
+    let a = app();
+    let db = a.csv.parent().unwrap().join("app.db");
+    let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
+    let mut other = Reopen::open(&db).unwrap();
+    let admin = other.login("admin", PW, now).unwrap();
+    a.login("swj");
+    a.call("review_queue", json!({"filter": {}})).unwrap();
+    other.user_disable(&admin, "swj", now).unwrap();
+    let e = a.call("review_queue", json!({"filter": {}})).unwrap_err();
+    assert_eq!(e["code"], "unauthenticated");
+    assert!(e["message"].as_str().unwrap().contains("停用"), "{e}");
+    assert_eq!(a.call("whoami", json!({})).unwrap(), Value::Null);
+    assert_eq!(
+        a.call("login", json!({"name": "swj", "password": PW}))
+            .unwrap_err()["code"],
+        "forbidden"
+    );
+    // A password reset one second after this session began ends it too.
+    a.login("jxj");
+    a.call("whoami", json!({})).unwrap();
+    other
+        .user_password(
+            &admin,
+            "jxj",
+            Some("Another-Passw0rd"),
+            now + chrono::Duration::seconds(1),
+        )
+        .unwrap();
+    let e = a.call("review_queue", json!({"filter": {}})).unwrap_err();
+    assert_eq!(e["code"], "unauthenticated");
+    assert!(e["message"].as_str().unwrap().contains("密码已修改"), "{e}");
+    // Changing one's own password keeps one logged in.
+    a.login("firm");
+    a.call(
+        "change_password",
+        json!({"current": PW, "next": "Firm-Passw0rd-2"}),
+    )
+    .unwrap();
+    assert!(a.call("my_firm", json!({})).is_ok());
+}
+
+/// Every role against every command that needs a session: forbidden (F) or let through to the
+/// use case (.), in the order firm, reviewer (swj), clerk, leader, admin.
+#[test]
+fn role_by_command_matrix_through_ipc() {
+    let a = app();
+    let dir = a.csv.parent().unwrap().to_path_buf();
+    let out = |n: &str| json!(dir.join(n).to_str().unwrap());
+    let code = demo_credit_code("511802", 7);
+    let new_code = demo_credit_code("511802", 9);
+    let id = a.app_id;
+    let firm = json!({"credit_code": new_code, "name": "雅安雨城新设商行", "division": "511802", "township": "河北街道",
+        "address": "雅安市雨城区青衣江路9号", "industry": "52", "legal_representative": "张三",
+        "principal": {"name": "张三", "phone": "13800000000"}, "contact": {"name": "李四", "phone": "13900000000"},
+        "staff_total": 5, "city_managed": false});
+    let plan = demo_plan(
+        "daily_necessities",
+        5,
+        1,
+        0,
+        "张三",
+        Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).unwrap(),
+    );
+    let filter = json!({"state": null, "division": null, "department": null, "firm": null, "limit": null, "offset": null});
+    let qfilter = json!({"pending": null, "category": null, "overdue": null, "green_channel": null, "limit": null, "offset": null});
+    a.login("admin");
+    let workflow = a
+        .call("workflow_get", json!({"division": "511802"}))
+        .unwrap();
+    let policy = a.call("policy_get", json!({})).unwrap();
+    let _ = policy;
+    a.call("logout", json!({})).unwrap();
+    // The firm's application goes to review at 雨城区商务局, so its reviewer is the deciding one.
+    a.login("firm");
+    a.call(
+        "app_roster_import",
+        json!({"id": id, "path": a.csv.to_str().unwrap()}),
+    )
+    .unwrap();
+    a.call("app_submit", json!({"id": id})).unwrap();
+    a.call("logout", json!({})).unwrap();
+    let report = json!({"date": "2020-02-05", "staff_on_site": 3, "fever": 0, "under_observation": 0,
+        "masks_remaining": 100, "notes": ""});
+    #[rustfmt::skip]
+    let cells: Vec<(&str, Value, &str)> = vec![
+        ("whoami", json!({}), "....."),
+        ("firm_register", json!({"firm": firm}), "FF.F."),
+        ("firm_show", json!({"creditCode": code}), "....."),
+        ("my_firm", json!({}), "....."),
+        ("firm_list", json!({}), "....."),
+        ("app_create", json!({"creditCode": code, "plan": plan}), ".F.FF"),
+        ("app_update", json!({"id": id, "plan": plan}), ".F.FF"),
+        ("app_roster_import", json!({"id": id, "path": a.csv.to_str().unwrap()}), ".F.FF"),
+        ("app_show", json!({"id": id}), "....."),
+        ("app_list", json!({"filter": filter}), "....."),
+        ("app_roster", json!({"id": id}), "....."),
+        ("app_roster_reveal", json!({"id": id}), "..FFF"),
+        ("app_versions", json!({"id": id}), "....."),
+        ("review_queue", json!({"filter": qfilter}), "F.FFF"),
+        ("review_decide", json!({"id": id, "decision": {"verdict": "approve", "opinion": "同意", "headcount": 5}}), "F.FFF"),
+        ("app_export", json!({"id": id, "out": out("包.reopen")}), ".F.F."),
+        ("app_attachments", json!({"id": id}), "....."),
+        ("cert_issue", json!({"applicationId": id}), "FF.FF"),
+        ("cert_list", json!({"unprinted": false}), "FF..."),
+        ("cert_void", json!({"number": "雨复工〔2020〕0001号", "reason": "错误"}), "FF.FF"),
+        ("form_print", json!({"applicationId": id, "path": out("表.pdf")}), ".F.FF"),
+        ("dashboard", json!({}), "FF..."),
+        ("stats", json!({"by": []}), "FF..."),
+        ("stats_xlsx", json!({"by": [], "out": out("s.xlsx")}), "FF..."),
+        ("bulletin_export", json!({"out": out("b.xlsx")}), "FF..."),
+        ("daily_file", json!({"creditCode": code, "report": report}), ".F.FF"),
+        ("daily_status", json!({}), "F...."),
+        ("daily_flags", json!({}), "F...."),
+        ("daily_flag_handle", json!({"reportId": 1, "note": "已核实"}), "F.FFF"),
+        ("daily_list", json!({"creditCode": code}), "....."),
+        ("app_list_xlsx", json!({"filter": filter, "out": out("l.xlsx")}), "....."),
+        ("user_add", json!({"user": {"name": "x", "role": "bogus", "department": null, "firm": null, "division": null, "password": null}}), "FFFF."),
+        ("user_list", json!({}), "FFFF."),
+        ("user_disable", json!({"name": "nobody"}), "FFFF."),
+        ("user_unlock", json!({"name": "nobody"}), "FFFF."),
+        ("user_reset_password", json!({"name": "nobody"}), "FFFF."),
+        ("department_set", json!({"code": "511802-SWJ", "name": "雨城区商务局"}), "FFFF."),
+        ("routing_set", json!({"industry": "52", "kind": "SWJ"}), "FFFF."),
+        ("workflow_set", json!({"division": "511802", "config": workflow}), "FFFF."),
+        ("policy_set", json!({"toml": ""}), "FFFF."),
+        ("audit_log", json!({}), "FFFF."),
+        ("audit_verify", json!({}), "FFFF."),
+    ];
+    let users = ["firm", "swj", "clerk", "leader", "admin"];
+    let mut mismatches = Vec::new();
+    for (cmd, args, want) in &cells {
+        assert_eq!(want.len(), users.len(), "{cmd}");
+        for (user, w) in users.iter().zip(want.chars()) {
+            a.call("logout", json!({})).unwrap();
+            a.login(user);
+            let got = match a.call(cmd, args.clone()) {
+                Err(e) if e["code"] == "forbidden" => 'F',
+                Err(e) if e["code"] == "unauthenticated" => 'U',
+                _ => '.',
+            };
+            if got != w {
+                mismatches.push(format!("{user} × {cmd}: expected {w}, got {got}"));
+            }
+        }
+    }
+    println!(
+        "IPC permission matrix: {} commands × {} roles = {} cells, {} mismatches",
+        cells.len(),
+        users.len(),
+        cells.len() * users.len(),
+        mismatches.len()
+    );
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
+
+/// The capability grants exactly the commands the handler registers, and build.rs lists the
+/// same names: a command added in one place only fails here.
+#[test]
+fn capability_handler_and_build_list_agree() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let handler: std::collections::BTreeSet<String> = read("src-tauri/src/commands/mod.rs")
+        .lines()
+        .filter_map(|l| {
+            let t = l.trim().trim_end_matches(',');
+            let (m, f) = t.split_once("::")?;
+            let plain = |x: &str| x.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            (plain(m) && plain(f)).then(|| f.to_string())
+        })
+        .collect();
+    let build: std::collections::BTreeSet<String> = read("src-tauri/build.rs")
+        .lines()
+        .filter_map(|l| {
+            let t = l.trim();
+            t.strip_prefix('"')?.strip_suffix("\",").map(str::to_string)
+        })
+        .collect();
+    let cap: Value = serde_json::from_str(&read("src-tauri/capabilities/main.json")).unwrap();
+    let granted: std::collections::BTreeSet<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter_map(|p| p.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    assert!(handler.len() > 60, "{handler:?}");
+    assert_eq!(handler, build, "handler vs build.rs");
+    assert_eq!(handler, granted, "handler vs capability");
+    // Beyond our commands: events, and the dialog and opener plugins only (no shell, fs, http).
+    let others: Vec<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| p["identifier"].as_str().unwrap().to_string())
+        })
+        .filter(|p| !p.starts_with("allow-"))
+        .collect();
+    for p in &others {
+        assert!(
+            p.starts_with("core:event:")
+                || p.starts_with("dialog:")
+                || p == "opener:allow-open-path",
+            "unexpected permission {p}"
+        );
+    }
+    // The opener may only open PDFs.
+    for scope in cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["allow"].as_array())
+    {
+        for s in scope {
+            assert!(s["path"].as_str().unwrap().ends_with("/**/*.pdf"), "{s}");
+        }
+    }
+    // A strict CSP: nothing but our own origin; no eval; IPC only.
+    let conf: Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    let csp = &conf["app"]["security"]["csp"];
+    assert_eq!(csp["default-src"], "'self'");
+    assert_eq!(csp["script-src"], "'self'");
+    assert_eq!(csp["object-src"], "'none'");
+    assert_eq!(csp["connect-src"], "ipc: http://ipc.localhost");
+    let text = csp.to_string();
+    assert!(
+        !text.contains("unsafe-eval") && !text.contains("http:")
+            || text.contains("http://ipc.localhost")
+    );
+    assert!(!text.contains("unsafe-eval"), "{text}");
+    assert!(!text.contains('*'), "no wildcard sources: {text}");
+    assert!(conf["app"]["security"]["dangerousDisableAssetCspModification"].is_null());
+    assert!(conf["app"]["withGlobalTauri"].is_null() || conf["app"]["withGlobalTauri"] == false);
+}
+
+/// What the webview may not reach: plugins we do not grant, paths the opener does not allow,
+/// commands that do not exist, and our own commands from another origin.
+#[test]
+fn the_webview_reaches_only_what_the_capability_grants() {
+    let a = app();
+    a.login("admin");
+    for (cmd, args) in [
+        (
+            "plugin:shell|execute",
+            json!({"program": "sh", "args": ["-c", "id"]}),
+        ),
+        ("plugin:fs|read_text_file", json!({"path": "/etc/passwd"})),
+        (
+            "plugin:opener|open_url",
+            json!({"url": "https://example.com"}),
+        ),
+        ("plugin:opener|open_path", json!({"path": "/etc/passwd"})),
+        ("plugin:opener|open_path", json!({"path": "/tmp/x.sh"})),
+        ("sql_execute", json!({"sql": "DROP TABLE firms"})),
+        ("plugin:dialog|ask", json!({"message": "?"})),
+    ] {
+        let r = a.call(cmd, args);
+        assert!(r.is_err(), "{cmd} must be refused, got {r:?}");
+    }
+    // Our own command, but from a page that is not the app's.
+    let r = get_ipc_response(
+        &a.webview,
+        InvokeRequest {
+            cmd: "user_list".into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "https://evil.example".parse().unwrap(),
+            body: InvokeBody::Json(json!({})),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    );
+    assert!(r.is_err(), "a remote origin must be refused");
+    // The same call from the app works.
+    assert!(a.call("user_list", json!({})).is_ok());
+}

@@ -14,6 +14,10 @@ use crate::error::{CmdError, CmdResult};
 
 pub struct Session {
     pub actor: Actor,
+    /// When the user logged in (or changed their password), and when they last did anything:
+    /// the core ends the session when it has been idle or open too long.
+    pub started: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
 }
 
 pub struct AppState {
@@ -78,16 +82,49 @@ impl AppState {
         self.err(Error::internal("state lock poisoned"))
     }
 
+    /// The logged-in user, checked by the core on every call: a user disabled or whose password
+    /// was changed meanwhile, or a session idle or open too long, is logged out here.
     pub fn actor(&self) -> CmdResult<Actor> {
-        let s = self.session.lock().map_err(|_| self.poisoned())?;
-        s.as_ref()
-            .map(|s| s.actor.clone())
-            .ok_or_else(|| CmdError::unauthenticated(self.lang()))
+        let (actor, started, last_seen) = {
+            let s = self.session.lock().map_err(|_| self.poisoned())?;
+            let s = s
+                .as_ref()
+                .ok_or_else(|| CmdError::unauthenticated(self.lang()))?;
+            (s.actor.clone(), s.started, s.last_seen)
+        };
+        let now = self.now();
+        let checked = {
+            let core = self.core.lock().map_err(|_| self.poisoned())?;
+            core.session_check(&actor, started, last_seen, now)
+                .map_err(|e| self.err(e))?
+        };
+        let mut s = self.session.lock().map_err(|_| self.poisoned())?;
+        match checked {
+            Ok(fresh) => {
+                if let Some(s) = s.as_mut() {
+                    s.actor = fresh.clone();
+                    s.last_seen = now;
+                }
+                Ok(fresh)
+            }
+            Err(end) => {
+                *s = None;
+                let mut e = CmdError::unauthenticated(self.lang());
+                e.message = end.message().get(self.lang()).to_string();
+                Err(e)
+            }
+        }
     }
 
+    /// Starts a session for `actor` (login, a changed password), or ends it (None).
     pub fn set_actor(&self, actor: Option<Actor>) -> CmdResult<()> {
+        let now = self.now();
         let mut s = self.session.lock().map_err(|_| self.poisoned())?;
-        *s = actor.map(|actor| Session { actor });
+        *s = actor.map(|actor| Session {
+            actor,
+            started: now,
+            last_seen: now,
+        });
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use crate::domain::auth::{
     LOCK_MINUTES, MAX_FAILED_LOGINS,
 };
 use crate::domain::ids::{parse_name, CreditCode, DivisionCode};
-use crate::error::{Error, Problems, Result};
+use crate::error::{Error, Problems, Result, Text};
 use crate::t;
 
 pub(crate) struct NewUserRow<'a> {
@@ -169,6 +169,43 @@ pub(crate) fn load_actor(conn: &Connection, user_id: i64) -> Result<Actor> {
     .map_err(Error::from)
 }
 
+/// A session idle this long ends (the desktop app locks its screen earlier, at 15 minutes).
+pub const SESSION_IDLE_MINUTES: i64 = 30;
+/// No session outlives a working day.
+pub const SESSION_MAX_HOURS: i64 = 12;
+
+/// Why a logged-in session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEnd {
+    /// The user was disabled (or removed) meanwhile.
+    Disabled,
+    /// The password was changed (by the user elsewhere or reset by the administrator).
+    PasswordChanged,
+    Idle,
+    Expired,
+}
+
+impl SessionEnd {
+    pub fn message(self) -> Text {
+        match self {
+            SessionEnd::Disabled => t!("账户已被停用,请联系管理员", "the account was disabled"),
+            SessionEnd::PasswordChanged => t!(
+                "密码已修改,请重新登录",
+                "the password was changed: log in again"
+            ),
+            SessionEnd::Idle => t!(
+                format!("超过 {SESSION_IDLE_MINUTES} 分钟无操作,请重新登录"),
+                format!("idle for over {SESSION_IDLE_MINUTES} minutes: log in again")
+            ),
+            SessionEnd::Expired => t!(
+                format!("登录已超过 {SESSION_MAX_HOURS} 小时,请重新登录"),
+                format!("logged in for over {SESSION_MAX_HOURS} hours: log in again")
+            ),
+        }
+    }
+}
+
 fn bad_login() -> Error {
     Error::forbidden(t!("用户名或密码错误", "wrong user name or password"))
 }
@@ -266,6 +303,45 @@ impl Reopen {
     /// The actor as the store now knows it (e.g. bound to a firm after registering it).
     pub fn refresh_actor(&self, actor: &Actor) -> Result<Actor> {
         load_actor(&self.conn, actor.user_id)
+    }
+
+    /// Whether a logged-in session may go on at `now`: the user still exists and is enabled, the password was not changed since the session began, the session has not been
+    /// idle for [`SESSION_IDLE_MINUTES`] nor open for [`SESSION_MAX_HOURS`]. On success, the actor
+    /// as the store now knows it (a changed role or department takes effect at once).
+    pub fn session_check(
+        &self,
+        actor: &Actor,
+        started: DateTime<Utc>,
+        last_seen: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<std::result::Result<Actor, SessionEnd>> {
+        // A lockout (five wrong passwords typed by anyone) stops new logins, not this session.
+        let row: Option<(bool, String)> = self
+            .conn
+            .query_row(
+                "SELECT disabled, password_changed_at FROM users WHERE id = ?1",
+                [actor.user_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((disabled, changed)) = row else {
+            return Ok(Err(SessionEnd::Disabled));
+        };
+        let end = if disabled {
+            Some(SessionEnd::Disabled)
+        } else if super::parse_ts(&changed)? > started {
+            Some(SessionEnd::PasswordChanged)
+        } else if now - last_seen > chrono::Duration::minutes(SESSION_IDLE_MINUTES) {
+            Some(SessionEnd::Idle)
+        } else if now - started > chrono::Duration::hours(SESSION_MAX_HOURS) {
+            Some(SessionEnd::Expired)
+        } else {
+            None
+        };
+        Ok(match end {
+            Some(e) => Err(e),
+            None => Ok(load_actor(&self.conn, actor.user_id)?),
+        })
     }
 
     pub fn user_add(

@@ -177,6 +177,32 @@ const MATRIX: &[(&str, &str)] = &[
     ("audit_log", "FFFFFFFFFFO"),
     ("audit_verify", "FFFFFFFFFFO"),
     ("backup", "FFFFFFFFFFO"),
+    // Certificates (firm A approved through both stages first; print/void/revoke/show after
+    // clerk_802 issued one).
+    ("cert_issue", "FFFFFFOFOFF"),
+    ("cert_print", "FFFFFFOFOFF"),
+    ("cert_void", "FFFFFFOFOFF"),
+    ("cert_revoke", "FFFFFFOFOFF"),
+    ("cert_show", "OFFOFOOFOOO"),
+    ("cert_list", "FFFFFFOHOOO"),
+    ("form_print", "OFFFFFOFOFF"),
+    // Daily reports (firm A approved and reopened; four days later).
+    ("daily_file", "OFFFFFOFOFF"),
+    ("daily_list", "OFFOFOOFOOO"),
+    ("daily_status", "FFFOHOOHOOO"),
+    ("daily_flags", "FFFOHOOHOOO"),
+    ("daily_flag_handle", "FFFOFOFFFFF"),
+    // Statistics and exports.
+    ("dashboard", "FFFFFFOOOOO"),
+    ("stats", "FFFFFFOOOOO"),
+    ("bulletin_xlsx", "FFFFFFOOOOO"),
+    ("app_list_xlsx", "OOOOOOOOOOO"),
+    ("roster_xlsx", "OFFOFFOFOOO"),
+    ("daily_status_xlsx", "FFFOOOOOOOO"),
+    // Application packages and attachments (attach after a return).
+    ("app_export", "OFFFFFOFOFO"),
+    ("app_attach", "OFFFFFOFOFF"),
+    ("app_attachments", "OFFOFFOFOOO"),
 ];
 
 fn expected(code: char) -> Out {
@@ -205,8 +231,37 @@ fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
         "app_create" => {
             core.app_withdraw(&firm_a, id, now())?;
         }
+        "app_attach" => {
+            core.review_decide(&swj, id, &decision("return", None), now())?;
+        }
+        op if op.starts_with("cert_") || op.starts_with("daily_") => {
+            let zhb = fx.actor("rev_zhb").clone();
+            core.review_decide(&swj, id, &decision("approve", Some(5)), now())?;
+            core.review_decide(&zhb, id, &decision("approve", None), now())?;
+            if op != "cert_issue" && op.starts_with("cert_") {
+                core.cert_issue(fx.actor("clerk_802"), id, now())?;
+            }
+            if op != "daily_file" && op.starts_with("daily_") {
+                // A report with a fever case, four days on (the plan reopens in three).
+                let r = json!({"date": (today() + Duration::days(3)).to_string(), "staff_on_site": 5,
+                    "fever": 1, "under_observation": 0, "masks_remaining": 100, "notes": ""});
+                core.daily_file(&firm_a, code, &r, now() + Duration::days(4))?;
+            }
+        }
         _ => {}
     }
+    let later = now() + Duration::days(4);
+    let report_id: i64 =
+        core.connection()
+            .query_row("SELECT COALESCE(max(id), 0) FROM daily_reports", [], |r| {
+                r.get(0)
+            })?;
+    let cert_number: String = core.connection().query_row(
+        "SELECT COALESCE(max(number), '') FROM certificates",
+        [],
+        |r| r.get(0),
+    )?;
+    let fonts = reopen_core::documents::DocFonts::load()?;
     let n = now();
     let o = match op {
         "firm_register" => {
@@ -303,6 +358,49 @@ fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
         "audit_log" => out(core.audit_log(who, None, None, None)),
         "audit_verify" => out(core.audit_verify(who)),
         "backup" => out(core.backup(who, &dir.join("backup.db"), n)),
+        "cert_issue" => out(core.cert_issue(who, id, n)),
+        "cert_print" => out(core.cert_print(who, &cert_number, &fonts, n, |_| Ok(()))),
+        "cert_void" => out(core.cert_void(who, &cert_number, "打印错误", n)),
+        "cert_revoke" => out(core.cert_revoke(who, &cert_number, "检查发现未落实防控措施", n)),
+        "cert_show" => out(core.cert_show(who, &cert_number)),
+        "cert_list" => seen(
+            core.cert_list(who, None, false, None, None)
+                .map(|rows| rows.iter().any(|c| c.number == cert_number)),
+        ),
+        "form_print" => out(core.form_print(who, id, &fonts, n, |_| Ok(()))),
+        "daily_file" => {
+            let r = json!({"date": (today() + Duration::days(3)).to_string(), "staff_on_site": 5,
+                "fever": 0, "under_observation": 0, "masks_remaining": 100, "notes": ""});
+            out(core.daily_file(who, code, &r, later))
+        }
+        "daily_list" => out(core.daily_list(who, code, None, None)),
+        "daily_status" => seen(
+            core.daily_status(
+                who,
+                &reopen_core::service::StatusFilter {
+                    date: Some(today() + Duration::days(3)),
+                    ..Default::default()
+                },
+                later,
+            )
+            .map(|s| s.rows.iter().any(|r| r.credit_code == code)),
+        ),
+        "daily_flags" => seen(
+            core.daily_flags(who)
+                .map(|rows| rows.iter().any(|r| r.id == report_id)),
+        ),
+        "daily_flag_handle" => out(core.daily_flag_handle(who, report_id, "已核实", later)),
+        "dashboard" => out(core.dashboard(who, None, None, n)),
+        "stats" => out(core.stats(who, &Default::default(), n)),
+        "bulletin_xlsx" => out(core.bulletin_xlsx(who, None, n)),
+        "app_list_xlsx" => out(core.app_list_xlsx(who, &AppFilter::default())),
+        "roster_xlsx" => out(core.roster_xlsx(who, id)),
+        "daily_status_xlsx" => out(core.daily_status_xlsx(who, None, n)),
+        "app_export" => out(core.app_export(who, id, n, |_| Ok(()))),
+        "app_attach" => {
+            out(core.app_attach(who, id, "承诺书.pdf", b"%PDF-1.4\n%\xE2\xE3\n1 0 obj\n", n))
+        }
+        "app_attachments" => out(core.app_attachments(who, id)),
         other => panic!("no operation {other}"),
     };
     Ok(o)

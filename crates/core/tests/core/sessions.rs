@@ -1,0 +1,52 @@
+//! A logged-in session ends when the user is disabled, when the password is changed, after 30
+//! minutes idle and after 12 hours, whatever the screen still shows.
+
+use reopen_core::service::SessionEnd;
+
+use super::*;
+
+#[test]
+fn sessions_end_on_disable_password_change_idle_and_age() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    let swj = reviewer(&mut core, &admin, "swj", "511802-SWJ")?;
+    let t0 = now();
+    let check = |core: &Reopen, last: i64, at: i64| {
+        core.session_check(
+            &swj,
+            t0,
+            t0 + Duration::minutes(last),
+            t0 + Duration::minutes(at),
+        )
+        .unwrap()
+    };
+    // Active every 20 minutes: fine for 12 hours, then over.
+    assert_eq!(check(&core, 0, 0).unwrap().name, "swj");
+    assert!(check(&core, 700, 719).is_ok());
+    assert_eq!(check(&core, 715, 721).unwrap_err(), SessionEnd::Expired);
+    // Idle: 30 minutes is still fine, a second more is not.
+    assert!(check(&core, 10, 40).is_ok());
+    assert_eq!(check(&core, 10, 41).unwrap_err(), SessionEnd::Idle);
+    // The administrator resets the password: the session that began before ends.
+    core.user_password(
+        &admin,
+        "swj",
+        Some("Another-Passw0rd"),
+        t0 + Duration::minutes(5),
+    )?;
+    assert_eq!(check(&core, 5, 6).unwrap_err(), SessionEnd::PasswordChanged);
+    // A session begun after the change goes on.
+    let later = t0 + Duration::minutes(6);
+    assert!(core.session_check(&swj, later, later, later)?.is_ok());
+    // Disabled: over at once; and no new login.
+    core.user_disable(&admin, "swj", later)?;
+    assert_eq!(
+        core.session_check(&swj, later, later, later)?.unwrap_err(),
+        SessionEnd::Disabled
+    );
+    assert_eq!(
+        kind(core.login("swj", "Another-Passw0rd", later)),
+        Some(ErrorKind::Forbidden)
+    );
+    Ok(())
+}
