@@ -13,6 +13,7 @@ mod admin;
 mod bad_input;
 mod certs;
 mod check;
+mod hostile;
 mod journey;
 mod packages;
 mod permissions;
