@@ -108,18 +108,29 @@ enum Cmd {
     /// Policy values (administrator)
     #[command(subcommand)]
     Policy(PolicyCmd),
-    /// Online backup to FILE
     /// Daily reports after reopening
     #[command(subcommand)]
     Daily(daily::DailyCmd),
     /// Statistics for a day or a range
     Stats(stats::StatsArgs),
-    Backup {
-        file: PathBuf,
-    },
+    /// Personal data of closed cases: purge after N days
+    #[command(subcommand)]
+    Retention(RetentionCmd),
+    /// Online backup to FILE
+    Backup { file: PathBuf },
     /// Restore from FILE after checking its integrity
-    Restore {
-        file: PathBuf,
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum RetentionCmd {
+    /// Purge rosters, daily reports and attachments of cases closed more than N days ago
+    Purge {
+        #[arg(long)]
+        older_than: u32,
+        /// Only report what would be purged
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -1026,6 +1037,25 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 out.json_or_pretty(&r)
             }
         },
+        Cmd::Retention(RetentionCmd::Purge {
+            older_than,
+            dry_run,
+        }) => {
+            let a = cx.actor(false)?;
+            let r = cx.core.retention_purge(&a, older_than, dry_run, now)?;
+            out.value(&r, |r| {
+                format!(
+                    "{}{} 件已结案申请(结案早于 {}):花名册 {} 行,提交记录 {} 份,每日报告 {} 份,附件 {} 个",
+                    if r.dry_run { "将清理 " } else { "已清理 " },
+                    r.applications.len(),
+                    r.cutoff,
+                    r.roster_rows,
+                    r.submissions,
+                    r.daily_reports,
+                    r.attachments
+                )
+            })
+        }
         Cmd::Backup { file } => {
             let a = cx.actor(false)?;
             cx.core.backup(&a, &file, now)?;

@@ -270,3 +270,35 @@ fn stats_by_county_and_industry_with_a_workbook_and_the_bulletin() {
         "{human}"
     );
 }
+
+#[test]
+fn retention_purge_is_the_administrators_and_says_what_it_would_do() {
+    let env = Env::empty();
+    let pw = demo(&env);
+    let r = env
+        .as_(
+            "admin",
+            &["retention", "purge", "--older-than", "30", "--dry-run"],
+        )
+        .ok()
+        .json();
+    assert_eq!(r["dry_run"], true);
+    assert_eq!(
+        r["applications"],
+        json!([]),
+        "the demo's closed cases closed today"
+    );
+    assert_invalid(
+        &env.as_("admin", &["retention", "purge", "--older-than", "0"]),
+        &["older_than"],
+    );
+    assert_eq!(
+        env.as_pw(
+            "yc_clerk",
+            &pw["yc_clerk"],
+            &["retention", "purge", "--older-than", "30"]
+        )
+        .code,
+        3
+    );
+}

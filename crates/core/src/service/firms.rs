@@ -317,7 +317,17 @@ impl Reopen {
             }
         }
         let division = division.map(str::to_string).or(scope_div);
-        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        // Names never hold control characters (registration refuses them), so a search with some
+        // cannot match them; they are dropped rather than handed to the full-text parser (a NUL
+        // ends an FTS5 query string early).
+        let cleaned: Option<String> =
+            search.map(|s| s.chars().filter(|c| !c.is_control()).collect());
+        if search.is_some_and(|s| !s.trim().is_empty())
+            && cleaned.as_deref().is_some_and(|c| c.trim().is_empty())
+        {
+            return Ok(Vec::new());
+        }
+        let search = cleaned.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let mut sql = String::from(
             "SELECT f.id, f.credit_code, f.name, f.division, f.industry, f.staff_total, f.warnings <> '[]' FROM firms f WHERE 1=1",
         );

@@ -14,6 +14,7 @@ mod hostile;
 mod packages;
 mod permissions;
 mod query_plans;
+mod retention;
 mod sessions;
 mod sheets;
 mod statistics;

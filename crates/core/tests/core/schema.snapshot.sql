@@ -10,6 +10,8 @@ CREATE INDEX applications_state ON applications(jurisdiction, state, updated_at)
 -- index applications_stats
 CREATE INDEX applications_stats ON applications(firm_id, state, decided_at, planned_date,
     approved_headcount, category, jurisdiction, key_area, under_observation);
+-- index applications_updated
+CREATE INDEX applications_updated ON applications(updated_at);
 -- index audit_record
 CREATE INDEX audit_record ON audit_events(record, seq);
 -- index certificates_jurisdiction
@@ -22,6 +24,8 @@ CREATE INDEX daily_reports_date ON daily_reports(report_date, firm_id);
 CREATE INDEX daily_reports_flagged ON daily_reports(application_id) WHERE flags <> '[]' AND flag_handled_at IS NULL;
 -- index firms_division
 CREATE INDEX firms_division ON firms(division, name);
+-- index firms_name
+CREATE INDEX firms_name ON firms(name);
 -- index firms_stats
 CREATE INDEX firms_stats ON firms(division, industry, created_at);
 -- index review_app
@@ -59,7 +63,7 @@ CREATE TABLE applications (
     updated_at         TEXT NOT NULL,
     submitted_at       TEXT,
     decided_at         TEXT
-, key_area INTEGER NOT NULL DEFAULT 0, under_observation INTEGER NOT NULL DEFAULT 0) STRICT;
+, key_area INTEGER NOT NULL DEFAULT 0, under_observation INTEGER NOT NULL DEFAULT 0, purged_at TEXT) STRICT;
 -- table attachments
 CREATE TABLE attachments (
     id              INTEGER PRIMARY KEY,

@@ -86,5 +86,7 @@ END;
 -- Every column statistics read per application, so that its pass never touches the plans.
 CREATE INDEX applications_stats ON applications(firm_id, state, decided_at, planned_date,
     approved_headcount, category, jurisdiction, key_area, under_observation);
+-- When the personal data of a closed case was purged (retention), if it was.
+ALTER TABLE applications ADD COLUMN purged_at TEXT;
 -- Stages past their deadline, without visiting decided tasks.
 CREATE INDEX review_tasks_pending_due ON review_tasks(due_at, application_id) WHERE state = 'pending';

@@ -1,0 +1,131 @@
+//! Retention: personal data of closed cases is not kept for ever. The administrator purges the
+//! rosters, daily reports and attachments of applications closed (rejected, withdrawn, revoked)
+//! more than N days ago; the frozen submissions keep their plans but lose their rosters. What was
+//! purged, and when, is recorded on the application and in the audit log.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Transaction};
+use serde::Serialize;
+
+use super::{audit, ts, Reopen};
+use crate::domain::auth::{Actor, Role};
+use crate::error::{Error, Result};
+use crate::t;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct PurgeReport {
+    /// Closed before this instant (RFC 3339, UTC).
+    pub cutoff: String,
+    pub dry_run: bool,
+    pub applications: Vec<i64>,
+    pub roster_rows: u64,
+    pub submissions: u64,
+    pub daily_reports: u64,
+    pub attachments: u64,
+}
+
+/// The guards that keep submissions and daily reports from being changed, lifted for the purge
+/// only and restored from their own stored text, inside the same transaction.
+const GUARDS: [&str; 2] = ["submissions_no_update", "daily_reports_no_delete"];
+
+fn lift_guards(tx: &Transaction<'_>) -> Result<Vec<String>> {
+    let mut saved = Vec::new();
+    for name in GUARDS {
+        let sql: String = tx.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )?;
+        tx.execute_batch(&format!("DROP TRIGGER {name};"))?;
+        saved.push(sql);
+    }
+    Ok(saved)
+}
+
+impl Reopen {
+    /// Purges personal data of cases closed more than `days` days ago (administrator only).
+    /// With `dry_run`, reports what would be purged and changes nothing.
+    pub fn retention_purge(
+        &mut self,
+        actor: &Actor,
+        days: u32,
+        dry_run: bool,
+        now: DateTime<Utc>,
+    ) -> Result<PurgeReport> {
+        actor.require(
+            &[Role::Admin],
+            &t!("清理过期个人信息", "purge personal data"),
+        )?;
+        if days == 0 {
+            return Err(Error::field(
+                "older_than",
+                t!("保留天数须大于 0", "the days to keep must be above 0"),
+            ));
+        }
+        let cutoff = ts(now - Duration::days(i64::from(days)));
+        self.write(|tx| {
+            let ids: Vec<i64> = {
+                let mut st = tx.prepare(
+                    "SELECT id FROM applications WHERE state IN ('rejected','withdrawn','revoked')
+                     AND updated_at < ?1 AND purged_at IS NULL ORDER BY id",
+                )?;
+                let rows = st.query_map([&cutoff], |r| r.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let count = |sql: &str| -> Result<u64> {
+                let mut total = 0u64;
+                for id in &ids {
+                    total += tx.query_row(sql, [id], |r| r.get::<_, i64>(0))? as u64;
+                }
+                Ok(total)
+            };
+            let mut report = PurgeReport {
+                cutoff: cutoff.clone(),
+                dry_run,
+                roster_rows: count(
+                    "SELECT count(*) FROM roster_entries WHERE application_id = ?1",
+                )?,
+                submissions: count(
+                    "SELECT count(*) FROM submissions WHERE application_id = ?1 AND roster <> '[]'",
+                )?,
+                daily_reports: count(
+                    "SELECT count(*) FROM daily_reports WHERE application_id = ?1",
+                )?,
+                attachments: count("SELECT count(*) FROM attachments WHERE application_id = ?1")?,
+                applications: ids.clone(),
+            };
+            if dry_run || ids.is_empty() {
+                report.dry_run = dry_run;
+                return Ok(report);
+            }
+            let guards = lift_guards(tx)?;
+            for id in &ids {
+                tx.execute("DELETE FROM roster_entries WHERE application_id = ?1", [id])?;
+                tx.execute("DELETE FROM attachments WHERE application_id = ?1", [id])?;
+                tx.execute("DELETE FROM daily_reports WHERE application_id = ?1", [id])?;
+                tx.execute(
+                    "UPDATE submissions SET roster = '[]' WHERE application_id = ?1",
+                    [id],
+                )?;
+                tx.execute(
+                    "UPDATE applications SET purged_at = ?2 WHERE id = ?1",
+                    params![id, ts(now)],
+                )?;
+            }
+            for sql in guards {
+                tx.execute_batch(&format!("{sql};"))?;
+            }
+            audit(
+                tx,
+                actor,
+                "retention.purge",
+                "database",
+                None,
+                Some(&serde_json::to_value(&report)?),
+                now,
+            )?;
+            Ok(report)
+        })
+    }
+}
