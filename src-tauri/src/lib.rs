@@ -55,6 +55,12 @@ pub fn options_from_args() -> Result<Options, String> {
 /// data and prints the passwords once.
 pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<Reopen, String> {
     let mut core = Reopen::open(&opts.db).map_err(|e| e.message.en.clone())?;
+    // The key that seals rosters lives outside the database file (see `reopen roster-key`).
+    if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
+        let key = reopen_core::store::seal::RosterKey::read(std::path::Path::new(&path))
+            .map_err(|e| e.message.en.clone())?;
+        core.set_roster_key(key).map_err(|e| e.message.en.clone())?;
+    }
     if opts.demo && !core.is_initialised().map_err(|e| e.message.en.clone())? {
         let pw = reopen_core::domain::auth::generate_password();
         core.init(Some(("admin", &pw)), now)

@@ -15,6 +15,7 @@ use reopen_core::documents::DocFonts;
 use reopen_core::domain::auth::Actor;
 use reopen_core::error::{Error, Lang};
 use reopen_core::service::{AppFilter, Decision, NewUser, QueueFilter, WorkflowConfig};
+use reopen_core::store::seal::RosterKey;
 use reopen_core::{t, Reopen};
 use serde_json::{json, Value};
 
@@ -113,6 +114,9 @@ enum Cmd {
     Daily(daily::DailyCmd),
     /// Statistics for a day or a range
     Stats(stats::StatsArgs),
+    /// The key that seals the roster's ID and phone numbers (kept outside the database)
+    #[command(subcommand)]
+    RosterKey(RosterKeyCmd),
     /// Personal data of closed cases: purge after N days
     #[command(subcommand)]
     Retention(RetentionCmd),
@@ -120,6 +124,17 @@ enum Cmd {
     Backup { file: PathBuf },
     /// Restore from FILE after checking its integrity
     Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum RosterKeyCmd {
+    /// Write a new random key to FILE (never overwriting; readable by its owner only)
+    New {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Seal every roster's ID and phone numbers with the key in env REOPEN_KEY_FILE (administrator)
+    Seal,
 }
 
 #[derive(Subcommand)]
@@ -556,6 +571,32 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         let v = reopen_core::service::verify_offline(code_or_number, &key)?;
         return output::verification(&v, out);
     }
+    if let Cmd::RosterKey(RosterKeyCmd::New { out: file }) = &cli.cmd {
+        let key = RosterKey::generate();
+        certs::write_new(file, format!("{}\n", key.to_hex()).as_bytes())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(
+                |e| {
+                    Error::field(
+                        "out",
+                        t!(
+                            format!("无法设置密钥文件权限:{e}"),
+                            format!("cannot restrict the key file: {e}")
+                        ),
+                    )
+                },
+            )?;
+        }
+        return out.value(&json!({"file": file.display().to_string(), "fingerprint": key.fingerprint()}), |v| {
+            format!(
+                "已生成密钥文件 {}(指纹 {}),请妥善保管在数据库以外的位置;丢失密钥将无法读取加密的花名册",
+                v["file"].as_str().unwrap_or_default(),
+                v["fingerprint"].as_str().unwrap_or_default()
+            )
+        });
+    }
     let db = cli.db.clone().unwrap_or_else(default_db);
     if !matches!(cli.cmd, Cmd::Init { .. }) && !db.exists() {
         return Err(Error::not_found(t!(
@@ -569,7 +610,11 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             )
         )));
     }
-    let core = Reopen::open(&db)?;
+    let mut core = Reopen::open(&db)?;
+    // The key that seals rosters lives outside the database file.
+    if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
+        core.set_roster_key(RosterKey::read(std::path::Path::new(&path))?)?;
+    }
     let mut cx = Ctx {
         core,
         user: cli.user.clone(),
@@ -1037,6 +1082,27 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 out.json_or_pretty(&r)
             }
         },
+        Cmd::RosterKey(RosterKeyCmd::New { .. }) => Ok(()),
+        Cmd::RosterKey(RosterKeyCmd::Seal) => {
+            let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) else {
+                return Err(Error::field(
+                    "REOPEN_KEY_FILE",
+                    t!(
+                        "请用环境变量 REOPEN_KEY_FILE 指定密钥文件(reopen roster-key new --out 文件 生成)",
+                        "give the key file in env REOPEN_KEY_FILE (make one with reopen roster-key new --out FILE)"
+                    ),
+                ));
+            };
+            let key = RosterKey::read(std::path::Path::new(&path))?;
+            let a = cx.actor(false)?;
+            let r = cx.core.roster_seal(&a, &key, now)?;
+            out.value(&r, |r| {
+                format!(
+                    "已加密花名册 {} 行、提交记录 {} 份(密钥指纹 {})",
+                    r.roster_rows, r.submissions, r.fingerprint
+                )
+            })
+        }
         Cmd::Retention(RetentionCmd::Purge {
             older_than,
             dry_run,

@@ -302,3 +302,59 @@ fn retention_purge_is_the_administrators_and_says_what_it_would_do() {
         3
     );
 }
+
+#[test]
+fn a_sealed_roster_needs_the_key_file() {
+    let env = Env::empty();
+    let pw = demo(&env);
+    let key = env.path("roster.key");
+    let k = env
+        .cmd(&["roster-key", "new", "--out", key.to_str().unwrap()], &[])
+        .ok()
+        .json();
+    assert_eq!(k["fingerprint"].as_str().unwrap().len(), 16);
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(text.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    assert_eq!(
+        env.cmd(&["roster-key", "new", "--out", key.to_str().unwrap()], &[])
+            .code,
+        5
+    );
+    assert_invalid(
+        &env.as_("admin", &["roster-key", "seal"]),
+        &["REOPEN_KEY_FILE"],
+    );
+    let with_key = |user: &str, pw: &str, args: &[&str]| {
+        let mut a = vec!["--user", user];
+        a.extend_from_slice(args);
+        env.cmd(
+            &a,
+            &[
+                ("REOPEN_PASSWORD", pw),
+                ("REOPEN_KEY_FILE", key.to_str().unwrap()),
+            ],
+        )
+    };
+    let sealed = with_key("admin", ADMIN_PW, &["roster-key", "seal"])
+        .ok()
+        .json();
+    assert!(sealed["roster_rows"].as_u64().unwrap() > 50, "{sealed}");
+    // firm1's application (id 1): without the key the roster is refused, with it shown masked.
+    let firm1 = &pw["firm1"];
+    let r = env.as_pw("firm1", firm1, &["app", "show", "1", "--roster"]);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.error()["message"]
+        .as_str()
+        .unwrap()
+        .contains("REOPEN_KEY_FILE"));
+    let shown = with_key("firm1", firm1, &["app", "show", "1", "--roster"]).ok();
+    assert!(shown.stdout.contains('*'));
+}

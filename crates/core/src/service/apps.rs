@@ -238,8 +238,8 @@ pub(crate) fn not_editable(state: AppState) -> Error {
 
 pub(crate) fn load_roster(conn: &Connection, app_id: i64) -> Result<Vec<RosterRecord>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT name, id_number, phone, post, home_region, from_elsewhere, from_region, return_date,
-                observation_start, observation_end, health
+        "SELECT name, reopen_unseal(id_number), reopen_unseal(phone), post, home_region, from_elsewhere, from_region,
+                return_date, observation_start, observation_end, health
          FROM roster_entries WHERE application_id = ?1 ORDER BY row_no",
     )?;
     let rows = stmt.query_map([app_id], |r| {
@@ -272,7 +272,7 @@ pub(crate) fn insert_roster(
     let mut stmt = conn.prepare_cached(
         "INSERT INTO roster_entries(application_id, row_no, name, id_number, phone, post, home_region, from_elsewhere,
             from_region, return_date, observation_start, observation_end, health)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+         VALUES (?1,?2,?3,reopen_seal(?4),reopen_seal(?5),?6,?7,?8,?9,?10,?11,?12,?13)",
     )?;
     for (i, e) in entries.iter().enumerate() {
         stmt.execute(params![
@@ -759,7 +759,10 @@ impl Reopen {
             let (plan, roster): (String, String) = self
                 .conn
                 .query_row(
-                    "SELECT plan, roster FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
+                    &format!(
+                        "SELECT plan, {} FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
+                        crate::store::seal::roster_json_sql("reopen_unseal", "roster")
+                    ),
                     params![id, no],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -1076,8 +1079,11 @@ pub(crate) fn submit_tx(
     let outcome = workflow::submit(core.state, mode, &stages, now, sla)?;
     let no = core.submission_no + 1;
     tx.execute(
-        "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings, submitted_by, submitted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        &format!(
+            "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings, submitted_by, submitted_at)
+             VALUES (?1, ?2, ?3, {}, ?5, ?6, ?7, ?8)",
+            crate::store::seal::roster_json_sql("reopen_seal", "?4")
+        ),
         params![
             id,
             no,

@@ -1,4 +1,4 @@
-//! Retention: personal data of closed cases is not kept for ever. The administrator purges the
+//! Personal data at rest. Retention: personal data of closed cases is not kept for ever. The administrator purges the
 //! rosters, daily reports and attachments of applications closed (rejected, withdrawn, revoked)
 //! more than N days ago; the frozen submissions keep their plans but lose their rosters. What was
 //! purged, and when, is recorded on the application and in the audit log.
@@ -127,5 +127,108 @@ impl Reopen {
             )?;
             Ok(report)
         })
+    }
+}
+
+/// What sealing the roster did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SealReport {
+    /// The key's fingerprint (never the key).
+    pub fingerprint: String,
+    pub roster_rows: u64,
+    pub submissions: u64,
+}
+
+impl Reopen {
+    /// Gives the key that seals the roster's personal numbers (read from a file outside the
+    /// database). A database sealed with another key refuses it.
+    pub fn set_roster_key(&mut self, key: crate::store::seal::RosterKey) -> Result<()> {
+        use crate::store::seal;
+        if let Some(fp) = seal::sealed_with(&self.conn)? {
+            if fp != key.fingerprint() {
+                return Err(Error::field(
+                    "key_file",
+                    t!(
+                        format!("密钥不符:本数据库由指纹为 {fp} 的密钥加密"),
+                        format!("wrong key: this database was sealed with the key {fp}")
+                    ),
+                ));
+            }
+        }
+        let sealed = seal::sealed_with(&self.conn)?.is_some();
+        seal::register(&self.conn, Some(key), sealed)
+    }
+
+    /// Seals every roster's ID and phone numbers, in the roster and in the frozen submissions,
+    /// with the key given by [`Reopen::set_roster_key`] (administrator; once per database).
+    pub fn roster_seal(
+        &mut self,
+        actor: &Actor,
+        key: &crate::store::seal::RosterKey,
+        now: DateTime<Utc>,
+    ) -> Result<SealReport> {
+        use crate::store::seal;
+        actor.require(&[Role::Admin], &t!("加密花名册", "seal rosters"))?;
+        if let Some(fp) = seal::sealed_with(&self.conn)? {
+            return Err(Error::conflict(t!(
+                format!("花名册已由指纹为 {fp} 的密钥加密"),
+                format!("the rosters are already sealed with the key {fp}")
+            )));
+        }
+        seal::register(&self.conn, Some(key.clone()), false)?;
+        let sealed = self.write(|tx| {
+            let roster_rows = tx.execute(
+                "UPDATE roster_entries SET id_number = reopen_seal(id_number), phone = reopen_seal(phone)",
+                [],
+            )? as u64;
+            let guards = {
+                let sql: String = tx.query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'submissions_no_update'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                tx.execute_batch("DROP TRIGGER submissions_no_update;")?;
+                sql
+            };
+            let submissions = tx.execute(
+                &format!(
+                    "UPDATE submissions SET roster = {} WHERE roster <> '[]'",
+                    seal::roster_json_sql("reopen_seal", "roster")
+                ),
+                [],
+            )? as u64;
+            tx.execute_batch(&format!("{guards};"))?;
+            tx.execute(
+                "INSERT INTO settings(key, value) VALUES (?1, ?2)",
+                params![seal::SETTING, key.fingerprint()],
+            )?;
+            let report = SealReport {
+                fingerprint: key.fingerprint(),
+                roster_rows,
+                submissions,
+            };
+            audit(
+                tx,
+                actor,
+                "roster.seal",
+                "database",
+                None,
+                Some(&serde_json::to_value(&report)?),
+                now,
+            )?;
+            Ok(report)
+        });
+        match sealed {
+            Ok(report) => {
+                seal::register(&self.conn, Some(key.clone()), true)?;
+                Ok(report)
+            }
+            Err(e) => {
+                // Nothing was sealed: back to plain writes.
+                seal::register(&self.conn, None, false)?;
+                Err(e)
+            }
+        }
     }
 }

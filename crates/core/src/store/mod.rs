@@ -9,6 +9,8 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
+pub mod seal;
+
 /// Numbered migrations. Never edit a released one; add the next.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -50,6 +52,8 @@ pub fn open(path: &Path) -> Result<Connection> {
     )?;
     configure(&conn)?;
     migrate(&mut conn)?;
+    let sealed = seal::sealed_with(&conn)?.is_some();
+    seal::register(&conn, None, sealed)?;
     Ok(conn)
 }
 
@@ -57,6 +61,7 @@ pub fn open_in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     migrate(&mut conn)?;
+    seal::register(&conn, None, false)?;
     Ok(conn)
 }
 

@@ -15,6 +15,7 @@ mod packages;
 mod permissions;
 mod query_plans;
 mod retention;
+mod sealing;
 mod sessions;
 mod sheets;
 mod statistics;
