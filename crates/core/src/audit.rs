@@ -120,6 +120,72 @@ pub fn append(
     Ok(seq)
 }
 
+/// Appends many events in a row through one prepared statement, for bulk generators: the chain's
+/// tail is read once at the start and the head written once by `finish`. Same hash as `append`.
+/// Call inside one transaction; events must be pushed in time order.
+pub(crate) struct Batch<'c> {
+    conn: &'c Connection,
+    insert: rusqlite::Statement<'c>,
+    seq: i64,
+    prev: String,
+}
+
+impl<'c> Batch<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Result<Self> {
+        let last: Option<(i64, String)> = conn
+            .query_row(
+                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (seq, prev) = last.unwrap_or((0, GENESIS.to_string()));
+        let insert = conn.prepare(
+            "INSERT INTO audit_events (seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        Ok(Batch {
+            conn,
+            insert,
+            seq,
+            prev,
+        })
+    }
+
+    /// Appends one event; `before` and `after` are JSON texts (as `append` stores them).
+    pub(crate) fn push(
+        &mut self,
+        who: &Who,
+        action: &str,
+        record: &str,
+        before: Option<&str>,
+        after: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let seq = self.seq + 1;
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let hash = digest(
+            seq, &at, who.id, &who.name, &who.role, action, record, before, after, &self.prev,
+        );
+        self.insert.execute(params![
+            seq, at, who.id, who.name, who.role, action, record, before, after, self.prev, hash
+        ])?;
+        self.seq = seq;
+        self.prev = hash;
+        Ok(seq)
+    }
+
+    /// Writes the new head; returns the number of the last event.
+    pub(crate) fn finish(self) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO settings(key, value) VALUES ('audit_head', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![self.prev],
+        )?;
+        Ok(self.seq)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VerifyReport {

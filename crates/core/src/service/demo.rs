@@ -26,6 +26,7 @@ pub struct DemoReport {
     pub firms: usize,
     pub applications: usize,
     pub roster_rows: usize,
+    pub audit_events: usize,
 }
 
 /// A credit code registered in `division`, unique per `n`.
@@ -125,8 +126,8 @@ fn login_as(core: &Reopen, name: &str) -> Result<Actor> {
 
 pub fn generate(core: &mut Reopen, scale: &str, now: DateTime<Utc>) -> Result<DemoReport> {
     match scale {
-        "city" => bulk(core, 20_000, 30_000, 20, now),
-        "province" => bulk(core, 200_000, 300_000, 20, now),
+        "city" => bulk(core, 20_000, 30_000, 20, 1_000_000, now),
+        "province" => bulk(core, 200_000, 300_000, 20, 10_000_000, now),
         _ => small(core, now),
     }
 }
@@ -480,12 +481,14 @@ fn reopened_firm(
 
 /// Synthetic data straight into the tables, in one transaction: for benchmarks and scale tests.
 /// Firms spread over the eight counties and industries; applications in every state with review
-/// tasks for those in review; `per_app` roster rows per application.
+/// tasks for those in review; `per_app` roster rows per application; `events` audit events spread
+/// over the last two weeks, the firms and the applications (a real hash chain).
 fn bulk(
     core: &mut Reopen,
     firms: u32,
     apps: u32,
     per_app: u32,
+    events: u32,
     now: DateTime<Utc>,
 ) -> Result<DemoReport> {
     let admin = first_admin(core)?;
@@ -530,6 +533,8 @@ fn bulk(
     )?;
     let stamp = ts(now);
     let mut roster_rows = 0usize;
+    let mut firm_codes = Vec::with_capacity(firms as usize);
+    let mut app_ids = Vec::with_capacity(apps as usize);
     let conn = &mut core.conn;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     {
@@ -556,7 +561,7 @@ fn bulk(
             );
             let code = make_credit_code('9', '1', div, &format!("MB{:06}", i)).unwrap_or_default();
             firm_stmt.execute(params![
-                code,
+                &code,
                 name,
                 div,
                 format!("{div}某路{i}号"),
@@ -564,6 +569,7 @@ fn bulk(
                 per_app * 2,
                 stamp
             ])?;
+            firm_codes.push(code);
         }
         let mut app_stmt = tx.prepare(
             "INSERT INTO applications(firm_id, jurisdiction, state, category, planned_date, planned_headcount, plan, roster_count,
@@ -639,6 +645,7 @@ fn bulk(
                 (state == "approved").then(|| ts(opened))
             ])?;
             let app_id = tx.last_insert_rowid();
+            app_ids.push((app_id, firm_id));
             if state == "approved" {
                 let mut day = planned.max(local_date(opened));
                 while day < today {
@@ -756,6 +763,7 @@ fn bulk(
                 roster_rows += 1;
             }
         }
+        bulk_audit(&tx, &admin.who(), &firm_codes, &app_ids, events, now)?;
         crate::audit::append(
             &tx,
             &admin.who(),
@@ -763,7 +771,7 @@ fn bulk(
             "database",
             None,
             Some(
-                &json!({"firms": firms, "applications": apps, "roster_rows": roster_rows, "daily_reports": daily_rows}),
+                &json!({"firms": firms, "applications": apps, "roster_rows": roster_rows, "daily_reports": daily_rows, "audit_events": events}),
             ),
             now,
         )?;
@@ -774,7 +782,92 @@ fn bulk(
         firms: firms as usize,
         applications: apps as usize,
         roster_rows,
+        audit_events: events as usize + 1,
     })
+}
+
+/// `events` audit events in time order over the two weeks before `now`, each on a firm or an
+/// application picked pseudo-randomly, with the actions the use cases write (a firm registered,
+/// an application created, edited, its roster loaded, submitted, approved at each stage, its
+/// roster revealed, daily reports filed), chained through `audit::Batch`.
+fn bulk_audit(
+    tx: &rusqlite::Connection,
+    who: &crate::audit::Who,
+    firm_codes: &[String],
+    app_ids: &[(i64, i64)],
+    events: u32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if app_ids.is_empty() || events == 0 {
+        return Ok(());
+    }
+    let mut batch = crate::audit::Batch::new(tx)?;
+    let span = Duration::days(14).num_microseconds().unwrap_or(0);
+    let start = now - Duration::days(14);
+    for k in 0..u64::from(events) {
+        let at = start + Duration::microseconds(span * k as i64 / i64::from(events));
+        // Knuth's multiplicative hash: a spread of applications, each about events/apps times.
+        let (app, firm) =
+            app_ids[((k.wrapping_mul(2_654_435_761) >> 7) % app_ids.len() as u64) as usize];
+        let code = &firm_codes[(firm - 1) as usize];
+        let app_rec = format!("app:{app}");
+        let firm_rec = format!("firm:{code}");
+        let day = local_date(at);
+        let (action, record, before, after): (&str, &str, Option<String>, String) = match k % 10 {
+            0 => (
+                "firm.update",
+                &firm_rec,
+                Some(r#"{"staff_total":30}"#.into()),
+                r#"{"staff_total":40}"#.into(),
+            ),
+            1 => (
+                "app.create",
+                &app_rec,
+                None,
+                r#"{"state":"draft","category":"production"}"#.into(),
+            ),
+            2 => (
+                "app.update",
+                &app_rec,
+                Some(r#"{"version":1}"#.into()),
+                r#"{"version":2}"#.into(),
+            ),
+            3 => (
+                "app.roster",
+                &app_rec,
+                None,
+                r#"{"file":"roster.csv","rows":20}"#.into(),
+            ),
+            4 => (
+                "app.submit",
+                &app_rec,
+                Some(r#"{"state":"draft"}"#.into()),
+                r#"{"state":"in_review","submission_no":1}"#.into(),
+            ),
+            5 => (
+                "review.approve",
+                &app_rec,
+                Some(r#"{"stage":0}"#.into()),
+                r#"{"opinion":"同意","headcount":19}"#.into(),
+            ),
+            7 => ("app.roster_reveal", &app_rec, None, r#"{"rows":20}"#.into()),
+            8 => (
+                "review.approve",
+                &app_rec,
+                Some(r#"{"stage":1}"#.into()),
+                r#"{"opinion":"同意"}"#.into(),
+            ),
+            _ => (
+                "daily.file",
+                &firm_rec,
+                None,
+                format!(r#"{{"date":"{day}","staff_on_site":19,"fever":0}}"#),
+            ),
+        };
+        batch.push(who, action, record, before.as_deref(), Some(&after), at)?;
+    }
+    batch.finish()?;
+    Ok(())
 }
 
 fn policy_kind(industry: &str) -> &'static str {
