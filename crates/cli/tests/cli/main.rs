@@ -13,6 +13,7 @@ mod admin;
 mod bad_input;
 mod certs;
 mod check;
+mod concurrency;
 mod hostile;
 mod journey;
 mod packages;

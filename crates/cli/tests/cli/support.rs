@@ -287,3 +287,43 @@ pub fn with_submitted() -> (Env, i64) {
     env.as_("f1", &["app", "submit", &id.to_string()]).ok();
     (env, id)
 }
+
+impl Env {
+    /// Starts `reopen --db DB --json --user USER ARGS` as `as_` runs it, without waiting: several
+    /// processes on one database at once.
+    pub fn spawn_as(&self, user: &str, args: &[&str]) -> std::process::Child {
+        let pw = if user == "admin" { ADMIN_PW } else { PW };
+        let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
+        c.arg("--db")
+            .arg(&self.db)
+            .arg("--json")
+            .args(["--user", user])
+            .args(args);
+        for k in [
+            "REOPEN_DB",
+            "REOPEN_NEW_PASSWORD",
+            "LC_ALL",
+            "LC_MESSAGES",
+            "LANGUAGE",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("REOPEN_NOW", NOW)
+            .env("LANG", "zh_CN.UTF-8")
+            .env("REOPEN_PASSWORD", pw)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        c.spawn().unwrap()
+    }
+}
+
+/// Waits for a process started by `spawn_as`.
+pub fn finish(child: std::process::Child) -> Run {
+    let o = child.wait_with_output().unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
