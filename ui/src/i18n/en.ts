@@ -17,6 +17,7 @@ const en: Shape<Messages> = {
     submit: 'File',
     filed: 'The report for {date} is filed',
     filedFlagged: 'The report for {date} is filed; the department has been told: {flags}',
+    dueHintAt: "Each day's report is due by {time} the next day; later ones count as late, and a day left unreported for the policy's days counts as missing (it can still be filed).",
     dueHint: "Each day's report is due the next morning at the set time (usually 10:00); later ones count as late, and unfiled ones become missing after the set number of days but can still be filed.",
     noApp: 'Once your application is approved and you reopen, file here every day: staff on site, fever, under observation and masks remaining.',
     noAppAction: 'My applications',

@@ -45,6 +45,9 @@ pub struct DailyReportRow {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ComplianceRow {
+    /// The day reported on, and when its report is due (RFC 3339, UTC).
+    pub date: NaiveDate,
+    pub due_at: String,
     pub credit_code: String,
     pub firm_name: String,
     pub division: String,
@@ -362,6 +365,8 @@ impl Reopen {
                 .optional()?;
             let filed_at = filed.as_ref().map(|f| parse_ts(&f.1)).transpose()?;
             out.push(ComplianceRow {
+                date: d,
+                due_at: ts(daily::deadline(d, &policy.daily_report)),
                 credit_code: firm.credit_code.clone(),
                 firm_name: firm.name.clone(),
                 division: firm.division.clone(),
@@ -457,9 +462,12 @@ impl Reopen {
         let mut all: Vec<rusqlite::types::Value> =
             vec![date.to_string().into(), date.to_string().into()];
         all.append(&mut args);
+        let due_at = ts(daily::deadline(date, &policy.daily_report));
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(all), |r| {
             Ok(ComplianceRow {
+                date,
+                due_at: due_at.clone(),
                 credit_code: r.get(0)?,
                 firm_name: r.get(1)?,
                 division: r.get(2)?,

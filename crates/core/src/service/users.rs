@@ -214,6 +214,22 @@ impl Reopen {
     /// Checks the password; five failures in a row lock the account for 15 minutes. Failures are
     /// recorded (and audited) even though the call fails.
     pub fn login(&mut self, name: &str, password: &str, now: DateTime<Utc>) -> Result<Actor> {
+        // The password hash is checked (argon2: tens of milliseconds) before the write lock is
+        // taken, so logins on other PCs do not queue behind it.
+        let seen: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT password_hash FROM users WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(seen_hash) = seen else {
+            // Spend the same effort as a real check, so timing does not tell which names exist.
+            let _ = hash_password(password);
+            return Err(bad_login());
+        };
+        let password_ok = verify_password(password, &seen_hash);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -225,16 +241,14 @@ impl Reopen {
             )
             .optional()?;
         let Some((id, hash, disabled, failed, locked_until)) = row else {
-            // Spend the same effort as a real check, so timing does not tell which names exist.
-            let _ = hash_password(password);
             return Err(bad_login());
         };
-        if disabled {
-            return Err(Error::forbidden(t!(
-                "该账户已停用",
-                "this account is disabled"
-            )));
-        }
+        // The password was changed in between: check against the new one.
+        let password_ok = if hash == seen_hash {
+            password_ok
+        } else {
+            verify_password(password, &hash)
+        };
         if let Some(until) = locked_until.as_deref().map(parse_ts).transpose()? {
             if until > now {
                 return Err(Error::forbidden(t!(
@@ -249,12 +263,19 @@ impl Reopen {
                 )));
             }
         }
+        // Whether an account is disabled is told only to whoever knows its password.
+        if disabled && password_ok {
+            return Err(Error::forbidden(t!(
+                "该账户已停用",
+                "this account is disabled"
+            )));
+        }
         let who = chain::Who {
             id: Some(id),
             name: name.to_string(),
             role: "-".into(),
         };
-        if !verify_password(password, &hash) {
+        if !password_ok || disabled {
             let failed = failed + 1;
             if failed >= MAX_FAILED_LOGINS {
                 let until = now + Duration::minutes(LOCK_MINUTES);

@@ -5,4 +5,8 @@ import type { DayStatus } from "./DayStatus";
 /**
  * One firm's standing for one day.
  */
-export type ComplianceRow = { credit_code: string, firm_name: string, division: string, division_name: string, application_id: number, reopened_on: string, approved_headcount: number | null, status: DayStatus, report_id: number | null, filed_at: string | null, staff_on_site: number | null, fever: number | null, under_observation: number | null, masks_remaining: number | null, flags: Array<DailyFlag>, };
+export type ComplianceRow = { 
+/**
+ * The day reported on, and when its report is due (RFC 3339, UTC).
+ */
+date: string, due_at: string, credit_code: string, firm_name: string, division: string, division_name: string, application_id: number, reopened_on: string, approved_headcount: number | null, status: DayStatus, report_id: number | null, filed_at: string | null, staff_on_site: number | null, fever: number | null, under_observation: number | null, masks_remaining: number | null, flags: Array<DailyFlag>, };
