@@ -55,7 +55,7 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
         "audit_events",
         "OR record = 'app:",
         "KNOWN, not fixed here: (?1 IS NULL OR record = ?1) keeps the planner off audit_record, \
-         so one record's history reads every event (≈ 1.9 s cold, 0.15 s warm at city scale); \
+         so one record's history reads every event (1.6 s cold, 0.2 s warm at city scale); \
          fix in audit::log: a second statement `WHERE record = ?1` when a record is given",
     ),
     (
