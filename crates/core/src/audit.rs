@@ -305,10 +305,18 @@ pub fn log(
     limit: u32,
     offset: u32,
 ) -> Result<Vec<AuditEvent>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash
-         FROM audit_events WHERE (?1 IS NULL OR record = ?1) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
-    )?;
+    // Two statements, so that one record's events come from the (record, seq) index and the whole
+    // log pages backwards from the newest event; one statement with `?1 IS NULL OR …` uses neither.
+    const COLUMNS: &str =
+        "SELECT seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash FROM audit_events";
+    let mut stmt = match record {
+        Some(_) => conn.prepare_cached(&format!(
+            "{COLUMNS} WHERE record = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3"
+        ))?,
+        None => conn.prepare_cached(&format!(
+            "{COLUMNS} WHERE ?1 IS NULL ORDER BY seq DESC LIMIT ?2 OFFSET ?3"
+        ))?,
+    };
     let rows = stmt.query_map(params![record, limit, offset], |r| {
         let before: Option<String> = r.get(7)?;
         let after: Option<String> = r.get(8)?;

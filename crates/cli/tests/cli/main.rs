@@ -16,6 +16,7 @@ mod check;
 mod concurrency;
 mod hostile;
 mod journey;
+mod matrix;
 mod packages;
 mod permissions;
 mod reports;

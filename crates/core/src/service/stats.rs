@@ -128,40 +128,37 @@ impl Reopen {
                 c.label = zh.clone();
             }
         }
-        // Trend: local days; timestamps are UTC, Asia/Shanghai is UTC+8 without daylight saving.
+        // Trend: local days; timestamps are UTC, so the range is given as UTC bounds (an index
+        // serves them) and each row is grouped by its local day.
+        let (lo, hi) = (day_start(from), day_start(to + Duration::days(1)));
         let mut trend = Vec::new();
         let mut st = conn.prepare(
             "SELECT date(a.submitted_at, '+8 hours'), count(*) FROM applications a JOIN firms f ON f.id = a.firm_id
-             WHERE a.submitted_at IS NOT NULL AND (?1 IS NULL OR a.jurisdiction = ?1 OR f.division = ?1)
-               AND date(a.submitted_at, '+8 hours') BETWEEN ?2 AND ?3 GROUP BY 1",
+             WHERE a.submitted_at >= ?2 AND a.submitted_at < ?3 AND (?1 IS NULL OR a.jurisdiction = ?1 OR f.division = ?1)
+             GROUP BY 1",
         )?;
         let submitted: std::collections::HashMap<String, i64> = st
-            .query_map(params![scope, from.to_string(), to.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map(params![scope, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut st = conn.prepare(
             "SELECT date(a.decided_at, '+8 hours'), count(*) FROM applications a JOIN firms f ON f.id = a.firm_id
              WHERE a.state IN ('approved','certified') AND a.decided_at IS NOT NULL
                AND (?1 IS NULL OR a.jurisdiction = ?1 OR f.division = ?1)
-               AND date(a.decided_at, '+8 hours') BETWEEN ?2 AND ?3 GROUP BY 1",
+               AND a.decided_at >= ?2 AND a.decided_at < ?3 GROUP BY 1",
         )?;
         let approved: std::collections::HashMap<String, i64> = st
-            .query_map(params![scope, from.to_string(), to.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map(params![scope, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let decided = |verdict: &str| -> Result<std::collections::HashMap<String, i64>> {
             let mut st = conn.prepare(
                 "SELECT date(t.decided_at, '+8 hours'), count(DISTINCT t.application_id || '-' || t.submission_no)
                  FROM review_tasks t JOIN applications a ON a.id = t.application_id JOIN firms f ON f.id = a.firm_id
                  WHERE t.state = ?4 AND (?1 IS NULL OR a.jurisdiction = ?1 OR f.division = ?1)
-                   AND date(t.decided_at, '+8 hours') BETWEEN ?2 AND ?3 GROUP BY 1",
+                   AND t.decided_at >= ?2 AND t.decided_at < ?3 GROUP BY 1",
             )?;
-            let rows = st.query_map(
-                params![scope, from.to_string(), to.to_string(), verdict],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let rows = st.query_map(params![scope, lo, hi, verdict], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
         let rejected = decided("rejected")?;

@@ -38,7 +38,7 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
     (
         "audit_log page",
         "audit_events",
-        "(NULL IS NULL OR record = NULL) ORDER BY seq DESC LIMIT",
+        "WHERE NULL IS NULL ORDER BY seq DESC LIMIT",
         "newest first by seq, the rowid: the scan starts at the last event and stops after the \
          page (0.1 ms at 1,000,000 events)",
     ),
@@ -49,28 +49,6 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
         "pages in id (rowid) order and stops after the page; with a county or state filter it \
          may walk further, over one row per certificate ever issued (thousands, not millions). \
          KNOWN: the (? IS NULL OR c.jurisdiction = ?) form keeps it off certificates_jurisdiction",
-    ),
-    (
-        "audit_log of a record",
-        "audit_events",
-        "OR record = 'app:",
-        "KNOWN, not fixed here: (?1 IS NULL OR record = ?1) keeps the planner off audit_record, \
-         so one record's history reads every event (1.6 s cold, 0.2 s warm at city scale); \
-         fix in audit::log: a second statement `WHERE record = ?1` when a record is given",
-    ),
-    (
-        "dashboard",
-        "applications",
-        "date(a.submitted_at, '+8 hours') BETWEEN",
-        "KNOWN: the 14-day trend filters on date(submitted_at, '+8 hours'), which no index \
-         serves; every application is read (≈ 45 ms at city scale)",
-    ),
-    (
-        "dashboard",
-        "review_tasks",
-        "date(t.decided_at, '+8 hours') BETWEEN",
-        "KNOWN: the 14-day trend of rejections and returns filters on date(decided_at, \
-         '+8 hours'), which no index serves; every review task is read (≈ 50 ms at city scale)",
     ),
 ];
 

@@ -10,6 +10,8 @@ CREATE INDEX applications_state ON applications(jurisdiction, state, updated_at)
 -- index applications_stats
 CREATE INDEX applications_stats ON applications(firm_id, state, decided_at, planned_date,
     approved_headcount, category, jurisdiction, key_area, under_observation);
+-- index applications_submitted
+CREATE INDEX applications_submitted ON applications(submitted_at);
 -- index applications_updated
 CREATE INDEX applications_updated ON applications(updated_at);
 -- index audit_record

@@ -59,6 +59,7 @@ CREATE TABLE imported_packages (
 
 -- Statistics by day read these without touching the (large) rows: covering indexes.
 CREATE INDEX applications_decided ON applications(decided_at);
+CREATE INDEX applications_submitted ON applications(submitted_at);
 CREATE INDEX submissions_at ON submissions(submitted_at, application_id);
 CREATE INDEX review_tasks_decided ON review_tasks(decided_at, state, application_id, submission_no)
     WHERE decided_at IS NOT NULL;
