@@ -226,6 +226,15 @@ fn check_version(app: &AppCore, expect: Option<i64>) -> Result<()> {
     }
 }
 
+/// The expected version matches and the application may still be edited (draft or returned).
+fn check_editable(core: &AppCore, expect_version: Option<i64>) -> Result<()> {
+    check_version(core, expect_version)?;
+    if !core.state.is_editable() {
+        return Err(not_editable(core.state));
+    }
+    Ok(())
+}
+
 pub(crate) fn not_editable(state: AppState) -> Error {
     Error::conflict(t!(
         format!("申请当前状态为“{}”,不能修改", state.zh()),
@@ -967,10 +976,7 @@ pub(crate) fn update_tx(
     now: DateTime<Utc>,
 ) -> Result<Application> {
     let id = core.id;
-    check_version(core, expect_version)?;
-    if !core.state.is_editable() {
-        return Err(not_editable(core.state));
-    }
+    check_editable(core, expect_version)?;
     let plan = parse_plan(tx, plan)?;
     let before = application(tx, id, now)?;
     tx.execute(
@@ -1010,10 +1016,7 @@ pub(crate) fn roster_tx(
     now: DateTime<Utc>,
 ) -> Result<Application> {
     let id = core.id;
-    check_version(core, expect_version)?;
-    if !core.state.is_editable() {
-        return Err(not_editable(core.state));
-    }
+    check_editable(core, expect_version)?;
     let policy = load_policy(tx)?;
     let entries = roster::check_rows(rows, &|r| policy.is_key_area(r), local_date(now))
         .map_err(Error::validation)?;
@@ -1051,10 +1054,7 @@ pub(crate) fn submit_tx(
     now: DateTime<Utc>,
 ) -> Result<Application> {
     let id = core.id;
-    check_version(core, expect_version)?;
-    if !core.state.is_editable() {
-        return Err(not_editable(core.state));
-    }
+    check_editable(core, expect_version)?;
     let policy = load_policy(tx)?;
     let today = local_date(now);
     let records = load_roster(tx, id)?;
