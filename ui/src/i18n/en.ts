@@ -92,7 +92,7 @@ const en: Shape<Messages> = {
     late: 'Late',
     missing: 'Missing',
     rateChart: 'Reopening rate',
-    rateChartHint: 'Reopened firms as a share of registered firms at the end of each day',
+    rateChartHint: 'Firms reopened by the end of each day, as a share of the firms registered by the end of the period',
     reopened: 'Reopened firms',
     note: 'Submissions, approvals etc. count within the period; in review and overdue are as of now; firms and staff as of the last day.',
     exportXlsx: 'Export Excel',

@@ -88,7 +88,7 @@ const zhCN = {
     late: '迟报',
     missing: '漏报',
     rateChart: '复工率走势',
-    rateChartHint: '每天结束时已复工企业占登记企业的比例',
+    rateChartHint: '每天结束时已复工的企业占统计期末登记企业的比例',
     reopened: '已复工企业',
     note: '提交、批准等为期间内的件数;审核中、超时为当前数;企业和人员为期末数。',
     exportXlsx: '导出 Excel',

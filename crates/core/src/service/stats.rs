@@ -347,6 +347,7 @@ impl StatsRow {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RatePoint {
     pub date: NaiveDate,
+    /// Firms registered by the end of the range (the same for every day).
     pub firms: i64,
     pub reopened: i64,
     /// reopened / firms, 0..1.
@@ -363,7 +364,8 @@ pub struct Stats {
     pub scope: String,
     pub rows: Vec<StatsRow>,
     pub total: StatsRow,
-    /// The reopening rate at the end of each day of the range.
+    /// The reopening rate at the end of each day of the range, out of the firms registered by
+    /// its end.
     pub rate: Vec<RatePoint>,
     pub generated_at: String,
 }
@@ -698,39 +700,27 @@ impl Reopen {
             rows.push(row);
         }
         total.labels = vec!["合计".to_string()];
-        // The rate at the end of each day: firms registered by then, firms reopened by then.
-        // Firms registered by each day's end: counts by local day of registration, accumulated.
-        let mut created: Vec<(String, i64)> = {
-            let mut st = conn.prepare_cached(
-                "SELECT f.created_at, count(*) FROM firms f WHERE (?1 IS NULL OR f.division = ?1) AND f.created_at < ?2
-                 GROUP BY f.created_at",
-            )?;
-            let rows = st.query_map(params![scope, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        created.sort_unstable();
-        let mut created_acc = Vec::with_capacity(created.len());
-        let mut acc = 0i64;
-        for (at, n) in &created {
-            acc += n;
-            created_acc.push((at.clone(), acc));
-        }
+        // The rate by day, as 复工率 is read: firms reopened by the end of each day, out of all
+        // the firms registered by the end of the range (one denominator, so the curve shows
+        // reopening, not registration).
+        let firms_total: i64 = conn.query_row(
+            "SELECT count(*) FROM firms f WHERE (?1 IS NULL OR f.division = ?1) AND f.created_at < ?2",
+            params![scope, hi],
+            |r| r.get(0),
+        )?;
         reopen_days.sort_unstable();
         let mut rate = Vec::new();
         let mut d = from;
         while d <= to {
-            let end = day_start(d + Duration::days(1));
-            let idx = created_acc.partition_point(|(c, _)| *c < end);
-            let firms_then = if idx == 0 { 0 } else { created_acc[idx - 1].1 };
             let reopened_then = reopen_days.partition_point(|r| *r <= d) as i64;
             rate.push(RatePoint {
                 date: d,
-                firms: firms_then,
+                firms: firms_total,
                 reopened: reopened_then,
-                rate: if firms_then == 0 {
+                rate: if firms_total == 0 {
                     0.0
                 } else {
-                    reopened_then as f64 / firms_then as f64
+                    (reopened_then as f64 / firms_total as f64).min(1.0)
                 },
             });
             d += Duration::days(1);

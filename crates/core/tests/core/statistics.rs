@@ -94,6 +94,11 @@ fn stats_by_county_industry_and_category_add_up_and_match_the_dashboard() -> R {
     assert_eq!(range.rate.len(), 7);
     assert!(range.total.submitted >= by_div.total.submitted);
     assert!(range.rate.iter().all(|p| p.rate >= 0.0 && p.rate <= 1.0));
+    // One denominator (the firms registered by the end of the range): the demo's ninth firm
+    // reopened six days ago (the first day of this range), the others have not yet.
+    assert!(range.rate.iter().all(|p| p.firms == 9), "{:?}", range.rate);
+    let reopened: Vec<i64> = range.rate.iter().map(|p| p.reopened).collect();
+    assert_eq!(reopened, [1; 7], "reopened on the first day of the range");
     // Bad ranges and groupings are refused by field; firms and reviewers may not read statistics.
     let bad = StatsQuery {
         from: Some(today()),

@@ -9,6 +9,7 @@ export type Stats = { from: string, to: string, by: Array<Dim>,
  */
 scope: string, rows: Array<StatsRow>, total: StatsRow, 
 /**
- * The reopening rate at the end of each day of the range.
+ * The reopening rate at the end of each day of the range, out of the firms registered by
+ * its end.
  */
 rate: Array<RatePoint>, generated_at: string, };
