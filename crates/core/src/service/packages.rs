@@ -116,7 +116,7 @@ fn attachment_rows(conn: &Connection, app_id: i64) -> Result<Vec<Attachment>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.name, a.mime, a.sha256, a.size, a.added_at, COALESCE(u.name, '')
          FROM attachments a LEFT JOIN users u ON u.id = a.added_by
-         WHERE a.application_id = ?1 ORDER BY a.id",
+         WHERE a.application_id = ?1 AND a.removed_at IS NULL ORDER BY a.id",
     )?;
     let rows = stmt.query_map([app_id], |r| {
         Ok(Attachment {
@@ -134,7 +134,7 @@ fn attachment_rows(conn: &Connection, app_id: i64) -> Result<Vec<Attachment>> {
 
 fn attachment_content(conn: &Connection, app_id: i64, name: &str) -> Result<Vec<u8>> {
     conn.query_row(
-        "SELECT content FROM attachments WHERE application_id = ?1 AND name = ?2",
+        "SELECT content FROM attachments WHERE application_id = ?1 AND name = ?2 AND removed_at IS NULL",
         params![app_id, name],
         |r| r.get(0),
     )
@@ -497,9 +497,11 @@ impl Reopen {
                 return Err(not_editable(core.state));
             }
             let bytes = attachment_content(tx, id, name)?;
+            // Kept, marked removed: an attachment that went with a submission stays on record.
             tx.execute(
-                "DELETE FROM attachments WHERE application_id = ?1 AND name = ?2",
-                params![id, name],
+                "UPDATE attachments SET removed_at = ?3, removed_by = ?4
+                 WHERE application_id = ?1 AND name = ?2 AND removed_at IS NULL",
+                params![id, name, ts(now), actor.user_id],
             )?;
             tx.execute(
                 "UPDATE applications SET version = version + 1, updated_at = ?2 WHERE id = ?1",
@@ -701,7 +703,10 @@ impl Reopen {
             };
             let source = format!("package:{}", pkg.package_id);
             roster_tx(tx, actor, &app_core(tx, app_id)?, &checked.rows, &source, None, now)?;
-            tx.execute("DELETE FROM attachments WHERE application_id = ?1", [app_id])?;
+            tx.execute(
+                "UPDATE attachments SET removed_at = ?2, removed_by = ?3 WHERE application_id = ?1 AND removed_at IS NULL",
+                params![app_id, ts(now), actor.user_id],
+            )?;
             for (name, mime, bytes) in &checked.attachments {
                 insert_attachment(tx, actor, app_id, name, mime, bytes, now)?;
             }

@@ -422,6 +422,14 @@ fn attachments_are_checked_and_only_editable_applications_change() -> R {
         kind(o.core.app_attach(&firm, id, "b.png", PNG, now())),
         Some(ErrorKind::Conflict)
     );
+    // The removed copy of a.pdf is kept on record, marked removed: nothing submitted is lost.
+    let (all, removed): (i64, i64) = o.core.connection().query_row(
+        "SELECT count(*), count(removed_at) FROM attachments WHERE application_id = ?1 AND name = 'a.pdf'",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!((all, removed), (2, 1));
+    assert_eq!(o.core.app_attachments(&firm, id)?.len(), 1);
     // An office export (by the clerk) of a submitted application, imported again: a conflict.
     let mut bytes = Vec::new();
     o.core.app_export(&o.clerk, id, now(), |b| {

@@ -14,6 +14,8 @@ CREATE INDEX applications_stats ON applications(firm_id, state, decided_at, plan
 CREATE INDEX applications_submitted ON applications(submitted_at);
 -- index applications_updated
 CREATE INDEX applications_updated ON applications(updated_at);
+-- index attachments_live_name
+CREATE UNIQUE INDEX attachments_live_name ON attachments(application_id, name) WHERE removed_at IS NULL;
 -- index audit_record
 CREATE INDEX audit_record ON audit_events(record, seq);
 -- index certificates_jurisdiction
@@ -77,7 +79,8 @@ CREATE TABLE attachments (
     content         BLOB NOT NULL,
     added_at        TEXT NOT NULL,
     added_by        INTEGER NOT NULL REFERENCES users(id),
-    UNIQUE (application_id, name)
+    removed_at      TEXT,
+    removed_by      INTEGER REFERENCES users(id)
 ) STRICT;
 -- table audit_events
 CREATE TABLE audit_events (

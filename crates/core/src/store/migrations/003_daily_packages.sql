@@ -34,6 +34,7 @@ CREATE TRIGGER daily_reports_no_delete BEFORE DELETE ON daily_reports BEGIN
 END;
 
 -- Files that come with an application (e.g. the signed commitment scanned), kept with their digest.
+-- A removed or replaced attachment is kept, marked removed: what was once submitted is never lost.
 CREATE TABLE attachments (
     id              INTEGER PRIMARY KEY,
     application_id  INTEGER NOT NULL REFERENCES applications(id),
@@ -44,8 +45,10 @@ CREATE TABLE attachments (
     content         BLOB NOT NULL,
     added_at        TEXT NOT NULL,
     added_by        INTEGER NOT NULL REFERENCES users(id),
-    UNIQUE (application_id, name)
+    removed_at      TEXT,
+    removed_by      INTEGER REFERENCES users(id)
 ) STRICT;
+CREATE UNIQUE INDEX attachments_live_name ON attachments(application_id, name) WHERE removed_at IS NULL;
 
 -- Application packages imported at the counter: one import per package, never two.
 CREATE TABLE imported_packages (
