@@ -69,6 +69,17 @@ fn check_user_name(name: &str) -> Result<String, crate::Text> {
             "a user name has 2 to 32 characters and no spaces"
         ));
     }
+    // Invisible characters would let two accounts look the same ("雨城\u{200B}商行").
+    let invisible = |c: char| {
+        matches!(c, '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+    };
+    if let Some(c) = n.chars().find(|c| invisible(*c)) {
+        return Err(t!(
+            "用户名不能含不可见字符(U+{:04X})",
+            "a user name may not hold an invisible character (U+{:04X})"; c as u32
+        ));
+    }
     Ok(n)
 }
 

@@ -505,7 +505,14 @@ fn review_daily_certificate_and_user_fields() -> R {
         };
         // A user name is 2–32 characters without spaces: "1 OR 1=1" and the SQL strings are
         // refused for their spaces, and that is a field error on `name` like the others.
-        let spaced = s.chars().any(char::is_whitespace) || s.chars().count() < 2;
+        // Invisible characters (zero-width space, BOM, …) are refused too: two accounts must
+        // not look the same.
+        let spaced = s.chars().any(char::is_whitespace)
+            || s.chars().count() < 2
+            || s.chars().any(|c| {
+                matches!(c, '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+                    | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+            });
         let o = outcome(
             core.user_add(&admin, &u, now()),
             "name",

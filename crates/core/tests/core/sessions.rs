@@ -50,3 +50,31 @@ fn sessions_end_on_disable_password_change_idle_and_age() -> R {
     );
     Ok(())
 }
+
+/// Two accounts must not look the same: invisible characters are refused in user names.
+#[test]
+fn user_names_with_invisible_characters_are_refused() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    for name in [
+        "雨城\u{200B}商行",
+        "\u{FEFF}leader",
+        "ya\u{2060}leader",
+        "a\u{00AD}b",
+    ] {
+        let u = NewUser {
+            name: name.into(),
+            role: "leader".into(),
+            division: Some("511802".into()),
+            password: Some(PW.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            fields(core.user_add(&admin, &u, now())),
+            ["name"],
+            "{name:?}"
+        );
+    }
+    assert_eq!(core.user_list(&admin)?.len(), 1, "only the administrator");
+    Ok(())
+}
