@@ -25,13 +25,16 @@ pub struct PurgeReport {
     pub attachments: u64,
 }
 
-/// The guards that keep submissions and daily reports from being changed, lifted for the purge
-/// only and restored from their own stored text, inside the same transaction.
-const GUARDS: [&str; 2] = ["submissions_no_update", "daily_reports_no_delete"];
-
-fn lift_guards(tx: &Transaction<'_>) -> Result<Vec<String>> {
+/// Runs `work` with the named guard triggers (those that keep submissions and daily reports
+/// unchanged) lifted, then restores each from its own stored text, inside the same transaction:
+/// the purge and the sealing are the only writes they let through.
+fn without_guards<T>(
+    tx: &Transaction<'_>,
+    guards: &[&str],
+    work: impl FnOnce() -> Result<T>,
+) -> Result<T> {
     let mut saved = Vec::new();
-    for name in GUARDS {
+    for name in guards {
         let sql: String = tx.query_row(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
             [name],
@@ -40,7 +43,11 @@ fn lift_guards(tx: &Transaction<'_>) -> Result<Vec<String>> {
         tx.execute_batch(&format!("DROP TRIGGER {name};"))?;
         saved.push(sql);
     }
-    Ok(saved)
+    let out = work()?;
+    for sql in saved {
+        tx.execute_batch(&format!("{sql};"))?;
+    }
+    Ok(out)
 }
 
 impl Reopen {
@@ -80,7 +87,7 @@ impl Reopen {
                 }
                 Ok(total)
             };
-            let mut report = PurgeReport {
+            let report = PurgeReport {
                 cutoff: cutoff.clone(),
                 dry_run,
                 roster_rows: count(
@@ -96,26 +103,28 @@ impl Reopen {
                 applications: ids.clone(),
             };
             if dry_run || ids.is_empty() {
-                report.dry_run = dry_run;
                 return Ok(report);
             }
-            let guards = lift_guards(tx)?;
-            for id in &ids {
-                tx.execute("DELETE FROM roster_entries WHERE application_id = ?1", [id])?;
-                tx.execute("DELETE FROM attachments WHERE application_id = ?1", [id])?;
-                tx.execute("DELETE FROM daily_reports WHERE application_id = ?1", [id])?;
-                tx.execute(
-                    "UPDATE submissions SET roster = '[]' WHERE application_id = ?1",
-                    [id],
-                )?;
-                tx.execute(
-                    "UPDATE applications SET purged_at = ?2 WHERE id = ?1",
-                    params![id, ts(now)],
-                )?;
-            }
-            for sql in guards {
-                tx.execute_batch(&format!("{sql};"))?;
-            }
+            without_guards(
+                tx,
+                &["submissions_no_update", "daily_reports_no_delete"],
+                || {
+                    for id in &ids {
+                        tx.execute("DELETE FROM roster_entries WHERE application_id = ?1", [id])?;
+                        tx.execute("DELETE FROM attachments WHERE application_id = ?1", [id])?;
+                        tx.execute("DELETE FROM daily_reports WHERE application_id = ?1", [id])?;
+                        tx.execute(
+                            "UPDATE submissions SET roster = '[]' WHERE application_id = ?1",
+                            [id],
+                        )?;
+                        tx.execute(
+                            "UPDATE applications SET purged_at = ?2 WHERE id = ?1",
+                            params![id, ts(now)],
+                        )?;
+                    }
+                    Ok(())
+                },
+            )?;
             audit(
                 tx,
                 actor,
@@ -182,23 +191,15 @@ impl Reopen {
                 "UPDATE roster_entries SET id_number = reopen_seal(id_number), phone = reopen_seal(phone)",
                 [],
             )? as u64;
-            let guards = {
-                let sql: String = tx.query_row(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'submissions_no_update'",
+            let submissions = without_guards(tx, &["submissions_no_update"], || {
+                Ok(tx.execute(
+                    &format!(
+                        "UPDATE submissions SET roster = {} WHERE roster <> '[]'",
+                        seal::roster_json_sql("reopen_seal", "roster")
+                    ),
                     [],
-                    |r| r.get(0),
-                )?;
-                tx.execute_batch("DROP TRIGGER submissions_no_update;")?;
-                sql
-            };
-            let submissions = tx.execute(
-                &format!(
-                    "UPDATE submissions SET roster = {} WHERE roster <> '[]'",
-                    seal::roster_json_sql("reopen_seal", "roster")
-                ),
-                [],
-            )? as u64;
-            tx.execute_batch(&format!("{guards};"))?;
+                )? as u64)
+            })?;
             tx.execute(
                 "INSERT INTO settings(key, value) VALUES (?1, ?2)",
                 params![seal::SETTING, key.fingerprint()],
