@@ -13,7 +13,12 @@ use tauri::State;
 use crate::error::CmdResult;
 use crate::state::AppState;
 
-fn date(state: &AppState, field: &str, s: Option<String>) -> CmdResult<Option<NaiveDate>> {
+/// An optional `YYYY-MM-DD` argument; empty means none, a bad one is a field error.
+pub(super) fn date(
+    state: &AppState,
+    field: &str,
+    s: Option<String>,
+) -> CmdResult<Option<NaiveDate>> {
     s.filter(|s| !s.is_empty())
         .map(|s| {
             reopen_core::domain::ids::parse_date(&s).map_err(|e| state.err(Error::field(field, e)))

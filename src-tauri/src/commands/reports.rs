@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use reopen_core::domain::daily::DayStatus;
 use reopen_core::error::Error;
 use reopen_core::service::{
@@ -14,17 +13,10 @@ use reopen_core::t;
 use serde_json::Value;
 use tauri::State;
 
+use super::admin::date;
 use super::certs::write_file;
 use crate::error::CmdResult;
 use crate::state::AppState;
-
-fn date(state: &AppState, field: &str, s: Option<String>) -> CmdResult<Option<NaiveDate>> {
-    s.filter(|s| !s.is_empty())
-        .map(|s| {
-            reopen_core::domain::ids::parse_date(&s).map_err(|e| state.err(Error::field(field, e)))
-        })
-        .transpose()
-}
 
 fn save(state: &AppState, out: &str, bytes: Vec<u8>) -> CmdResult<u64> {
     write_file(Path::new(out), &bytes).map_err(|e| state.err(e))?;
