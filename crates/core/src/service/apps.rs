@@ -656,31 +656,12 @@ impl Reopen {
 
     pub fn app_list(&self, actor: &Actor, f: &AppFilter) -> Result<Vec<AppRow>> {
         let (limit, offset) = page(f.limit, f.offset);
-        let mut sql = String::from(
-            "SELECT a.id, fm.name, fm.credit_code, a.jurisdiction, a.state, a.category, a.planned_date, a.planned_headcount,
+        let (scope, mut args) = super::scope_sql(actor);
+        let mut sql = format!(
+            "SELECT a.id, f.name, f.credit_code, a.jurisdiction, a.state, a.category, a.planned_date, a.planned_headcount,
                     a.approved_headcount, a.submitted_at, a.updated_at
-             FROM applications a JOIN firms fm ON fm.id = a.firm_id WHERE 1=1",
+             FROM applications a JOIN firms f ON f.id = a.firm_id WHERE {scope}"
         );
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        match actor.role {
-            Role::Admin => {}
-            Role::Firm => {
-                sql.push_str(" AND a.firm_id = ?");
-                args.push(actor.firm_id.unwrap_or(-1).into());
-            }
-            Role::Clerk | Role::Leader => {
-                if actor.division.as_deref() != Some(CITY) {
-                    sql.push_str(" AND (a.jurisdiction = ? OR fm.division = ?)");
-                    let d = actor.division.clone().unwrap_or_default();
-                    args.push(d.clone().into());
-                    args.push(d.into());
-                }
-            }
-            Role::Reviewer => {
-                sql.push_str(" AND a.id IN (SELECT application_id FROM review_tasks WHERE department_id = ?)");
-                args.push(actor.department_id.unwrap_or(-1).into());
-            }
-        }
         if let Some(s) = &f.state {
             let st = AppState::parse(s).ok_or_else(|| {
                 Error::field(
@@ -692,7 +673,7 @@ impl Reopen {
             args.push(st.as_str().to_string().into());
         }
         if let Some(d) = &f.division {
-            sql.push_str(" AND (a.jurisdiction = ? OR fm.division = ?)");
+            sql.push_str(" AND (a.jurisdiction = ? OR f.division = ?)");
             args.push(d.clone().into());
             args.push(d.clone().into());
         }
@@ -704,7 +685,7 @@ impl Reopen {
             args.push(dep.into());
         }
         if let Some(c) = &f.firm {
-            sql.push_str(" AND fm.credit_code = ?");
+            sql.push_str(" AND f.credit_code = ?");
             args.push(c.trim().to_ascii_uppercase().into());
         }
         sql.push_str(" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?");

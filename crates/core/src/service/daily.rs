@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::firms::{can_file_for, can_see_firm, firm_by_code};
-use super::{audit, local_date, page, parse_ts, ts, Reopen};
-use crate::domain::auth::{Actor, Role, CITY};
+use super::{audit, local_date, page, parse_ts, scope_sql, ts, Reopen};
+use crate::domain::auth::{Actor, Role};
 use crate::domain::daily::{self, DailyFlag, DailyInput, DayStatus};
 use crate::domain::ids::parse_text;
 use crate::error::{Error, Result};
@@ -87,6 +87,14 @@ impl ComplianceCounts {
             DayStatus::Missing => self.missing += 1,
         }
     }
+    /// The counts of a day's rows.
+    pub fn of(rows: &[ComplianceRow]) -> ComplianceCounts {
+        let mut c = ComplianceCounts::default();
+        for r in rows {
+            c.add(r.status);
+        }
+        c
+    }
     pub fn merge(&mut self, o: &ComplianceCounts) {
         self.expected += o.expected;
         self.on_time += o.on_time;
@@ -127,31 +135,6 @@ pub struct StatusFilter {
     pub status: Option<DayStatus>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
-}
-
-/// The reopened applications an actor may see: SQL over `a` (applications) and `f` (firms).
-pub(crate) fn scope_sql(actor: &Actor) -> (String, Vec<rusqlite::types::Value>) {
-    match actor.role {
-        Role::Admin => ("1=1".into(), vec![]),
-        Role::Firm => (
-            "a.firm_id = ?".into(),
-            vec![actor.firm_id.unwrap_or(-1).into()],
-        ),
-        Role::Clerk | Role::Leader => match actor.division.as_deref() {
-            Some(CITY) => ("1=1".into(), vec![]),
-            d => {
-                let d = d.unwrap_or_default().to_string();
-                (
-                    "(a.jurisdiction = ? OR f.division = ?)".into(),
-                    vec![d.clone().into(), d.into()],
-                )
-            }
-        },
-        Role::Reviewer => (
-            "a.id IN (SELECT application_id FROM review_tasks WHERE department_id = ?)".into(),
-            vec![actor.department_id.unwrap_or(-1).into()],
-        ),
-    }
 }
 
 /// The day a firm reopened: the later of its planned date and the local day of the approval.
@@ -397,6 +380,24 @@ impl Reopen {
         f: &StatusFilter,
         now: DateTime<Utc>,
     ) -> Result<DailyStatus> {
+        let mut all = self.daily_status_all(actor, f, now)?;
+        let (limit, offset) = page(f.limit, f.offset);
+        all.rows = all
+            .rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        Ok(all)
+    }
+
+    /// [`Reopen::daily_status`] with every row (for the export), computed once.
+    pub(crate) fn daily_status_all(
+        &self,
+        actor: &Actor,
+        f: &StatusFilter,
+        now: DateTime<Utc>,
+    ) -> Result<DailyStatus> {
         actor.require(
             &[Role::Reviewer, Role::Clerk, Role::Leader, Role::Admin],
             &t!("查看每日报告情况", "read daily-report compliance"),
@@ -409,11 +410,8 @@ impl Reopen {
                 t!("不能查询未来日期", "the date must not be in the future"),
             ));
         }
-        let mut rows = self.compliance_rows(actor, date, now)?;
-        let mut counts = ComplianceCounts::default();
-        for r in &rows {
-            counts.add(r.status);
-        }
+        let mut rows = self.compliance_rows(actor, date, &policy.daily_report, now)?;
+        let counts = ComplianceCounts::of(&rows);
         if let Some(s) = f.status {
             rows.retain(|r| r.status == s);
         }
@@ -427,12 +425,6 @@ impl Reopen {
         };
         rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.firm_name.cmp(&b.firm_name)));
         let total = rows.len() as u32;
-        let (limit, offset) = page(f.limit, f.offset);
-        let rows = rows
-            .into_iter()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .collect();
         Ok(DailyStatus {
             date,
             due_at: ts(daily::deadline(date, &policy.daily_report)),
@@ -448,9 +440,9 @@ impl Reopen {
         &self,
         actor: &Actor,
         date: NaiveDate,
+        policy: &crate::domain::policy::DailyReport,
         now: DateTime<Utc>,
     ) -> Result<Vec<ComplianceRow>> {
-        let policy = self.policy()?;
         let (scope, mut args) = scope_sql(actor);
         let sql = format!(
             "SELECT f.credit_code, f.name, f.division, dv.name, a.id, {REOPENED_ON}, a.approved_headcount,
@@ -462,7 +454,7 @@ impl Reopen {
         let mut all: Vec<rusqlite::types::Value> =
             vec![date.to_string().into(), date.to_string().into()];
         all.append(&mut args);
-        let due_at = ts(daily::deadline(date, &policy.daily_report));
+        let due_at = ts(daily::deadline(date, policy));
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(all), |r| {
             Ok(ComplianceRow {
@@ -492,7 +484,7 @@ impl Reopen {
         for row in rows {
             let mut row = row?;
             let filed = row.filed_at.as_deref().map(parse_ts).transpose()?;
-            row.status = daily::status(date, filed, now, &policy.daily_report);
+            row.status = daily::status(date, filed, now, policy);
             out.push(row);
         }
         Ok(out)
@@ -520,14 +512,15 @@ impl Reopen {
                 ),
             ));
         }
+        let policy = self.policy()?;
         let mut out = Vec::new();
         let mut d = from;
         while d <= to {
-            let mut counts = ComplianceCounts::default();
-            for r in self.compliance_rows(actor, d, now)? {
-                counts.add(r.status);
-            }
-            out.push(ComplianceDay { date: d, counts });
+            let rows = self.compliance_rows(actor, d, &policy.daily_report, now)?;
+            out.push(ComplianceDay {
+                date: d,
+                counts: ComplianceCounts::of(&rows),
+            });
             d += Duration::days(1);
         }
         Ok(out)

@@ -147,6 +147,20 @@ pub(crate) fn counts_cells(c: &ComplianceCounts) -> Vec<Cell> {
     ]
 }
 
+/// Every row of a paged list use case, fetched a page (the largest the core serves) at a time.
+fn every_page<T>(mut page: impl FnMut(u32, u32) -> Result<Vec<T>>) -> Result<Vec<T>> {
+    const PAGE: u32 = 500;
+    let mut all = Vec::new();
+    loop {
+        let rows = page(PAGE, all.len() as u32)?;
+        let n = rows.len() as u32;
+        all.extend(rows);
+        if n < PAGE {
+            return Ok(all);
+        }
+    }
+}
+
 impl Reopen {
     /// The whole compliance list of a day (every firm, not a page), as a workbook.
     pub fn daily_status_xlsx(
@@ -159,26 +173,8 @@ impl Reopen {
             date,
             ..Default::default()
         };
-        let first = self.daily_status(actor, &f, now)?;
-        let mut rows = first.rows;
-        let mut offset = rows.len() as u32;
-        while offset < first.total {
-            let page = self.daily_status(
-                actor,
-                &StatusFilter {
-                    date: Some(first.date),
-                    limit: Some(500),
-                    offset: Some(offset),
-                    ..Default::default()
-                },
-                now,
-            )?;
-            if page.rows.is_empty() {
-                break;
-            }
-            offset += page.rows.len() as u32;
-            rows.extend(page.rows);
-        }
+        let first = self.daily_status_all(actor, &f, now)?;
+        let rows = &first.rows;
         let opt = |v: Option<u32>| Cell::from(v);
         let list = Table {
             sheet: "日报情况".into(),
@@ -249,31 +245,17 @@ impl Reopen {
     /// Every application matching the filter (not only a page), as a workbook.
     pub fn app_list_xlsx(&self, actor: &Actor, f: &AppFilter) -> Result<Vec<u8>> {
         let policy = self.policy()?;
-        let mut all = Vec::new();
-        let mut offset = 0u32;
-        loop {
-            let page = self.app_list(
+        let all = every_page(|limit, offset| {
+            self.app_list(
                 actor,
                 &AppFilter {
-                    limit: Some(500),
+                    limit: Some(limit),
                     offset: Some(offset),
                     ..f.clone()
                 },
-            )?;
-            let n = page.len() as u32;
-            all.extend(page);
-            if n < 500 {
-                break;
-            }
-            offset += n;
-        }
-        let names: std::collections::HashMap<String, String> = {
-            let mut st = self
-                .connection()
-                .prepare_cached("SELECT code, name FROM divisions")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+            )
+        })?;
+        let names = super::stats::division_names(self.connection())?;
         let table = Table {
             sheet: "申请列表".into(),
             title: None,
@@ -327,17 +309,8 @@ impl Reopen {
 
     /// An application's roster with ID numbers and phone numbers masked, as a workbook.
     pub fn roster_xlsx(&self, actor: &Actor, id: i64) -> Result<Vec<u8>> {
-        let mut rows = Vec::new();
-        let mut offset = 0u32;
-        loop {
-            let page = self.app_roster(actor, id, Some(500), Some(offset))?;
-            let n = page.len() as u32;
-            rows.extend(page);
-            if n < 500 {
-                break;
-            }
-            offset += n;
-        }
+        let rows =
+            every_page(|limit, offset| self.app_roster(actor, id, Some(limit), Some(offset)))?;
         let date = |d: Option<NaiveDate>| -> Cell { d.map(|d| d.to_string()).into() };
         let table = Table {
             sheet: "员工花名册".into(),

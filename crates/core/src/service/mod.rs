@@ -33,7 +33,7 @@ use chrono_tz::Asia::Shanghai;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::audit::{self, Who};
-use crate::domain::auth::Actor;
+use crate::domain::auth::{Actor, Role, CITY};
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 use crate::store;
@@ -67,6 +67,33 @@ pub fn local_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&Shanghai)
         .format("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+/// The applications an actor may see, as a condition over `a` (applications) and `f` (firms)
+/// with its arguments: the firm its own, reviewers their department's, clerks and leaders their
+/// jurisdiction's (the city's all), the administrator all.
+pub(crate) fn scope_sql(actor: &Actor) -> (String, Vec<rusqlite::types::Value>) {
+    match actor.role {
+        Role::Admin => ("1=1".into(), vec![]),
+        Role::Firm => (
+            "a.firm_id = ?".into(),
+            vec![actor.firm_id.unwrap_or(-1).into()],
+        ),
+        Role::Clerk | Role::Leader => match actor.division.as_deref() {
+            Some(CITY) => ("1=1".into(), vec![]),
+            d => {
+                let d = d.unwrap_or_default().to_string();
+                (
+                    "(a.jurisdiction = ? OR f.division = ?)".into(),
+                    vec![d.clone().into(), d.into()],
+                )
+            }
+        },
+        Role::Reviewer => (
+            "a.id IN (SELECT application_id FROM review_tasks WHERE department_id = ?)".into(),
+            vec![actor.department_id.unwrap_or(-1).into()],
+        ),
+    }
 }
 
 pub(crate) fn ts(now: DateTime<Utc>) -> String {

@@ -388,6 +388,15 @@ fn day_start(day: NaiveDate) -> String {
 
 type Keyed = std::collections::HashMap<Vec<String>, i64>;
 
+/// Division code → name, for labels.
+pub(crate) fn division_names(
+    conn: &rusqlite::Connection,
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut st = conn.prepare_cached("SELECT code, name FROM divisions")?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Reopen {
     /// Statistics for a day or a range, grouped by one or two dimensions, within the actor's
     /// jurisdiction (leaders, clerks; the administrator and the city's users see the whole city).
@@ -636,11 +645,7 @@ impl Reopen {
             }
         }
         // Labels.
-        let division_names: std::collections::HashMap<String, String> = {
-            let mut st = conn.prepare_cached("SELECT code, name FROM divisions")?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let division_names = division_names(conn)?;
         let label = |d: Dim, k: &str| -> String {
             match d {
                 Dim::Division => division_names
@@ -792,10 +797,13 @@ impl Reopen {
             now,
         )?;
         let reports_date = date - Duration::days(1);
-        let mut reports = ComplianceCounts::default();
-        for r in self.compliance_rows(actor, reports_date, now)? {
-            reports.add(r.status);
-        }
+        let policy = self.policy()?;
+        let reports = ComplianceCounts::of(&self.compliance_rows(
+            actor,
+            reports_date,
+            &policy.daily_report,
+            now,
+        )?);
         let open_flags = self.daily_flags(actor)?.len() as i64;
         let overdue = self.dashboard(actor, Some(date), Some(date), now)?.overdue;
         Ok(Bulletin {
