@@ -626,7 +626,7 @@ pub fn render_bulletin(b: &Bulletin, fonts: &DocFonts) -> Result<Vec<u8>> {
     };
     d.heading(&format!("五、近{}日复工率{days}", b.rate.len()), CHART_H);
     rate_chart(&mut d, &b.rate);
-    d.note("注：复工率＝截至当日已复工企业数÷已登记企业数；柱下为已复工/已登记企业数。");
+    d.note("注：复工率＝截至当日已复工企业数÷截至报告日已登记企业数；柱下为已复工/已登记企业数。");
 
     overdue_table(&mut d, b)?;
 
