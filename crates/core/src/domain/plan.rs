@@ -159,6 +159,19 @@ impl Reader<'_> {
 }
 
 impl Plan {
+    /// The plan's free text that the application form prints, with the field each comes from:
+    /// text a font cannot draw is refused when it is saved, not found on paper.
+    pub fn printed_text(&self) -> Vec<(String, &str)> {
+        let mut out = vec![
+            ("measures_note".to_string(), self.measures_note.as_str()),
+            ("emergency_plan".to_string(), self.emergency_plan.as_str()),
+        ];
+        if let Some(c) = &self.commitment {
+            out.push(("commitment.signed_by".to_string(), c.signed_by.as_str()));
+        }
+        out
+    }
+
     /// Parses a plan document (plan.json of cli.md), reporting every malformed field at once.
     /// Unknown fields are refused. Missing fields are allowed here (a draft); `check_submission`
     /// demands completeness.

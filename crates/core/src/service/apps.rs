@@ -442,6 +442,7 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("填报复工申请", "file applications"),
         )?;
+        self.check_plan_printable(plan)?;
         self.write(|tx| {
             let firm = firm_by_code(tx, credit_code)?;
             if !can_file_for(actor, &firm) {
@@ -463,11 +464,21 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("修改复工申请", "edit applications"),
         )?;
+        self.check_plan_printable(plan)?;
         self.write(|tx| {
             let core = app_core(tx, id)?;
             file_for(tx, actor, &core)?;
             update_tx(tx, actor, &core, plan, expect_version, now)
         })
+    }
+
+    /// A plan whose printed text no font can draw is refused before anything is stored; a plan
+    /// that does not parse is left to the transaction, which reports every malformed field.
+    fn check_plan_printable(&self, plan: &Value) -> Result<()> {
+        match Plan::from_json(plan, &load_policy(&self.conn)?) {
+            Ok(p) => self.check_printable(&p.printed_text()),
+            Err(_) => Ok(()),
+        }
     }
 
     /// A roster file checked as `app_roster_replace` checks it, storing nothing, and returned as a

@@ -256,6 +256,7 @@ fn prefixed(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
 /// `app_roster_replace`) and the attachments (`attachments[i]`).
 struct Checked {
     firm: FirmInput,
+    plan: Plan,
     rows: Vec<(usize, roster::RawRow)>,
     attachments: Vec<(String, &'static str, Vec<u8>)>,
 }
@@ -269,9 +270,13 @@ fn check_package(p: &Package, policy: &Policy, now: DateTime<Utc>) -> Result<Che
             None
         }
     };
-    if let Err(e) = Plan::from_json(&p.application.plan, policy) {
-        problems.0.extend(e);
-    }
+    let plan = match Plan::from_json(&p.application.plan, policy) {
+        Ok(plan) => Some(plan),
+        Err(e) => {
+            problems.0.extend(e);
+            None
+        }
+    };
     let rows = match roster::rows_from_table(roster_table(&p.application.roster)) {
         Ok(rows) => {
             if let Err(e) = roster::check_rows(&rows, &|r| policy.is_key_area(r), local_date(now)) {
@@ -315,8 +320,10 @@ fn check_package(p: &Package, policy: &Policy, now: DateTime<Utc>) -> Result<Che
     }
     problems.into_result()?;
     let firm = firm.ok_or_else(|| Error::internal("firm"))?;
+    let plan = plan.ok_or_else(|| Error::internal("plan"))?;
     Ok(Checked {
         firm,
+        plan,
         rows,
         attachments,
     })
@@ -635,6 +642,7 @@ impl Reopen {
             r.get("name")
                 .map(|n| (format!("roster[{line}].name"), n.as_str()))
         }));
+        printable.extend(checked.plan.printed_text());
         printable.extend(
             checked
                 .attachments

@@ -492,3 +492,43 @@ fn unprintable_characters_are_refused_by_name() -> R {
     assert!(d.core.firm_show(&d.admin, &code).is_err());
     Ok(())
 }
+
+/// The plan's free text is printed on the application form, so it is held to the same rule as
+/// names: a character no font has is refused by field and by code point when the plan is saved,
+/// and the saved plan does not change.
+#[test]
+fn unprintable_plan_text_is_refused_by_field() -> R {
+    let mut d = desk()?;
+    let id = draft(&mut d.core, &d.firm, &d.code, "production", 5, 1, 0)?;
+    let before = mark(&d, Some(id));
+    let mut plan = demo_plan("production", 5, 1, 0, PRINCIPAL, now());
+    plan["measures_note"] = "每日测温\u{F0002}两次".into();
+    plan["emergency_plan"] = "隔离\u{F0003}".into();
+    plan["commitment"]["signed_by"] = "王\u{F0004}".into();
+    let e = d
+        .core
+        .app_update(&d.firm, id, &plan, None, now())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation);
+    let f: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(
+        f,
+        ["measures_note", "emergency_plan", "commitment.signed_by"]
+    );
+    assert!(
+        e.fields[2].message.zh.contains("U+F0004"),
+        "{:?}",
+        e.fields[2]
+    );
+    assert_eq!(mark(&d, Some(id)), before);
+
+    // A new application at the counter is refused the same way, and none is created.
+    let apps = d.core.app_list(&d.admin, &Default::default())?.len();
+    let e = d
+        .core
+        .app_create(&d.clerk, &d.code, &plan, now())
+        .unwrap_err();
+    assert_eq!(e.fields.len(), 3, "{:?}", e.fields);
+    assert_eq!(d.core.app_list(&d.admin, &Default::default())?.len(), apps);
+    Ok(())
+}

@@ -256,7 +256,7 @@ fn plan_text_fields_and_roster_cells() -> R {
                 field,
                 &s,
                 max,
-                false,
+                true,
             );
             let app = core.app_show(&admin, id, now())?;
             if o == Outcome::Stored {

@@ -274,6 +274,14 @@ fn an_invalid_plan_in_a_sound_package_reports_every_field_and_stores_nothing() -
     let f = fields(o.core.app_import(&o.clerk, &incomplete, now()));
     assert!(f.iter().any(|f| f.starts_with("commitment")), "{f:?}");
     nothing_stored(&o, n);
+
+    // Well-formed plan text that no font can print (the application form prints it).
+    let unprintable = reseal(&bytes, |v| {
+        v["application"]["plan"]["emergency_plan"] = "隔离\u{F0005}观察".into()
+    });
+    let f = fields(o.core.app_import(&o.clerk, &unprintable, now()));
+    assert_eq!(f, ["emergency_plan"]);
+    nothing_stored(&o, n);
     Ok(())
 }
 
