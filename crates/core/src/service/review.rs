@@ -78,31 +78,66 @@ impl Reopen {
         )?;
         let (limit, offset) = page(f.limit, f.offset);
         let now_s = ts(now);
-        let mut sql = String::from(
+        // Two parts, each read in the order of an index and cut at the end of the page, so that a
+        // page costs the same for a department with ten tasks or ten thousand: pending tasks soonest
+        // due first (review_queue), then decided ones newest first (review_tasks_dept_decided).
+        // Only the rows of the page are joined to their applications and firms.
+        let reach = i64::from(limit) + i64::from(offset);
+        let dept = actor.department_id.unwrap_or(-1);
+        let mut parts: Vec<String> = Vec::new();
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut part = |pending: bool, args: &mut Vec<rusqlite::types::Value>| {
+            let (state, order) = if pending {
+                ("t.state = 'pending'", "t.due_at, t.id")
+            } else {
+                (
+                    "t.state IN ('approved', 'rejected', 'returned')",
+                    "t.decided_at DESC, t.id",
+                )
+            };
+            let mut q = format!(
+                "SELECT * FROM (SELECT t.id AS tid, {} AS part FROM review_tasks t",
+                i64::from(!pending)
+            );
+            if f.category.is_some() {
+                q.push_str(" JOIN applications a ON a.id = t.application_id");
+            }
+            q.push_str(&format!(" WHERE t.department_id = ? AND {state}"));
+            args.push(dept.into());
+            if let Some(c) = &f.category {
+                q.push_str(" AND a.category = ?");
+                args.push(c.clone().into());
+            }
+            if pending && f.overdue == Some(true) {
+                q.push_str(" AND t.due_at < ?");
+                args.push(now_s.clone().into());
+            }
+            if let Some(g) = f.green_channel {
+                q.push_str(" AND t.green_channel = ?");
+                args.push(i64::from(g).into());
+            }
+            q.push_str(&format!(" ORDER BY {order} LIMIT ?)"));
+            args.push(reach.into());
+            parts.push(q);
+        };
+        let overdue = f.overdue == Some(true);
+        if f.pending != Some(false) {
+            part(true, &mut args);
+        }
+        if f.pending != Some(true) && !overdue {
+            part(false, &mut args);
+        }
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
             "SELECT t.id, a.id, fm.name, fm.credit_code, a.category, t.stage, t.stage_name, t.state, t.green_channel,
                     t.opened_at, t.due_at, a.planned_headcount, fm.warnings <> '[]'
-             FROM review_tasks t JOIN applications a ON a.id = t.application_id JOIN firms fm ON fm.id = a.firm_id
-             WHERE t.department_id = ? AND t.state <> 'closed'",
+             FROM ({}) q JOIN review_tasks t ON t.id = q.tid
+                  JOIN applications a ON a.id = t.application_id JOIN firms fm ON fm.id = a.firm_id
+             ORDER BY q.part, CASE WHEN q.part = 0 THEN t.due_at END, t.decided_at DESC, t.id LIMIT ? OFFSET ?",
+            parts.join(" UNION ALL ")
         );
-        let mut args: Vec<rusqlite::types::Value> = vec![actor.department_id.unwrap_or(-1).into()];
-        match f.pending {
-            Some(true) => sql.push_str(" AND t.state = 'pending'"),
-            Some(false) => sql.push_str(" AND t.state <> 'pending'"),
-            None => {}
-        }
-        if let Some(c) = &f.category {
-            sql.push_str(" AND a.category = ?");
-            args.push(c.clone().into());
-        }
-        if f.overdue == Some(true) {
-            sql.push_str(" AND t.state = 'pending' AND t.due_at < ?");
-            args.push(now_s.clone().into());
-        }
-        if let Some(g) = f.green_channel {
-            sql.push_str(" AND t.green_channel = ?");
-            args.push(i64::from(g).into());
-        }
-        sql.push_str(" ORDER BY t.state <> 'pending', CASE WHEN t.state = 'pending' THEN t.due_at END, t.decided_at DESC, t.id LIMIT ? OFFSET ?");
         args.push(i64::from(limit).into());
         args.push(i64::from(offset).into());
         let mut stmt = self.connection().prepare_cached(&sql)?;

@@ -18,6 +18,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/002_certificates.sql")),
         M::up(include_str!("migrations/003_daily_packages.sql")),
         M::up(include_str!("migrations/004_list_indexes.sql")),
+        M::up(include_str!("migrations/005_queue_decided.sql")),
     ])
 }
 

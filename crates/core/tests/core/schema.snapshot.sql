@@ -39,6 +39,9 @@ CREATE INDEX review_queue ON review_tasks(department_id, state, due_at);
 -- index review_tasks_decided
 CREATE INDEX review_tasks_decided ON review_tasks(decided_at, state, application_id, submission_no)
     WHERE decided_at IS NOT NULL;
+-- index review_tasks_dept_decided
+CREATE INDEX review_tasks_dept_decided ON review_tasks(department_id, decided_at DESC, id)
+    WHERE state IN ('approved', 'rejected', 'returned');
 -- index review_tasks_pending_due
 CREATE INDEX review_tasks_pending_due ON review_tasks(due_at, application_id) WHERE state = 'pending';
 -- index roster_app

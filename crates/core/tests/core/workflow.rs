@@ -368,3 +368,111 @@ fn overdue_flagged_and_pending_first() -> R {
     assert!(app.tasks[0].overdue);
     Ok(())
 }
+
+/// The queue reads its pending and decided parts separately, each in index order (a page costs the
+/// same for ten tasks or ten thousand). Paged three at a time, with and without filters, it must
+/// give exactly the order of one sort of all the department's open tasks: pending soonest due
+/// first, then decided newest first, ties by task.
+#[test]
+fn queue_pages_match_one_sort_of_every_task() -> R {
+    let mut w = world()?;
+    // Fourteen applications: green-channel ones due sooner, the rest due together (ties on due
+    // date); five approved at the same hour (ties on decision time), two returned later, one
+    // rejected, and one drafted but not submitted.
+    let mut ids = Vec::new();
+    for n in 1..=14u32 {
+        let code = register(&mut w.core, &w.clerk, n, &format!("雨城{n}号商贸有限公司"))?;
+        let category = if n % 4 == 0 {
+            "epidemic_prevention"
+        } else {
+            "general"
+        };
+        if n == 14 {
+            draft(&mut w.core, &w.clerk, &code, category, 3, 0, 0)?;
+        } else {
+            ids.push(submitted(&mut w.core, &w.clerk, &code, category, 3, 0, 0)?);
+        }
+    }
+    for (i, id) in ids.iter().enumerate() {
+        let (verdict, at) = match i {
+            0..=4 => ("approve", hours(2)),
+            5 | 6 => ("return", hours(3)),
+            7 => ("reject", hours(1)),
+            _ => continue,
+        };
+        let headcount = (verdict == "approve").then_some(3);
+        w.core
+            .review_decide(&w.swj, *id, &decision(verdict, headcount), at)?;
+    }
+    let (core, swj) = (&w.core, &w.swj);
+    let dept = swj.department_id.ok_or("no department")?;
+    let at = hours(30);
+    for (label, f, extra) in [
+        ("all", QueueFilter::default(), ""),
+        (
+            "pending",
+            QueueFilter {
+                pending: Some(true),
+                ..Default::default()
+            },
+            " AND t.state = 'pending'",
+        ),
+        (
+            "decided",
+            QueueFilter {
+                pending: Some(false),
+                ..Default::default()
+            },
+            " AND t.state <> 'pending'",
+        ),
+        (
+            "overdue",
+            QueueFilter {
+                overdue: Some(true),
+                ..Default::default()
+            },
+            " AND t.state = 'pending' AND t.due_at < '2020-02-06T07:00:00Z'",
+        ),
+        (
+            "general",
+            QueueFilter {
+                category: Some("general".into()),
+                ..Default::default()
+            },
+            " AND a.category = 'general'",
+        ),
+    ] {
+        let expected: Vec<i64> = core
+            .connection()
+            .prepare(&format!(
+                "SELECT t.id FROM review_tasks t JOIN applications a ON a.id = t.application_id
+                 WHERE t.department_id = ?1 AND t.state <> 'closed'{extra}
+                 ORDER BY t.state <> 'pending', CASE WHEN t.state = 'pending' THEN t.due_at END,
+                          t.decided_at DESC, t.id"
+            ))?
+            .query_map([dept], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut paged = Vec::new();
+        for offset in (0..expected.len() as u32 + 3).step_by(3) {
+            let page = QueueFilter {
+                limit: Some(3),
+                offset: Some(offset),
+                ..f.clone()
+            };
+            paged.extend(
+                core.review_queue(swj, &page, at)?
+                    .iter()
+                    .map(|r| r.task_id),
+            );
+        }
+        assert_eq!(paged, expected, "{label}");
+        if label == "all" {
+            assert_eq!(
+                expected.len(),
+                13,
+                "every submitted application is in the queue"
+            );
+        }
+    }
+    Ok(())
+}
