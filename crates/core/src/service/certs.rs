@@ -355,15 +355,28 @@ impl Reopen {
             (Role::Admin, _) | (_, Some(crate::domain::auth::CITY)) => None,
             (_, d) => Some(d.unwrap_or_default().to_string()),
         };
-        let mut stmt = self.connection().prepare(&format!(
-            "{CERT_SELECT} WHERE (?1 IS NULL OR c.jurisdiction = ?1) AND (?2 IS NULL OR c.state = ?2)
-             AND (?3 = 0 OR NOT EXISTS (SELECT 1 FROM cert_prints p WHERE p.certificate_id = c.id))
-             ORDER BY c.id LIMIT ?4 OFFSET ?5"
-        ))?;
-        let rows = stmt.query_map(
-            params![scope, state, unprinted, limit, offset],
-            cert_from_row,
-        )?;
+        // Only the filters given are written into the statement, so that a county's list with a
+        // state walks certificates_jurisdiction (jurisdiction, state, id) in id order.
+        let mut sql = format!("{CERT_SELECT} WHERE 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(j) = scope {
+            sql.push_str(" AND c.jurisdiction = ?");
+            args.push(j.into());
+        }
+        if let Some(s) = state {
+            sql.push_str(" AND c.state = ?");
+            args.push(s.to_string().into());
+        }
+        if unprinted {
+            sql.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM cert_prints p WHERE p.certificate_id = c.id)",
+            );
+        }
+        sql.push_str(" ORDER BY c.id LIMIT ? OFFSET ?");
+        args.push(i64::from(limit).into());
+        args.push(i64::from(offset).into());
+        let mut stmt = self.connection().prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), cert_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

@@ -45,10 +45,29 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
     (
         "cert_list",
         "certificates",
-        "ORDER BY c.id LIMIT",
-        "pages in id (rowid) order and stops after the page; with a county or state filter it \
-         may walk further, over one row per certificate ever issued (thousands, not millions). \
-         KNOWN: the (? IS NULL OR c.jurisdiction = ?) form keeps it off certificates_jurisdiction",
+        "WHERE 1 ORDER BY c.id LIMIT",
+        "the city-wide list (leader, administrator) pages in id (rowid) order and stops after \
+         the page; with a state filter it may walk further, over one row per certificate ever \
+         issued (thousands, not millions). A county's list (c.jurisdiction = ?) must search \
+         certificates_jurisdiction: it is not allowed here",
+    ),
+    (
+        "cert_list",
+        "certificates",
+        "WHERE 1 AND c.state = ",
+        "the city-wide list (leader, administrator) pages in id (rowid) order and stops after \
+         the page; with a state filter it may walk further, over one row per certificate ever \
+         issued (thousands, not millions). A county's list (c.jurisdiction = ?) must search \
+         certificates_jurisdiction: it is not allowed here",
+    ),
+    (
+        "cert_list",
+        "certificates",
+        "WHERE 1 AND NOT EXISTS",
+        "the city-wide list (leader, administrator) pages in id (rowid) order and stops after \
+         the page; with a state filter it may walk further, over one row per certificate ever \
+         issued (thousands, not millions). A county's list (c.jurisdiction = ?) must search \
+         certificates_jurisdiction: it is not allowed here",
     ),
 ];
 

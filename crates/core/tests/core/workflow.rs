@@ -459,11 +459,7 @@ fn queue_pages_match_one_sort_of_every_task() -> R {
                 offset: Some(offset),
                 ..f.clone()
             };
-            paged.extend(
-                core.review_queue(swj, &page, at)?
-                    .iter()
-                    .map(|r| r.task_id),
-            );
+            paged.extend(core.review_queue(swj, &page, at)?.iter().map(|r| r.task_id));
         }
         assert_eq!(paged, expected, "{label}");
         if label == "all" {
