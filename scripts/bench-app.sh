@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up time and idle memory of the desktop app, in a real window:
 #   bash scripts/bench-app.sh [RUNS=10] [IDLE_SECONDS=5]
+#   REOPEN_BENCH_DB=target/scale/province.db bash scripts/bench-app.sh 3   # an existing database
 # Builds the release app (as scripts/run.sh does), makes an initialised database, then starts the app
 # RUNS times with --bench-startup: each run prints the time from process start to the login screen
 # painted and interactive, and the PSS of the app and its WebKit processes after IDLE_SECONDS idle
@@ -27,14 +28,22 @@ if [ -z "${DISPLAY:-}" ]; then
   sleep 1
 fi
 
-REOPEN_PASSWORD='Bench-2020-pw' target/release/reopen --db "$work/bench.db" init --admin admin >/dev/null
+# A new, initialised database unless REOPEN_BENCH_DB names one (opened as it is; the app migrates
+# an older one, as it would on an office PC).
+db=${REOPEN_BENCH_DB:-$work/bench.db}
+if [ -z "${REOPEN_BENCH_DB:-}" ]; then
+  REOPEN_PASSWORD='Bench-2020-pw' target/release/reopen --db "$db" init --admin admin >/dev/null
+elif [ ! -f "$db" ]; then
+  echo "REOPEN_BENCH_DB=$db: no such database" >&2
+  exit 1
+fi
 # PSS splits a shared page among the processes that map it: other WebKit processes on the machine
 # (another app, a browser, end-to-end tests) share libwebkit2gtk and Mesa with ours and make it
 # look smaller. Such runs are flagged.
 for i in $(seq 1 "$runs"); do
   others=$(pgrep -c 'WebKitWebProces' || true)
   [ "${others:-0}" -gt 0 ] && echo "run $i: $others other WebKit web process(es) running" >>"$work/shared"
-  target/release/reopen-app --db "$work/bench.db" --bench-startup="$idle" 2>/dev/null | tail -1 | tee -a "$work/runs.jsonl"
+  target/release/reopen-app --db "$db" --bench-startup="$idle" 2>/dev/null | tail -1 | tee -a "$work/runs.jsonl"
 done
 python3 - "$work/runs.jsonl" <<'PY'
 import json, statistics, sys
