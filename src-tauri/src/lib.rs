@@ -54,6 +54,14 @@ pub fn options_from_args() -> Result<Options, String> {
 /// Opens the database; with `--demo` on a new database, creates the administrator and the demo
 /// data and prints the passwords once.
 pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<Reopen, String> {
+    if opts.demo && !opts.db.exists() {
+        // Made whole or not at all (under a temporary name), then opened as any database.
+        let pw = reopen_core::domain::auth::generate_password();
+        let (_, report) =
+            reopen_core::service::demo::create_new(&opts.db, Some(("admin", &pw)), "small", now)
+                .map_err(|e| e.message.en.clone())?;
+        print_demo_users(opts, &pw, report);
+    }
     let mut core = Reopen::open(&opts.db).map_err(|e| e.message.en.clone())?;
     // The key that seals rosters lives outside the database file (see `reopen roster-key`).
     if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
@@ -67,13 +75,22 @@ pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<R
             .map_err(|e| e.message.en.clone())?;
         let report = reopen_core::service::demo::generate(&mut core, "small", now)
             .map_err(|e| e.message.en.clone())?;
-        println!("演示数据库 {}", opts.db.display());
-        println!("  admin\tadmin\t{pw}\t系统管理员");
-        for u in report.users {
-            println!("  {}\t{}\t{}\t{}", u.name, u.role, u.password, u.note);
-        }
+        print_demo_users(opts, &pw, report);
     }
     Ok(core)
+}
+
+/// The demo's users and their passwords, printed once on the terminal.
+fn print_demo_users(
+    opts: &Options,
+    admin_password: &str,
+    report: reopen_core::service::demo::DemoReport,
+) {
+    println!("演示数据库 {}", opts.db.display());
+    println!("  admin\tadmin\t{admin_password}\t系统管理员");
+    for u in report.users {
+        println!("  {}\t{}\t{}\t{}", u.name, u.role, u.password, u.note);
+    }
 }
 
 /// The app's builder over any runtime (Wry for the real window, the mock runtime in tests).

@@ -509,6 +509,24 @@ pub(crate) fn read_json(path: &PathBuf) -> Result<Value, Error> {
     })
 }
 
+/// The first administrator of `init`: --admin NAME with its password from REOPEN_PASSWORD.
+fn init_admin<'a>(
+    admin: Option<&'a str>,
+    password: Option<&'a str>,
+) -> Result<Option<(&'a str, &'a str)>, Error> {
+    match (admin, password) {
+        (Some(a), Some(p)) => Ok(Some((a, p))),
+        (Some(_), None) => Err(Error::field(
+            "REOPEN_PASSWORD",
+            t!(
+                "请通过环境变量 REOPEN_PASSWORD 提供管理员密码",
+                "give the administrator's password in REOPEN_PASSWORD"
+            ),
+        )),
+        _ => Ok(None),
+    }
+}
+
 pub(crate) fn env_password(var: &str) -> Option<String> {
     std::env::var(var).ok().filter(|s| !s.is_empty())
 }
@@ -598,6 +616,24 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         });
     }
     let db = cli.db.clone().unwrap_or_else(default_db);
+    // A new demo database is made whole or not at all (built under a temporary name).
+    if let Cmd::Init {
+        demo: true,
+        scale,
+        admin,
+        firm: None,
+        ..
+    } = &cli.cmd
+    {
+        if !db.exists() {
+            let pw = env_password("REOPEN_PASSWORD");
+            let admin_pair = init_admin(admin.as_deref(), pw.as_deref())?;
+            let scale = scale.as_deref().unwrap_or("small");
+            let (report, d) = reopen_core::service::demo::create_new(&db, admin_pair, scale, now)?;
+            let doc = json!({"database": db.display().to_string(), "init": report, "demo": d});
+            return out.init(&doc);
+        }
+    }
     if !matches!(cli.cmd, Cmd::Init { .. }) && !db.exists() {
         return Err(Error::not_found(t!(
             format!(
@@ -631,19 +667,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             demo, scale, admin, ..
         } => {
             let pw = env_password("REOPEN_PASSWORD");
-            let admin_pair = match (&admin, &pw) {
-                (Some(a), Some(p)) => Some((a.as_str(), p.as_str())),
-                (Some(_), None) => {
-                    return Err(Error::field(
-                        "REOPEN_PASSWORD",
-                        t!(
-                            "请通过环境变量 REOPEN_PASSWORD 提供管理员密码",
-                            "give the administrator's password in REOPEN_PASSWORD"
-                        ),
-                    ))
-                }
-                _ => None,
-            };
+            let admin_pair = init_admin(admin.as_deref(), pw.as_deref())?;
             let report = cx.core.init(admin_pair, now)?;
             let mut doc = json!({"database": db.display().to_string(), "init": report});
             if demo {

@@ -147,3 +147,36 @@ fn reopen_db_env_selects_the_database() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v[0]["name"], "admin");
 }
+
+/// `init --demo` on a new path makes the database whole or not at all: a generation that fails
+/// (here: no administrator to create the demo's users with) leaves no database and no temporary
+/// file behind, where before it left an initialised database without the demo. With --admin it
+/// is complete, and nothing is left beside it.
+#[test]
+fn init_demo_is_all_or_nothing() {
+    let env = Env::empty();
+    let r = env.cmd(&["init", "--demo"], &[]);
+    assert_ne!(r.code, 0, "{r:?}");
+    let left: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+
+    let r = env
+        .cmd(
+            &["init", "--demo", "--admin", "admin"],
+            &[("REOPEN_PASSWORD", ADMIN_PW)],
+        )
+        .ok();
+    assert!(r.json()["demo"]["users"].as_array().unwrap().len() > 5);
+    let mut left: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["reopen.db"]);
+    let apps = env.as_("admin", &["app", "list"]).ok().json();
+    assert!(apps.as_array().is_some_and(|a| a.len() > 5), "{apps}");
+    env.as_("admin", &["audit", "verify"]).ok();
+}

@@ -1,6 +1,8 @@
 //! Demo data: a small, realistic Ya'an through the real use cases (`init --demo`), and city- or
 //! province-scale synthetic databases for benchmarks (`init --demo --scale city|province`).
 
+use std::path::Path;
+
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
 use serde::Serialize;
@@ -11,6 +13,7 @@ use crate::domain::auth::Actor;
 use crate::domain::ids::{make_credit_code, make_id_number};
 use crate::error::{Error, Result};
 use crate::service::{Decision, NewUser};
+use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DemoUser {
@@ -122,6 +125,78 @@ fn login_as(core: &Reopen, name: &str) -> Result<Actor> {
         core.connection()
             .query_row("SELECT id FROM users WHERE name = ?1", [name], |r| r.get(0))?;
     super::users::load_actor(core.connection(), id)
+}
+
+/// Makes a new demo database at `path` whole or not at all. It is built beside `path` under a
+/// temporary name, closed (SQLite folds its write-ahead log into the file) and only then given
+/// its name, so a generation that fails or is interrupted never leaves a half-filled database
+/// where the app or `reopen` would open it. A leftover from an interrupted run is removed first.
+/// Refused if `path` exists: demo data never goes over a database.
+pub fn create_new(
+    path: &Path,
+    admin: Option<(&str, &str)>,
+    scale: &str,
+    now: DateTime<Utc>,
+) -> Result<(super::InitReport, DemoReport)> {
+    let exists = || {
+        Error::conflict(t!(
+            format!("{} 已存在,演示数据只写入新的数据库", path.display()),
+            format!(
+                "{} exists: demo data only goes into a new database",
+                path.display()
+            )
+        ))
+    };
+    if path.exists() {
+        return Err(exists());
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::internal(format!("no file name in {}", path.display())))?;
+    let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    let sidecars = |p: &Path| {
+        ["", "-wal", "-shm", "-journal"].map(|suffix| {
+            let mut s = p.as_os_str().to_owned();
+            s.push(suffix);
+            std::path::PathBuf::from(s)
+        })
+    };
+    let remove_partial = || {
+        for f in sidecars(&partial) {
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    remove_partial();
+    let built = (|| {
+        let mut core = Reopen::open(&partial)?;
+        let init = core.init(admin, now)?;
+        let demo = generate(&mut core, scale, now)?;
+        drop(core);
+        if sidecars(&partial)[1].exists() {
+            return Err(Error::internal("the demo database's log was not folded in"));
+        }
+        Ok((init, demo))
+    })();
+    let reports = match built {
+        Ok(r) => r,
+        Err(e) => {
+            remove_partial();
+            return Err(e);
+        }
+    };
+    // A hard link fails if `path` appeared meanwhile, where a rename would replace it.
+    let io = |e: std::io::Error| Error::internal(format!("cannot name {}: {e}", path.display()));
+    let placed = match std::fs::hard_link(&partial, path) {
+        Ok(()) => std::fs::remove_file(&partial).map_err(io),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        // A file system without hard links.
+        Err(_) if !path.exists() => std::fs::rename(&partial, path).map_err(io),
+        Err(_) => Err(exists()),
+    };
+    if placed.is_err() {
+        remove_partial();
+    }
+    placed.map(|()| reports)
 }
 
 pub fn generate(core: &mut Reopen, scale: &str, now: DateTime<Utc>) -> Result<DemoReport> {

@@ -344,3 +344,27 @@ fn restore_of_tampered_backup_is_refused() -> R {
     assert!(core.audit_verify(&admin)?.ok);
     Ok(())
 }
+
+/// Demo data never goes over a database: `create_new` refuses an existing path and leaves it as
+/// it was; on a new path it leaves only the finished database.
+#[test]
+fn demo_create_new_refuses_an_existing_database() -> R {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("office.db");
+    std::fs::write(&path, b"not ours")?;
+    let e =
+        reopen_core::service::demo::create_new(&path, Some(("admin", ADMIN_PW)), "small", now())
+            .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Conflict);
+    assert_eq!(std::fs::read(&path)?, b"not ours");
+    assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
+
+    let fresh = dir.path().join("demo.db");
+    let (_, report) =
+        reopen_core::service::demo::create_new(&fresh, Some(("admin", ADMIN_PW)), "small", now())?;
+    assert!(!report.users.is_empty());
+    assert_eq!(std::fs::read_dir(dir.path())?.count(), 2);
+    let core = Reopen::open(&fresh)?;
+    assert!(core.is_initialised()?);
+    Ok(())
+}
