@@ -41,7 +41,7 @@ fi
 # (another app, a browser, end-to-end tests) share libwebkit2gtk and Mesa with ours and make it
 # look smaller. Such runs are flagged.
 for i in $(seq 1 "$runs"); do
-  others=$(pgrep -c 'WebKitWebProces' || true)
+  others=$(pgrep -c -r R,S,D 'WebKitWebProces' || true)  # zombies of the previous run share nothing
   [ "${others:-0}" -gt 0 ] && echo "run $i: $others other WebKit web process(es) running" >>"$work/shared"
   target/release/reopen-app --db "$db" --bench-startup="$idle" 2>/dev/null | tail -1 | tee -a "$work/runs.jsonl"
 done
