@@ -76,7 +76,7 @@ fn plan_fields_with_a_megabyte_and_control_characters_are_refused() {
 #[test]
 fn hostile_text_is_stored_exactly_through_the_cli() {
     let (env, id) = with_draft();
-    let note = "'; DROP TABLE firms; -- <script>alert(1)</script> {{7*7}} ${jndi:ldap://x} {0} @:x %s%n 👩\u{200D}👩\u{200D}👧 𠀀𪚥𰻞 e\u{301} \u{200B}";
+    let note = "'; DROP TABLE firms; -- <script>alert(1)</script> {{7*7}} ${jndi:ldap://x} {0} @:x %s%n e\u{301} \u{200B} 雨城";
     let mut plan = fixture_json("plan.json");
     plan["measures_note"] = note.into();
     let r = update(&env, id, &env.write_json("plan_note.json", &plan));
@@ -84,6 +84,22 @@ fn hostile_text_is_stored_exactly_through_the_cli() {
     r.ok();
     assert_eq!(env.show("admin", id)["plan"]["measures_note"], note);
     assert!(env.firm_count() >= 1);
+
+    // Emoji and rare CJK: the note is printed on the application form, so it is stored exactly
+    // where the installed fonts have every character, and otherwise refused naming the field and
+    // each missing code point, with the stored note unchanged.
+    let rare = "👩\u{200D}👩\u{200D}👧 𠀀𪚥𰻞";
+    plan["measures_note"] = rare.into();
+    let r = update(&env, id, &env.write_json("plan_rare.json", &plan));
+    no_panic(&r);
+    if r.code == 0 {
+        assert_eq!(env.show("admin", id)["plan"]["measures_note"], rare);
+    } else {
+        assert_invalid(&r, &["measures_note"]);
+        let message = r.field_message("measures_note");
+        assert!(message.contains("U+"), "{message}");
+        assert_eq!(env.show("admin", id)["plan"]["measures_note"], note);
+    }
 }
 
 #[test]
