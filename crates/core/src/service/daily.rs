@@ -449,10 +449,19 @@ impl Reopen {
                     r.id, r.filed_at, r.staff_on_site, r.fever, r.under_observation, r.masks_remaining, r.flags
              FROM applications a JOIN firms f ON f.id = a.firm_id JOIN divisions dv ON dv.code = f.division
              LEFT JOIN daily_reports r ON r.firm_id = a.firm_id AND r.report_date = ?
-             WHERE a.state IN ('approved','certified') AND a.decided_at IS NOT NULL AND {REOPENED_ON} <= ? AND {scope}"
+             WHERE a.decided_at IS NOT NULL AND {REOPENED_ON} <= ?
+               AND a.state IN ('approved','certified','revoked')
+               AND (a.state <> 'revoked' OR EXISTS (SELECT 1 FROM certificates c WHERE c.application_id = a.id
+                    AND c.state = 'revoked' AND date(c.closed_at, '+8 hours') > ?))
+               AND {scope}"
         );
-        let mut all: Vec<rusqlite::types::Value> =
-            vec![date.to_string().into(), date.to_string().into()];
+        // A firm whose approval was revoked later was expected to report on the days before the
+        // local day its certificate was revoked: a past day's figures do not shrink afterwards.
+        let mut all: Vec<rusqlite::types::Value> = vec![
+            date.to_string().into(),
+            date.to_string().into(),
+            date.to_string().into(),
+        ];
         all.append(&mut args);
         let due_at = ts(daily::deadline(date, policy));
         let mut st = self.conn.prepare_cached(&sql)?;

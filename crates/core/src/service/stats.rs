@@ -140,9 +140,11 @@ impl Reopen {
         let submitted: std::collections::HashMap<String, i64> = st
             .query_map(params![scope, lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        // Approvals by the day they were given, including those revoked since: a past day's count
+        // does not change.
         let mut st = conn.prepare(
             "SELECT date(a.decided_at, '+8 hours'), count(*) FROM applications a JOIN firms f ON f.id = a.firm_id
-             WHERE a.state IN ('approved','certified') AND a.decided_at IS NOT NULL
+             WHERE a.state IN ('approved','certified','revoked') AND a.decided_at IS NOT NULL
                AND (?1 IS NULL OR a.jurisdiction = ?1 OR f.division = ?1)
                AND a.decided_at >= ?2 AND a.decided_at < ?3 GROUP BY 1",
         )?;

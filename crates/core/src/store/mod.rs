@@ -19,6 +19,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/003_daily_packages.sql")),
         M::up(include_str!("migrations/004_list_indexes.sql")),
         M::up(include_str!("migrations/005_queue_decided.sql")),
+        M::up(include_str!("migrations/006_certificates_by_app.sql")),
     ])
 }
 

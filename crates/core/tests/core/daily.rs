@@ -348,3 +348,45 @@ fn bad_or_unauthorised_reports_are_refused_and_store_nothing() -> R {
     assert_eq!(t.core.daily_list(&f, &code, None, None)?.len(), 2);
     Ok(())
 }
+
+/// An approval revoked later does not rewrite the past: the firm was expected to report on the
+/// days before the local day of the revocation, and the dashboard still counts the approval on
+/// the day it was given. From the revocation on, nothing is expected of it.
+#[test]
+fn a_later_revocation_keeps_past_days_as_they_were() -> R {
+    let mut t = town()?;
+    let clerk = clerk(&mut t.core, &t.admin, "clerk2", "511802")?;
+    let app_id: i64 = t.core.connection().query_row(
+        "SELECT id FROM applications ORDER BY id LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let when = at("2020-02-16T09:00:00+08:00");
+    let expected = |core: &Reopen| -> R<Vec<u32>> {
+        Ok(core
+            .daily_compliance(&t.swj, day(8), day(12), when)?
+            .iter()
+            .map(|d| d.counts.expected)
+            .collect())
+    };
+    assert_eq!(expected(&t.core)?, [1, 1, 1, 1, 1]);
+    let approved_on_day_5 = |core: &Reopen| -> R<i64> {
+        let d = core.dashboard(&t.leader, Some(day(5)), Some(day(5)), when)?;
+        Ok(d.trend.iter().map(|p| p.approved).sum())
+    };
+    assert_eq!(approved_on_day_5(&t.core)?, 1);
+
+    let cert = t
+        .core
+        .cert_issue(&clerk, app_id, at("2020-02-06T09:00:00+08:00"))?;
+    t.core.cert_revoke(
+        &clerk,
+        &cert.number,
+        "复查发现未落实测温",
+        at("2020-02-10T15:00:00+08:00"),
+    )?;
+    // Days 8 and 9 stay expected; the 10th (revoked that afternoon) and later are not.
+    assert_eq!(expected(&t.core)?, [1, 1, 0, 0, 0]);
+    assert_eq!(approved_on_day_5(&t.core)?, 1);
+    Ok(())
+}

@@ -18,6 +18,8 @@ CREATE INDEX applications_updated ON applications(updated_at);
 CREATE UNIQUE INDEX attachments_live_name ON attachments(application_id, name) WHERE removed_at IS NULL;
 -- index audit_record
 CREATE INDEX audit_record ON audit_events(record, seq);
+-- index certificates_app
+CREATE INDEX certificates_app ON certificates(application_id, state, closed_at);
 -- index certificates_jurisdiction
 CREATE INDEX certificates_jurisdiction ON certificates(jurisdiction, state, id);
 -- index certificates_one_live
