@@ -8,9 +8,15 @@ export const state = () => JSON.parse(readFileSync(process.env.E2E_STATE, 'utf8'
 
 const q = (s) => (s.includes("'") ? `concat('${s.split("'").join(`', "'", '`)}')` : `'${s}'`)
 
-/** The form item whose label reads `label` (exactly, ignoring surrounding blanks and a trailing colon). */
-export const formItem = (label) =>
-  $(`//div[contains(@class,'el-form-item ') or @class='el-form-item'][./*[contains(@class,'el-form-item__label')][normalize-space(translate(.,'：:',''))=${q(label)}] or ./*/*[contains(@class,'el-form-item__label')][normalize-space(translate(.,'：:',''))=${q(label)}]]`)
+/** The form item whose label reads `label` (exactly, ignoring surrounding blanks and a trailing colon):
+ * an Element Plus form item, or a field of the login screen (plain elements, classes `field` and
+ * `field-label`). */
+export const formItem = (label) => {
+  const text = `normalize-space(translate(.,'：:',''))=${q(label)}`
+  const ep = `(contains(@class,'el-form-item ') or @class='el-form-item') and (./*[contains(@class,'el-form-item__label')][${text}] or ./*/*[contains(@class,'el-form-item__label')][${text}])`
+  const plain = `contains(concat(' ',normalize-space(@class),' '),' field ') and ./label[contains(@class,'field-label')][${text}]`
+  return $(`//div[(${ep}) or (${plain})]`)
+}
 
 export const input = (label) => formItem(label).$('.//input|.//textarea')
 
@@ -71,8 +77,9 @@ export async function toastText() {
 /** The application's state tag beside the page title. */
 export const appState = () => $('.page .toolbar .el-tag')
 
-/** The error text Element Plus shows under the form item labelled `label`. */
-export const fieldError = (label) => formItem(label).$('.//*[contains(@class,"el-form-item__error")]')
+/** The error text shown under the form item labelled `label`. */
+export const fieldError = (label) =>
+  formItem(label).$('.//*[contains(@class,"el-form-item__error") or contains(@class,"field-error")]')
 
 /** Clicks the left-hand menu entry `label`. */
 export async function menu(label) {

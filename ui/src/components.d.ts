@@ -61,6 +61,7 @@ declare module 'vue' {
     ElTimeline: typeof import('element-plus/es')['ElTimeline']
     ElTimelineItem: typeof import('element-plus/es')['ElTimelineItem']
     ElTimeSelect: typeof import('element-plus/es')['ElTimeSelect']
+    EpShell: typeof import('./components/EpShell.vue')['default']
     FirmApps: typeof import('./components/FirmApps.vue')['default']
     FirmForm: typeof import('./components/FirmForm.vue')['default']
     LockScreen: typeof import('./components/LockScreen.vue')['default']

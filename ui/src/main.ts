@@ -1,15 +1,10 @@
 import { createApp } from 'vue'
-import { ElMessage } from 'element-plus'
 import App from './App.vue'
 import { router } from './router'
 import { i18n } from './i18n'
 import { onUnauthenticated } from './api/core'
 import { uiReady } from './api/session'
 import { store } from './lib/session'
-// Styles of the components used from script (the resolver handles those used in templates).
-import 'element-plus/es/components/message/style/css'
-import 'element-plus/es/components/message-box/style/css'
-import 'element-plus/es/components/notification/style/css'
 import './styles.css'
 
 onUnauthenticated(() => {
@@ -25,7 +20,8 @@ const app = createApp(App).use(i18n).use(router)
 app.config.errorHandler = (err, _instance, info) => {
   console.error(err, info)
   const message = err instanceof Error ? err.message : String(err)
-  ElMessage.error({ message: i18n.global.t('common.unexpected', { error: message }), duration: 0, showClose: true })
+  const text = i18n.global.t('common.unexpected', { error: message })
+  void import('./lib/unexpected').then((m) => m.showUnexpected(text)).catch(() => window.alert(text))
 }
 app.mount('#app')
 

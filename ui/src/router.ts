@@ -1,6 +1,5 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import Login from './views/Login.vue'
-import FirstRun from './views/FirstRun.vue'
 import { homeFor, loadInfo, restoreSession, store } from './lib/session'
 import type { Role } from './api/bindings/Role'
 
@@ -13,9 +12,10 @@ declare module 'vue-router' {
 
 const ALL: Role[] = ['firm', 'reviewer', 'clerk', 'leader', 'admin']
 
-// Only login and first run are in the initial chunk; every other screen loads on demand.
+// Only the login is in the initial chunk, and it does without Element Plus: every other screen,
+// first run included, loads on demand with Element Plus (the app's idle memory, issue 4).
 const routes: RouteRecordRaw[] = [
-  { path: '/first-run', name: 'first-run', component: FirstRun, meta: { public: true } },
+  { path: '/first-run', name: 'first-run', component: () => import('./views/FirstRun.vue'), meta: { public: true } },
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
   {
     path: '/',

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
-import { answerSaveDialog, click, clickRowAction, dialogButton, confirmMessageBox, fieldError, fill, login, logout, menu, state, tableRow, waitForPath, waitForToast } from '../support.js'
+import { answerSaveDialog, click, clickRowAction, dialogButton, confirmMessageBox, fieldError, fill, input, login, logout, menu, state, tableRow, waitForPath, waitForToast } from '../support.js'
 
 const shots = process.env.E2E_SHOTS
 if (shots) mkdirSync(shots, { recursive: true })
@@ -61,9 +61,16 @@ async function visit(label, pathPrefix, name, content) {
 describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () => {
   before(watchErrors)
 
-  it('login', async () => {
+  it('login (without Element Plus): a wrong password shows the core\'s Chinese message and clears the password', async () => {
     await waitForPath('/login')
     await shot('01-login')
+    await fill('用户名', 'firm3')
+    await fill('密码', 'not-the-password')
+    await click('登录')
+    await expect($('.login .alert-error')).toHaveText(expect.stringContaining('用户名或密码错误'))
+    await expect(input('密码')).toHaveValue('')
+    await expect(input('用户名')).toHaveValue('firm3')
+    await shot('01b-login-error')
   })
 
   it('firm: home, the wizard step by step with a return opinion, the status timeline', async () => {

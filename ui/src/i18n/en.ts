@@ -247,6 +247,8 @@ const en: Shape<Messages> = {
     created: 'Administrator created; please log in',
     loginTitle: 'Log in',
     login: 'Log in',
+    showPassword: 'Show',
+    hidePassword: 'Hide',
     changeTitle: 'Change password',
     mustChange: 'Change your initial password before you go on',
     current: 'Current password',

@@ -243,6 +243,8 @@ const zhCN = {
     created: '管理员已创建,请登录',
     loginTitle: '用户登录',
     login: '登 录',
+    showPassword: '显示',
+    hidePassword: '隐藏',
     changeTitle: '修改密码',
     mustChange: '首次登录须先修改初始密码',
     current: '当前密码',
