@@ -32,6 +32,14 @@ fn main() {
 /// The web process still needs its EGL display (it aborts without one). If the user turns
 /// compositing back on (WEBKIT_DISABLE_COMPOSITING_MODE=0), the other three are left alone, since
 /// compositing uses them.
+///
+/// JavaScriptCore compiles a function to machine code once it has run about 500 times (baseline
+/// JIT) and optimises it at about 1000 (DFG). The start-up code (Vue mounting the login, the
+/// router, vue-i18n) crosses those counts once and never runs again, and compiling it costs the
+/// web process about 5 MiB of compiler code and machine code (idle PSS 208 → 203 MiB, issue 4,
+/// docs/benchmarks.md). Ten times the counts keep that code in the interpreter; code that stays
+/// hot (a long table, a chart) still compiles. Turning the JIT off altogether saves 2 MiB more,
+/// but every screen would then run interpreted.
 #[cfg(target_os = "linux")]
 fn webkit_defaults() {
     // Before any thread is started: nothing else reads the environment concurrently.
@@ -40,6 +48,11 @@ fn webkit_defaults() {
             std::env::set_var(name, value);
         }
     };
+    set_default("JSC_thresholdForJITAfterWarmUp", "5000");
+    set_default("JSC_thresholdForJITSoon", "1000");
+    set_default("JSC_thresholdForOptimizeAfterWarmUp", "10000");
+    set_default("JSC_thresholdForOptimizeAfterLongWarmUp", "10000");
+    set_default("JSC_thresholdForOptimizeSoon", "10000");
     set_default("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some_and(|v| v != "0") {
         set_default("GDK_GL", "disable");
