@@ -45,6 +45,14 @@ export default defineConfig({
       dts: 'src/components.d.ts',
     }),
   ],
+  // vue-i18n's and Vue's build flags: the UI uses only useI18n() (no legacy API, no <i18n-t> or
+  // v-t) and no devtools in production, so that code is dropped from the start page.
+  define: {
+    __VUE_I18N_FULL_INSTALL__: false,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+    __VUE_PROD_DEVTOOLS__: false,
+  },
   server: { port: 1420, strictPort: true },
   build: {
     target: 'es2021',
