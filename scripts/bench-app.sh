@@ -40,9 +40,24 @@ fi
 # PSS splits a shared page among the processes that map it: other WebKit processes on the machine
 # (another app, a browser, end-to-end tests) share libwebkit2gtk and Mesa with ours and make it
 # look smaller. Such runs are flagged.
+# The web process's Mesa driver (libLLVM, about 40 MiB) is shared with the X server's GLX: with a
+# private Xvfb, any other process mapping it (a second X server, another GL client) is flagged too.
+llvm_sharers() {
+  local n=0 m pid
+  for m in /proc/[0-9]*/maps; do
+    pid=${m#/proc/}; pid=${pid%/maps}
+    [ "$pid" = "$xvfb" ] && continue
+    grep -q 'libLLVM' "$m" 2>/dev/null && n=$((n + 1))
+  done
+  echo "$n"
+}
 for i in $(seq 1 "$runs"); do
   others=$(pgrep -c -r R,S,D 'WebKitWebProces' || true)  # zombies of the previous run share nothing
   [ "${others:-0}" -gt 0 ] && echo "run $i: $others other WebKit web process(es) running" >>"$work/shared"
+  if [ -n "$xvfb" ]; then
+    llvm=$(llvm_sharers)
+    [ "$llvm" -gt 0 ] && echo "run $i: $llvm other process(es) map Mesa's libLLVM (another X server?)" >>"$work/shared"
+  fi
   target/release/reopen-app --db "$db" --bench-startup="$idle" 2>/dev/null | tail -1 | tee -a "$work/runs.jsonl"
 done
 python3 - "$work/runs.jsonl" <<'PY'
@@ -59,6 +74,6 @@ last = rows[-1]['processes']
 print("  last run: " + ", ".join(f"{p['name']} {p['pss_kib'] / 1024:.1f} MiB" for p in last))
 PY
 if [ -s "$work/shared" ]; then
-  echo "warning: PSS may read low: other WebKit processes were running and may share its libraries:"
+  echo "warning: PSS may read low: other processes were running and may share its libraries:"
   sed 's/^/  /' "$work/shared"
 fi
