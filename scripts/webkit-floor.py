@@ -10,8 +10,8 @@ Needs Debian's python3-gi and gir1.2-webkit2-4.1, and a display (Xvfb):
 
 (Debian's own Python: python3-gi is installed for it, not for a pyenv or venv Python.)
 
-Measured here (2026-11-29, WebKitGTK 2.50): 183 MiB, of which web 93 and network 28; the
-app itself measures 222 MiB (docs/benchmarks.md, issue 4).
+Measured here (2026-11-30, WebKitGTK 2.50): 182 MiB, of which web 93 and network 28; the
+app itself measures 199 MiB at its login (docs/benchmarks.md, issue 4).
 """
 import os
 import sys
@@ -21,6 +21,11 @@ for name, value in [
     ("GDK_GL", "disable"),
     ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
     ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/null"),
+    ("JSC_thresholdForJITAfterWarmUp", "5000"),
+    ("JSC_thresholdForJITSoon", "1000"),
+    ("JSC_thresholdForOptimizeAfterWarmUp", "10000"),
+    ("JSC_thresholdForOptimizeAfterLongWarmUp", "10000"),
+    ("JSC_thresholdForOptimizeSoon", "10000"),
 ]:
     os.environ.setdefault(name, value)
 
