@@ -38,7 +38,7 @@ fn main() {
 /// router, vue-i18n) crosses those counts once and never runs again, and compiling it costs the
 /// web process about 5 MiB of compiler code and machine code (idle PSS 208 → 203 MiB, issue 4,
 /// docs/benchmarks.md). Ten times the counts keep that code in the interpreter; code that stays
-/// hot (a long table, a chart) still compiles. Turning the JIT off altogether saves 2 MiB more,
+/// hot (a long table, a chart) still compiles. Turning the JIT off altogether saves 2.6 MiB more,
 /// but every screen would then run interpreted.
 #[cfg(target_os = "linux")]
 fn webkit_defaults() {
