@@ -169,6 +169,13 @@ impl Reopen {
         &self.conn
     }
 
+    /// Uses `fonts` for the printability check and the documents instead of the shipped font with
+    /// the system's fallbacks (e.g. `DocFonts::load()?.with_fallback_dirs(vec![])`, so that a test
+    /// does not depend on the fonts a machine has).
+    pub fn set_doc_fonts(&mut self, fonts: crate::documents::DocFonts) {
+        self.fonts = std::sync::OnceLock::from(fonts);
+    }
+
     fn doc_fonts(&self) -> Result<&crate::documents::DocFonts> {
         if self.fonts.get().is_none() {
             let _ = self.fonts.set(crate::documents::DocFonts::load()?);
@@ -179,9 +186,20 @@ impl Reopen {
     /// Refuses text that no available font can print (a rare character missing from the shipped
     /// font and from every installed one), naming the character: a certificate never shows a box.
     pub(crate) fn check_printable(&self, fields: &[(String, &str)]) -> Result<()> {
+        let mut p = crate::error::Problems::new();
+        // Control and direction characters are refused as the text check refuses them, before a
+        // font is consulted: the outcome must not depend on which fonts this machine has.
+        let mut clean: Vec<&(String, &str)> = Vec::new();
+        for f in fields {
+            match crate::domain::ids::check_chars(f.1, true) {
+                Ok(()) => clean.push(f),
+                Err(e) => p.add(f.0.clone(), e),
+            }
+        }
+        p.into_result()?;
         let fonts = self.doc_fonts()?;
         let mut p = crate::error::Problems::new();
-        for (field, text) in fields {
+        for (field, text) in clean {
             let missing = fonts.missing_glyphs(text);
             if !missing.is_empty() {
                 let chars: String = missing
