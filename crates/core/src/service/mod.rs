@@ -276,7 +276,15 @@ impl Reopen {
                     now,
                 )?;
             }
+            let firm_mode = packages::mode_of(tx)? == Mode::Firm;
             match (admin, admins) {
+                // A firm's own PC has its one firm user and never an administrator.
+                (Some(_), _) if firm_mode => {
+                    return Err(Error::forbidden(t!(
+                        "企业自用模式的数据库没有管理员，不能添加",
+                        "a firm-mode database has no administrator and cannot get one"
+                    )))
+                }
                 (Some((name, pw)), 0) => {
                     let id = users::insert_user(
                         tx,
@@ -302,14 +310,23 @@ impl Reopen {
                     )?;
                     report.admin = Some(name.to_string());
                 }
-                (Some(_), _) => {
-                    return Err(Error::conflict(t!(
-                        "系统已有管理员,不能再次指定首个管理员",
-                        "an administrator already exists"
-                    )))
+                // Set-up run again with the same administrator changes nothing and succeeds, so
+                // a provisioning script can be re-run; another name is refused.
+                (Some((name, _)), _) => {
+                    let same: i64 = tx.query_row(
+                        "SELECT count(*) FROM users WHERE role = 'admin' AND name = ?1",
+                        [name],
+                        |r| r.get(0),
+                    )?;
+                    if same == 0 {
+                        return Err(Error::conflict(t!(
+                            "系统已有管理员，不能再次指定首个管理员",
+                            "an administrator already exists"
+                        )));
+                    }
                 }
                 // A firm's own PC (firm mode) has no administrator.
-                (None, 0) if packages::mode_of(tx)? == Mode::Firm => {}
+                (None, 0) if firm_mode => {}
                 (None, 0) => {
                     return Err(Error::field(
                         "admin",
