@@ -1,15 +1,16 @@
 //! The desktop shell: thin Tauri commands over reopen-core. Each command takes the session's
-//! actor and calls one use case; permissions are checked in the core.
+//! actor and calls one use case, off the main thread; permissions are checked in the core.
 
 pub mod commands;
 pub mod error;
+pub mod files;
 pub mod startup;
 pub mod state;
 
 use std::path::PathBuf;
 
 use reopen_core::Reopen;
-use state::AppState;
+use state::{AppState, Shared};
 
 /// Where the app keeps its database: `--db PATH`, else REOPEN_DB, else the per-user data directory.
 /// `--demo` uses a separate demo database, filled with sample data on first start (the generated
@@ -101,7 +102,7 @@ pub fn builder<R: tauri::Runtime>(
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(state)
+        .manage(Shared::new(state))
         .invoke_handler(commands::handler())
 }
 
