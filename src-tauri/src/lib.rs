@@ -114,12 +114,15 @@ pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
 
 pub fn run() -> Result<(), String> {
     let opts = options_from_args()?;
-    let clock = state::clock_from_env()?;
-    let now = clock.unwrap_or_else(chrono::Utc::now);
-    let core = open_core(&opts, now)?;
+    let fixed = state::clock_from_env()?;
+    let core = open_core(&opts, fixed.unwrap_or_else(chrono::Utc::now))?;
+    // Training mode: the clock runs on from REOPEN_NOW, or from where an earlier run left off.
+    let training = fixed
+        .map(|at| state::training_start(&core, at))
+        .transpose()?;
     builder(
         tauri::Builder::default(),
-        AppState::new(core, opts.db, clock).with_bench(opts.bench),
+        AppState::new(core, opts.db, training).with_bench(opts.bench),
     )
     .run(context())
     .map_err(|e| e.to_string())

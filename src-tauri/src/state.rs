@@ -151,6 +151,24 @@ pub fn clock_from_env() -> Result<Option<DateTime<Utc>>, String> {
     }
 }
 
+/// Where the training clock starts: REOPEN_NOW, or the time of the last event the database
+/// recorded if that is later, since an earlier run's clock ran on from REOPEN_NOW too. Starting
+/// again before it would date new records before old ones, and would end at once the session of
+/// anyone whose password an earlier run changed (the change would lie in the session's future).
+pub fn training_start(core: &Reopen, fixed: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    // A plain read of the audit log's newest time (no use case offers it without an actor).
+    let last: Option<String> = core
+        .connection()
+        .query_row("SELECT max(at) FROM audit_events", [], |r| r.get(0))
+        .map_err(|e| format!("cannot read the last recorded time: {e}"))?;
+    match last {
+        None => Ok(fixed),
+        Some(at) => DateTime::parse_from_rfc3339(&at)
+            .map(|d| d.with_timezone(&Utc).max(fixed))
+            .map_err(|e| format!("the last recorded time is not RFC 3339 ({at}): {e}")),
+    }
+}
+
 impl AppState {
     /// `training`: REOPEN_NOW's time, from which the clock runs on (None: the system clock).
     pub fn new(core: Reopen, db_path: PathBuf, training: Option<DateTime<Utc>>) -> AppState {
@@ -361,6 +379,35 @@ mod tests {
         assert!(b - start() < chrono::Duration::minutes(1));
         assert!(clock.is_training());
         assert!(!Clock::system().is_training());
+    }
+
+    /// A user changed their password in an earlier run, a few minutes after REOPEN_NOW: the next
+    /// run's clock starts after that change, so their new session is not ended at once.
+    #[test]
+    fn a_later_run_resumes_the_training_clock_after_the_last_recorded_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        let mut core = Reopen::open(&db).unwrap();
+        assert_eq!(training_start(&core, start()).unwrap(), start());
+        core.init(Some(("admin", "Passw0rd-x")), start()).unwrap();
+        let admin = core.login("admin", "Passw0rd-x", start()).unwrap();
+        let changed = start() + chrono::Duration::minutes(4);
+        core.user_password(&admin, "admin", Some("Changed-Passw0rd-2"), changed)
+            .unwrap();
+        let resumed = training_start(&core, start()).unwrap();
+        assert_eq!(resumed, changed);
+        // A later REOPEN_NOW stands.
+        let later = start() + chrono::Duration::days(1);
+        assert_eq!(training_start(&core, later).unwrap(), later);
+
+        let admin = core.login("admin", "Changed-Passw0rd-2", changed).unwrap();
+        let state = AppState::new(core, db.clone(), Some(resumed));
+        state.set_actor(Some(admin.clone())).unwrap();
+        assert_eq!(state.actor().unwrap().name, "admin");
+        // Started again at REOPEN_NOW itself, the same login would end at its first command.
+        let state = AppState::new(Reopen::open(&db).unwrap(), db, Some(start()));
+        state.set_actor(Some(admin)).unwrap();
+        assert_eq!(state.actor().unwrap_err().code, "unauthenticated");
     }
 
     /// A session left idle in training mode ends, as it does with the system clock.
