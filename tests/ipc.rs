@@ -967,6 +967,18 @@ fn the_initial_password_must_be_changed_before_anything_else() {
         .unwrap_err();
     assert_eq!(e["code"], "must_change_password", "{e}");
     assert!(!out.exists());
+    for (cmd, args) in [
+        ("app_show", json!({"id": a.app_id})),
+        ("my_firm", json!({})),
+        ("cert_list", json!({"unprinted": false})),
+        (
+            "app_roster_import",
+            json!({"id": a.app_id, "path": a.csv.to_str().unwrap()}),
+        ),
+    ] {
+        let e = a.call(cmd, args).unwrap_err();
+        assert_eq!(e["code"], "must_change_password", "{cmd}: {e}");
+    }
     let next = "Newbie-Passw0rd-2";
     let me = a
         .call("change_password", json!({"current": initial, "next": next}))
@@ -1055,4 +1067,49 @@ fn the_batch_print_reports_progress() {
         events,
         [json!({"done": 1, "total": 1, "number": cert.number})]
     );
+}
+
+/// Only commands that touch neither the core nor a file run on the main thread; every other one
+/// is async and runs its work on the blocking pool, so the window never waits for the database,
+/// a document or a file (and a command added later cannot forget it).
+#[test]
+fn commands_that_touch_the_core_run_off_the_main_thread() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/commands");
+    let mut sync = Vec::new();
+    let mut commands = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for item in text.split("#[tauri::command]").skip(1) {
+            commands += 1;
+            let sig = item.trim_start();
+            if let Some(rest) = sig.strip_prefix("pub fn ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                sync.push(name);
+            } else {
+                assert!(
+                    sig.starts_with("pub async fn "),
+                    "{}: {sig:.60}",
+                    path.display()
+                );
+            }
+        }
+    }
+    sync.sort();
+    assert!(commands > 60, "{commands}");
+    assert_eq!(sync, ["logout", "set_language", "ui_ready"]);
+    // The session's actor without the initial-password rule serves only who am I and the
+    // password change; every other command goes through AppState::actor.
+    let session = std::fs::read_to_string(dir.join("session.rs")).unwrap();
+    assert_eq!(session.matches("session_actor()").count(), 2);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap() != "session.rs" {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains("session_actor"), "{}", path.display());
+        }
+    }
 }
