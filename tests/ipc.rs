@@ -501,7 +501,7 @@ fn a_disabled_user_or_a_changed_password_ends_the_session() {
     a.login("firm");
     a.call(
         "change_password",
-        json!({"current": PW, "next": "Firm-Passw0rd-2"}),
+        json!({"current": PW, "next": "Owner-Passw0rd-2"}),
     )
     .unwrap();
     assert!(a.call("my_firm", json!({})).is_ok());

@@ -156,17 +156,10 @@ pub fn clock_from_env() -> Result<Option<DateTime<Utc>>, String> {
 /// again before it would date new records before old ones, and would end at once the session of
 /// anyone whose password an earlier run changed (the change would lie in the session's future).
 pub fn training_start(core: &Reopen, fixed: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    // A plain read of the audit log's newest time (no use case offers it without an actor).
-    let last: Option<String> = core
-        .connection()
-        .query_row("SELECT max(at) FROM audit_events", [], |r| r.get(0))
-        .map_err(|e| format!("cannot read the last recorded time: {e}"))?;
-    match last {
-        None => Ok(fixed),
-        Some(at) => DateTime::parse_from_rfc3339(&at)
-            .map(|d| d.with_timezone(&Utc).max(fixed))
-            .map_err(|e| format!("the last recorded time is not RFC 3339 ({at}): {e}")),
-    }
+    let last = core
+        .last_recorded_at()
+        .map_err(|e| format!("cannot read the last recorded time: {}", e.message.en))?;
+    Ok(last.map_or(fixed, |at| at.max(fixed)))
 }
 
 impl AppState {

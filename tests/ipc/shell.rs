@@ -236,7 +236,7 @@ fn the_initial_password_must_be_changed_before_anything_else() {
         let e = a.call(cmd, args).unwrap_err();
         assert_eq!(e["code"], "must_change_password", "{cmd}: {e}");
     }
-    let next = "Newbie-Passw0rd-2";
+    let next = "Fresh-Passw0rd-2";
     let me = a
         .call("change_password", json!({"current": initial, "next": next}))
         .unwrap();

@@ -107,7 +107,7 @@ pub async fn change_password(
         .run(move |s| {
             let (serial, me) = s.session_actor()?;
             let actor = s.with_core(|c, now| {
-                c.login(&me.name, &current, now)?;
+                c.authenticate(&me.name, &current, now)?;
                 c.user_password(&me, &me.name, Some(&next), now)?;
                 c.refresh_actor(&me)
             })?;

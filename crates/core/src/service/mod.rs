@@ -228,6 +228,15 @@ impl Reopen {
         Ok(v)
     }
 
+    /// The time of the newest audit event (None on an empty log): a training clock resumes after
+    /// it, so that a second run does not go back in time.
+    pub fn last_recorded_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let last: Option<String> =
+            self.conn
+                .query_row("SELECT max(at) FROM audit_events", [], |r| r.get(0))?;
+        last.as_deref().map(parse_ts).transpose()
+    }
+
     pub fn is_initialised(&self) -> Result<bool> {
         let n: i64 = self.conn.query_row(
             "SELECT count(*) FROM settings WHERE key = 'policy'",
