@@ -600,3 +600,31 @@ fn stored_exotic_names_print() -> R {
     intact(&core, &admin);
     Ok(())
 }
+
+/// Every hostile string as a user name and as a password at the login: the one answer to every
+/// failed login, never an internal error, and nothing but the failure count is kept.
+#[test]
+fn hostile_logins_get_the_one_answer() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open_shipped_font(dir.path())?;
+    let before = audit_len(&core, &admin);
+    for (label, s) in hostile() {
+        for (name, pw) in [(s.as_str(), PW), ("admin", s.as_str())] {
+            let e = core.login(name, pw, now()).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Forbidden, "{label}: {e:?}");
+            assert!(
+                e.message.zh == "用户名或密码错误" || e.message.zh.contains("秒后再试"),
+                "{label}: {e:?}"
+            );
+        }
+    }
+    // Failures on the administrator's account are audited; unknown names are not.
+    let failed = core
+        .audit_log(&admin, None, Some(500), None)?
+        .into_iter()
+        .filter(|e| e.action == "user.login_failed")
+        .count();
+    assert!(failed >= 1 && audit_len(&core, &admin) == before + failed);
+    intact(&core, &admin);
+    Ok(())
+}
