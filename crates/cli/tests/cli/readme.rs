@@ -29,8 +29,8 @@ fn walkthrough(readme: &str) -> Vec<String> {
     let mut current: Option<String> = None;
     for line in readme[start..end].lines() {
         match (&mut current, line.trim_start()) {
-            (None, l) if l == "```sh" => current = Some(String::new()),
-            (Some(_), l) if l == "```" => blocks.extend(current.take()),
+            (None, "```sh") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
             (Some(b), _) => {
                 b.push_str(line);
                 b.push('\n');
