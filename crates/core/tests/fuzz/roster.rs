@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::sample::select;
 use reopen_core::domain::roster::{check_rows, rows_from_table, RosterEntry};
-use reopen_core::domain::sheet::read_table;
+use reopen_core::domain::sheet::{read_table, DEFAULT_MAX_ROWS};
 use reopen_core::service::demo::demo_roster_csv;
 use reopen_core::FieldError;
 
@@ -30,7 +30,7 @@ fn errors_named(errors: &[FieldError]) -> Result<(), TestCaseError> {
 pub fn import(file_name: &str, bytes: &[u8]) -> Result<Vec<RosterEntry>, TestCaseError> {
     let policy = policy();
     let key_area = |r: &str| policy.is_key_area(r);
-    let table = match read_table(file_name, bytes) {
+    let table = match read_table(file_name, bytes, DEFAULT_MAX_ROWS) {
         Ok(t) => t,
         Err(e) => {
             errors_named(&e)?;
