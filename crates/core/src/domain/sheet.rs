@@ -109,6 +109,13 @@ pub(crate) fn unreadable(e: impl std::fmt::Display) -> Text {
     )
 }
 
+pub(crate) fn password_protected() -> Text {
+    t!(
+        "该表格文件设有打开密码，请在 Excel/WPS 中取消密码后另存",
+        "the workbook is password-protected; remove the password and save it again"
+    )
+}
+
 pub(crate) fn too_many_rows(row: usize, max_rows: usize) -> Text {
     t!(
         format!("表格过大：第 {} 行仍有内容，花名册最多 {max_rows} 行（不含表头）", row + 1),

@@ -58,10 +58,7 @@ pub(super) fn read(bytes: &[u8], table: &mut TableBuilder) -> Result<(), Text> {
 fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, Text> {
     let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(unreadable)?;
     if file.is_stream("/EncryptedPackage") {
-        return Err(t!(
-            "该表格文件设有打开密码，请在 Excel/WPS 中取消密码后另存",
-            "the workbook is password-protected; remove the password and save it again"
-        ));
+        return Err(super::password_protected());
     }
     let path = ["/Workbook", "/Book", "/WORKBOOK", "/BOOK"]
         .into_iter()

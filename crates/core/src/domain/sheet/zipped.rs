@@ -40,11 +40,32 @@ pub(super) fn read(bytes: &[u8], table: &mut TableBuilder) -> Result<(), Text> {
         check_shared_strings(&mut zip)?;
         read_xlsx(bytes, table)
     } else if let Some(i) = find(&zip, "content.xml") {
+        refuse_encrypted(&mut zip)?;
         let part = zip.by_index(i).map_err(unreadable)?;
         read_ods(BufReader::new(part), table)
     } else {
         Err(unreadable("neither .xlsx nor .ods"))
     }
+}
+
+/// An .ods saved with a password keeps content.xml encrypted; its manifest says so.
+fn refuse_encrypted<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<(), Text> {
+    let Some(i) = find(zip, "META-INF/manifest.xml") else {
+        return Ok(());
+    };
+    let mut manifest = Vec::new();
+    zip.by_index(i)
+        .map_err(unreadable)?
+        .read_to_end(&mut manifest)
+        .map_err(unreadable)?;
+    if memchr_find(&manifest, b"encryption-data") {
+        return Err(super::password_protected());
+    }
+    Ok(())
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// A part by name as calamine finds it: case-insensitive, `\` taken as `/`.
