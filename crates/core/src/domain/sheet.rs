@@ -12,6 +12,12 @@
 //! calamine) into a table that refuses a cell beyond the row cap or [`MAX_SHEET_COLUMNS`], a cell
 //! longer than [`MAX_CELL_CHARS`], and more than [`MAX_TABLE_TEXT_BYTES`] of text in all. CSV is
 //! read record by record and stops at the first row over the cap.
+//!
+//! What that bounds: the table (at most `max_rows + 1` rows of 64 cells, 64 MiB of text); an .xlsx's
+//! string table and the XML buffers calamine keeps (each part at most 64 MiB unpacked, all parts
+//! 128 MiB, at most 1,000,000 declared strings); an .xls's ranges (2,000,000 cells over all sheets);
+//! the file itself (20 MiB, and a decoded CSV at most 1.5 times that). The hostile files of
+//! `tests/core/sheets/limits.rs` are refused in about 20 MB.
 
 mod xls;
 mod zipped;
