@@ -39,12 +39,17 @@ fn zipped(parts: &[(&str, &str)]) -> Vec<u8> {
 
 /// A workbook Excel opens: one sheet declaring `dimension`, with a header at A1 and `last` holding 1.
 pub fn xlsx_with(dimension: &str, last: &str) -> Vec<u8> {
+    xlsx_parts(dimension, last, &[])
+}
+
+/// The same with more parts (a string table, styles).
+pub fn xlsx_parts(dimension: &str, last: &str, extra: &[(&str, &str)]) -> Vec<u8> {
     let sheet = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row><row r="{row}"><c r="{last}"><v>1</v></c></row></sheetData></worksheet>"#,
         row = last.trim_start_matches(|c: char| c.is_ascii_alphabetic()),
     );
-    zipped(&[
+    let mut parts = vec![
         (
             "[Content_Types].xml",
             r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
@@ -62,7 +67,21 @@ pub fn xlsx_with(dimension: &str, last: &str) -> Vec<u8> {
             r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
         ),
         ("xl/worksheets/sheet1.xml", &sheet),
-    ])
+    ];
+    parts.extend_from_slice(extra);
+    zipped(&parts)
+}
+
+/// A string table declaring four billion entries, which calamine reserved room for at open.
+pub fn sst_xlsx() -> Vec<u8> {
+    xlsx_parts(
+        "A1",
+        "A2",
+        &[(
+            "xl/sharedStrings.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="4000000000"><si><t>姓名</t></si></sst>"#,
+        )],
+    )
 }
 
 /// The 2 KB workbook of the report: cells at A1 and XFD1048576, and it says so.
@@ -185,6 +204,7 @@ fn case(name: &str) -> (&'static str, Vec<u8>, &'static str) {
         "ods" => ("花名册.ods", huge_ods(), "表格过宽"),
         "csv" => ("花名册.csv", million_row_csv(), "第 20002 行仍有内容"),
         "xls" => ("花名册.xls", huge_xls(), "4294967295 行 × 256 列"),
+        "sst" => ("花名册.xlsx", sst_xlsx(), "声明了 4000000000 项"),
         other => panic!("no case {other}"),
     }
 }
@@ -278,6 +298,21 @@ fn an_xls_declaring_four_billion_rows_is_refused_in_bounded_memory() {
 }
 
 #[test]
+fn an_xlsx_string_table_declaring_billions_is_refused_in_bounded_memory() {
+    run_bounded("sst");
+}
+
+#[test]
+fn an_xlsx_part_unpacking_past_64_mib_is_refused() {
+    // 65 MiB of one letter deflates to some 65 KB; the zip may say anything about its size.
+    let bomb = "a".repeat(65 << 20);
+    let bytes = xlsx_parts("A1", "A2", &[("xl/styles.xml", &bomb)]);
+    assert!(bytes.len() < 1 << 20, "{} bytes", bytes.len());
+    let m = refusal("a.xlsx", &bytes, DEFAULT_MAX_ROWS);
+    assert!(m.contains("解压后超过 64.0 MB"), "{m}");
+}
+
+#[test]
 fn an_xls_reads_and_its_used_area_is_bounded() {
     let good = xls_with(
         (0, 2),
@@ -358,7 +393,7 @@ fn the_use_cases_refuse_the_same_files_and_change_nothing() -> R {
     let mut d = super::desk()?;
     let before = d.core.app_show(&d.admin, d.app, now())?;
     let audit_before = audit_len(&d.core, &d.admin);
-    for name in ["xlsx", "ods", "csv", "xls"] {
+    for name in ["xlsx", "ods", "csv", "xls", "sst"] {
         let (file, bytes, expected) = case(name);
         let err = d
             .core
