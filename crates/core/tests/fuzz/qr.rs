@@ -149,7 +149,7 @@ proptest! {
 fn verify_on_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let mut core = Reopen::open(&dir.path().join("t.db")).unwrap();
-    core.init(Some(("admin", "Admin-2020x")), now()).unwrap();
+    core.init(Some(("admin", "Chief-2020x")), now()).unwrap();
     let core = RefCell::new(core);
     let mut runner = TestRunner::new(config(CASES / 4));
     let strategy = (
