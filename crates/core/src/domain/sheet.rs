@@ -13,7 +13,7 @@
 //! longer than [`MAX_CELL_CHARS`], and more than [`MAX_TABLE_TEXT_BYTES`] of text in all. CSV is
 //! read record by record and stops at the first row over the cap.
 //!
-//! What that bounds: the table (at most `max_rows + 1` rows of 64 cells, 64 MiB of text); an .xlsx's
+//! What that bounds: the table (at most `max_rows + 1` rows of 64 cells, 64 MiB of text, a cell 1,000,000 characters); an .xlsx's
 //! string table and the XML buffers calamine keeps (each part at most 64 MiB unpacked, all parts
 //! 128 MiB, at most 1,000,000 declared strings); an .xls's ranges (2,000,000 cells over all sheets);
 //! the file itself (20 MiB, and a decoded CSV at most 1.5 times that). The hostile files of
@@ -47,8 +47,10 @@ pub const HARD_MAX_ROWS: usize = 100_000;
 /// Columns with content (the roster has 11, plus a sequence number and a few notes).
 pub const MAX_SHEET_COLUMNS: usize = 64;
 
-/// Characters in one cell (the longest roster field is 100).
-pub const MAX_CELL_CHARS: usize = 1_000;
+/// Characters in one cell: a bound on memory, not a content rule. The roster's own checks refuse a
+/// name over 50 characters by its row and column (`roster[3].name`), which this leaves to them; it
+/// only stops one cell from being several megabytes.
+pub const MAX_CELL_CHARS: usize = 1_000_000;
 
 /// Text in all cells together, in bytes (a roster of 20,000 rows has about 2 MB).
 pub const MAX_TABLE_TEXT_BYTES: usize = 64 * 1024 * 1024;
@@ -481,7 +483,7 @@ mod tests {
             "{m}"
         );
         let m = msg(format!("姓名\n{}\n", "王".repeat(MAX_CELL_CHARS + 1)), 10);
-        assert!(m.contains("内容过长（1001 字）"), "{m}");
+        assert!(m.contains("内容过长（1000001 字）"), "{m}");
         // Trailing empty cells (Excel writes a row as wide as the widest) are no content.
         let t = read_table(
             "r.csv",
