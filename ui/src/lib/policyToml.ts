@@ -25,6 +25,7 @@ export function policyToToml(p: Policy): string {
     ['review', p.review],
     ['daily_report', p.daily_report],
     ['certificate', p.certificate],
+    ['roster', p.roster],
   ]
   for (const [name, t] of tables) {
     out.push(`[${name}]`)

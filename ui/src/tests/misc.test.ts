@@ -22,6 +22,7 @@ describe('policy → TOML', () => {
     review: { mode: 'approval', sla_hours: 24, green_channel_sla_hours: 8, green_channel: ['production'], countersign: true, parallel_fgw_for: [] },
     daily_report: { due_next_day_by: '10:00', missing_after_days: 3 },
     certificate: { number_format: '{short}复工〔{year}〕{seq:04}号', title: '复工复产批准通知书' },
+    roster: { max_rows: 20000 },
   }
   it('writes every table in order with quoted keys where needed', () => {
     const s = policyToToml(p)
@@ -32,6 +33,7 @@ describe('policy → TOML', () => {
     expect(s).toContain('parallel_fgw_for = []')
     expect(s).toContain('number_format = "{short}复工〔{year}〕{seq:04}号"')
     expect(s.indexOf('[review]')).toBeLessThan(s.indexOf('[certificate]'))
+    expect(s).toContain('[roster]\nmax_rows = 20000')
   })
 })
 

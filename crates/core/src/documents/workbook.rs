@@ -103,6 +103,17 @@ pub fn roster_error_report(
         }
     };
 
+    // The table comes from `sheet::read_table`, which caps it; a larger one is a programming error,
+    // refused here rather than written cell by cell.
+    if table.len() > crate::domain::sheet::HARD_MAX_ROWS + 1
+        || table
+            .iter()
+            .any(|r| r.len() > crate::domain::sheet::MAX_SHEET_COLUMNS)
+    {
+        return Err(Error::internal(
+            "roster error report: the table is over the sheet caps",
+        ));
+    }
     let header = table.first().cloned().unwrap_or_default();
     let ncols = table.iter().map(Vec::len).max().unwrap_or(0);
     let reason_col = ncols as u16;
@@ -185,7 +196,7 @@ fn parse_field(field: &str) -> Option<(u32, Option<&str>)> {
 mod tests {
     use super::*;
     use crate::domain::roster::rows_from_table;
-    use crate::domain::sheet::read_table;
+    use crate::domain::sheet::{read_table, DEFAULT_MAX_ROWS};
 
     #[test]
     fn fields_name_rows_and_columns() {
@@ -200,7 +211,7 @@ mod tests {
     #[test]
     fn the_template_reads_back_as_a_valid_roster() {
         let bytes = roster_template().unwrap();
-        let table = read_table("模板.xlsx", &bytes).unwrap();
+        let table = read_table("模板.xlsx", &bytes, DEFAULT_MAX_ROWS).unwrap();
         let zh: Vec<&str> = COLUMNS.iter().map(|c| c.1).collect();
         assert_eq!(table[0], zh);
         let rows = rows_from_table(table).unwrap();
@@ -226,12 +237,15 @@ mod tests {
             FieldError::new("roster[3]", crate::t!("与第 2 行重复", "repeats row 2")),
         ];
         let bytes = roster_error_report(&table, &errors, Lang::Zh).unwrap();
-        let back = read_table("错误.xlsx", &bytes).unwrap();
+        let back = read_table("错误.xlsx", &bytes, DEFAULT_MAX_ROWS).unwrap();
         assert_eq!(back[0], ["姓名", "身份证号", "手机号", "错误说明"]);
         assert_eq!(back[1], ["王一", "123", "13800000001", "身份证号位数不对"]);
         assert_eq!(back[2][3], "手机号位数不对;与第 2 行重复");
         assert_eq!(back[2][1], "11010519491231002X", "values are kept as text");
         let en = roster_error_report(&table, &errors, Lang::En).unwrap();
-        assert_eq!(read_table("e.xlsx", &en).unwrap()[1][3], "wrong length");
+        assert_eq!(
+            read_table("e.xlsx", &en, DEFAULT_MAX_ROWS).unwrap()[1][3],
+            "wrong length"
+        );
     }
 }

@@ -25,6 +25,26 @@ pub struct Policy {
     pub review: Review,
     pub daily_report: DailyReport,
     pub certificate: Certificate,
+    /// Roster imports (a policy saved before this table existed reads as the defaults).
+    #[serde(default)]
+    pub roster: RosterLimits,
+}
+
+/// How large a roster file may be (see `domain::sheet`): thousands of rows, not millions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "RosterPolicy"))]
+#[serde(deny_unknown_fields)]
+pub struct RosterLimits {
+    /// Rows below the header, at most `sheet::HARD_MAX_ROWS`.
+    pub max_rows: u32,
+}
+
+impl Default for RosterLimits {
+    fn default() -> Self {
+        RosterLimits {
+            max_rows: crate::domain::sheet::DEFAULT_MAX_ROWS as u32,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +211,16 @@ impl Policy {
                 ),
             );
         }
+        let hard = crate::domain::sheet::HARD_MAX_ROWS;
+        if self.roster.max_rows == 0 || self.roster.max_rows as usize > hard {
+            p.add(
+                "roster.max_rows",
+                t!(
+                    format!("花名册行数上限应在 1 到 {hard} 之间"),
+                    format!("the roster row cap must be between 1 and {hard}")
+                ),
+            );
+        }
         if !self.certificate.number_format.contains("{seq") {
             p.add(
                 "certificate.number_format",
@@ -245,6 +275,19 @@ mod tests {
         );
         assert_eq!(p.sla_hours("city_operation"), (8, true));
         assert_eq!(p.sla_hours("production"), (24, false));
+        assert_eq!(p.roster.max_rows, 20_000);
+    }
+
+    #[test]
+    fn the_roster_cap_defaults_when_absent_and_is_bounded() {
+        let start = DEFAULT_POLICY_TOML.find("[roster]").unwrap();
+        let without = &DEFAULT_POLICY_TOML[..start];
+        assert_eq!(Policy::from_toml(without).unwrap().roster.max_rows, 20_000);
+        for bad in ["max_rows = 0", "max_rows = 100001"] {
+            let text = DEFAULT_POLICY_TOML.replace("max_rows = 20000", bad);
+            let e = Policy::from_toml(&text).unwrap_err();
+            assert!(e.zh.contains("花名册行数上限"), "{e:?}");
+        }
     }
 
     #[test]

@@ -192,6 +192,32 @@ fn parse_bool(s: &str) -> Result<bool, Text> {
     }
 }
 
+/// A masked number (as the app's own exports show it, `510102********123X`) says what to do instead
+/// of failing a digit check.
+fn unmasked<'a>(s: &'a str, zh: &str, en: &str) -> Result<&'a str, Text> {
+    if s.contains('*') {
+        Err(t!(
+            format!("{zh}是脱敏显示的（含 *），请填写完整的{zh}"),
+            format!("the {en} is masked (contains *); enter the full {en}")
+        ))
+    } else {
+        Ok(s)
+    }
+}
+
+/// A sequence-number column (序号, 编号, No., #), which nearly every Chinese roster sheet starts with
+/// and the app's own roster export writes: ignored on import. Spaces inside ("序 号"), case and a
+/// trailing full stop do not matter.
+pub fn is_sequence_header(h: &str) -> bool {
+    let h: String = h
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+        .collect::<String>()
+        .to_lowercase();
+    let h = h.trim_end_matches(['.', '．', '。']);
+    matches!(h, "序号" | "编号" | "no" | "#" | "＃")
+}
+
 /// One row's raw cells, by column key.
 pub type RawRow = HashMap<&'static str, String>;
 
@@ -239,8 +265,15 @@ pub fn check_rows(
             };
         }
         let name = take!("name", parse_name(get("name"), 50));
-        let id = take!("id_number", IdNumber::parse(get("id_number"), today));
-        let phone = take!("phone", Phone::parse(get("phone")));
+        let id = take!(
+            "id_number",
+            unmasked(get("id_number"), "身份证号", "ID number")
+                .and_then(|s| IdNumber::parse(s, today))
+        );
+        let phone = take!(
+            "phone",
+            unmasked(get("phone"), "手机号", "phone number").and_then(Phone::parse)
+        );
         let post = take!("post", parse_text(get("post"), 50, false)).unwrap_or_default();
         let home_region =
             take!("home_region", parse_text(get("home_region"), 100, false)).unwrap_or_default();
@@ -392,6 +425,10 @@ pub fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<(usize, RawRow)>, 
             keys.push(None);
             continue;
         }
+        if is_sequence_header(h) {
+            keys.push(None);
+            continue;
+        }
         match header_key(h) {
             Some(k) if keys.contains(&Some(k)) => errors.push(FieldError::new(
                 format!("roster.header[{}]", i + 1),
@@ -443,7 +480,7 @@ pub fn rows_from_table(table: Vec<Vec<String>>) -> Result<Vec<(usize, RawRow)>, 
 
 /// Parses CSV bytes (UTF-8, UTF-16 with a BOM, or GBK/GB18030); see `sheet::read_table`.
 pub fn parse_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, Vec<FieldError>> {
-    super::sheet::read_table("roster.csv", bytes)
+    super::sheet::read_table("roster.csv", bytes, super::sheet::DEFAULT_MAX_ROWS)
 }
 
 #[cfg(test)]
@@ -535,6 +572,34 @@ pub(crate) mod tests {
             rows_from_table(parse_csv("姓名,工号\n张三,1\n".as_bytes()).unwrap()).unwrap_err();
         assert!(errs.iter().any(|e| e.message.zh.contains("工号")));
         assert!(errs.iter().any(|e| e.message.zh.contains("身份证号")));
+    }
+
+    #[test]
+    fn a_sequence_number_column_is_ignored() {
+        for seq in ["序号", "序 号", " 编号 ", "No.", "NO", "no．", "#"] {
+            let csv = format!(
+                "{seq},姓名,身份证号,手机号\n1,王一,{},13800000001\n",
+                id("51180219800101001")
+            );
+            let rows = rows_from_table(parse_csv(csv.as_bytes()).unwrap()).unwrap();
+            let r = check_rows(&rows, &|_| false, today()).unwrap();
+            assert_eq!(r[0].name, "王一", "{seq}");
+        }
+        for not_seq in ["序号码", "Number", "No.1"] {
+            assert!(!is_sequence_header(not_seq), "{not_seq}");
+        }
+    }
+
+    #[test]
+    fn a_masked_number_says_it_is_masked() {
+        let csv = "姓名,身份证号,手机号\n王一,510102********123X,138****0001\n";
+        let rows = rows_from_table(parse_csv(csv.as_bytes()).unwrap()).unwrap();
+        let errs = check_rows(&rows, &|_| false, today()).unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(
+            errs.iter().all(|e| e.message.zh.contains("脱敏")),
+            "{errs:?}"
+        );
     }
 
     #[test]

@@ -1,16 +1,59 @@
-//! Tables as offices keep them: a workbook from Excel, WPS or LibreOffice (.xlsx, .xls, .ods, read
-//! with calamine), or CSV text in UTF-8 or in GBK/GB18030, which Chinese Excel and WPS write by
-//! default (decoded with encoding_rs). Every cell becomes text; dates typed as dates become
-//! YYYY-MM-DD, and whole numbers lose Excel's ".0", so the roster's checks see what the user saw.
+//! Tables as offices keep them: a workbook from Excel, WPS or LibreOffice (.xlsx, .xls, .ods), or
+//! CSV text in UTF-8 or in GBK/GB18030, which Chinese Excel and WPS write by default (decoded with
+//! encoding_rs). Every cell becomes text; dates typed as dates become YYYY-MM-DD, and whole numbers
+//! lose Excel's ".0", so the roster's checks see what the user saw.
+//!
+//! A roster file comes from outside, so reading one is bounded before anything is built: the file's
+//! size ([`MAX_SHEET_BYTES`]); for a zipped workbook the real unpacked size of every part (measured
+//! by decompressing into nothing, since a zip's declared sizes are not binding) and the declared
+//! sheet size; then cells are read one at a time (.xlsx: calamine's cell reader; .ods: content.xml
+//! streamed here, because calamine expands every repeated row and column of every sheet at open;
+//! .xls: the compound file taken apart by `cfb`, its records' positions checked, then rebuilt for
+//! calamine) into a table that refuses a cell beyond the row cap or [`MAX_SHEET_COLUMNS`], a cell
+//! longer than [`MAX_CELL_CHARS`], and more than [`MAX_TABLE_TEXT_BYTES`] of text in all. CSV is
+//! read record by record and stops at the first row over the cap.
+//!
+//! What that bounds: the table (at most `max_rows + 1` rows of 64 cells, 64 MiB of text, a cell 1,000,000 characters); an .xlsx's
+//! string table and the XML buffers calamine keeps (each part at most 64 MiB unpacked, all parts
+//! 128 MiB, at most 1,000,000 declared strings); an .xls's ranges (2,000,000 cells over all sheets);
+//! the file itself (20 MiB, and a decoded CSV at most 1.5 times that). The hostile files of
+//! `tests/core/sheets/limits.rs` are refused in about 20 MB.
+
+mod xls;
+mod zipped;
 
 use std::borrow::Cow;
-use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::Data;
 use chrono::{Duration, NaiveDate};
 
 use crate::error::{FieldError, Text};
 use crate::t;
+
+/// The largest roster file read, in bytes (20 MiB). A roster row is about 100 bytes of CSV or
+/// 150 bytes of .xlsx XML before compression, so 20,000 rows (the default row cap) are 2–3 MB even
+/// as uncompressed CSV and a few hundred KB as .xlsx: 20 MiB leaves a wide margin (formatting,
+/// pictures of a seal, an old .xls's padding) while keeping what a shell must read into memory
+/// small. The desktop shell bounds its file reads with it.
+pub const MAX_SHEET_BYTES: usize = 20 * 1024 * 1024;
+
+/// The default cap on data rows below the header (`policy.toml`'s `[roster] max_rows`): a firm's
+/// roster is thousands of rows, not millions; the largest employers of a county have a few thousand.
+pub const DEFAULT_MAX_ROWS: usize = 20_000;
+
+/// The highest row cap a policy may set: what the memory bounds below are reckoned for.
+pub const HARD_MAX_ROWS: usize = 100_000;
+
+/// Columns with content (the roster has 11, plus a sequence number and a few notes).
+pub const MAX_SHEET_COLUMNS: usize = 64;
+
+/// Characters in one cell: a bound on memory, not a content rule. The roster's own checks refuse a
+/// name over 50 characters by its row and column (`roster[3].name`), which this leaves to them; it
+/// only stops one cell from being several megabytes.
+pub const MAX_CELL_CHARS: usize = 1_000_000;
+
+/// Text in all cells together, in bytes (a roster of 20,000 rows has about 2 MB).
+pub const MAX_TABLE_TEXT_BYTES: usize = 64 * 1024 * 1024;
 
 /// Spreadsheet workbooks by name; anything else is read as CSV text.
 pub fn is_workbook(file_name: &str) -> bool {
@@ -20,40 +63,182 @@ pub fn is_workbook(file_name: &str) -> bool {
         .any(|e| lower.ends_with(e))
 }
 
-/// Reads the first non-empty sheet of a workbook, or the rows of a CSV file, as text cells.
-pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, Vec<FieldError>> {
-    if is_workbook(file_name) {
-        read_workbook(bytes).map_err(|m| vec![FieldError::new("roster", m)])
-    } else {
-        let text = decode_text(bytes).map_err(|m| vec![FieldError::new("roster", m)])?;
-        parse_csv(&text)
-    }
+/// Reads the first non-empty sheet of a workbook, or the rows of a CSV file, as text cells; at most
+/// `max_rows` rows below the header (row 1), each refusal a clear error on the field `roster`.
+pub fn read_table(
+    file_name: &str,
+    bytes: &[u8],
+    max_rows: usize,
+) -> Result<Vec<Vec<String>>, Vec<FieldError>> {
+    read_bounded(file_name, bytes, max_rows.min(HARD_MAX_ROWS))
+        .map_err(|m| vec![FieldError::new("roster", m)])
 }
 
-fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, Text> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        t!(
-            format!("无法读取该表格文件(可能已损坏,或不是 Excel/WPS 表格):{e}"),
-            format!("cannot read this workbook (damaged, or not an Excel/WPS sheet): {e}")
-        )
-    })?;
-    for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| {
-            t!(
-                format!("无法读取工作表“{name}”:{e}"),
-                format!("cannot read sheet '{name}': {e}")
+fn read_bounded(file_name: &str, bytes: &[u8], max_rows: usize) -> Result<Vec<Vec<String>>, Text> {
+    if bytes.len() > MAX_SHEET_BYTES {
+        return Err(t!(
+            format!(
+                "文件过大：{}，花名册文件最多 {}",
+                mib(bytes.len() as u64),
+                mib(MAX_SHEET_BYTES as u64)
+            ),
+            format!(
+                "the file is too large: {}; a roster file has at most {}",
+                mib(bytes.len() as u64),
+                mib(MAX_SHEET_BYTES as u64)
             )
-        })?;
-        if range.is_empty() {
-            continue;
-        }
-        // Rows above the first used cell stay, so line numbers are the sheet's row numbers.
-        let (first_row, _) = range.start().unwrap_or((0, 0));
-        let mut table: Vec<Vec<String>> = vec![Vec::new(); first_row as usize];
-        table.extend(range.rows().map(|r| r.iter().map(cell_text).collect()));
-        return Ok(table);
+        ));
     }
-    Err(t!("表格里没有数据", "the workbook has no data"))
+    let mut table = TableBuilder::new(max_rows);
+    if bytes.starts_with(b"PK\x03\x04") {
+        zipped::read(bytes, &mut table)?;
+    } else if bytes.starts_with(&xls::CFB_MAGIC) {
+        xls::read(bytes, &mut table)?;
+    } else if is_workbook(file_name) {
+        return Err(unreadable("not a zip or compound file"));
+    } else {
+        read_csv(&decode_text(bytes)?, &mut table)?;
+        return Ok(table.rows);
+    }
+    if table.is_empty() {
+        return Err(t!("表格里没有数据", "the workbook has no data"));
+    }
+    Ok(table.rows)
+}
+
+pub(crate) fn mib(n: u64) -> String {
+    format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
+}
+
+pub(crate) fn unreadable(e: impl std::fmt::Display) -> Text {
+    t!(
+        format!("无法读取该表格文件（可能已损坏，或不是 Excel/WPS 表格）：{e}"),
+        format!("cannot read this workbook (damaged, or not an Excel/WPS sheet): {e}")
+    )
+}
+
+pub(crate) fn password_protected() -> Text {
+    t!(
+        "该表格文件设有打开密码，请在 Excel/WPS 中取消密码后另存",
+        "the workbook is password-protected; remove the password and save it again"
+    )
+}
+
+pub(crate) fn too_many_rows(row: usize, max_rows: usize) -> Text {
+    t!(
+        format!("表格过大：第 {} 行仍有内容，花名册最多 {max_rows} 行（不含表头）", row + 1),
+        format!(
+            "the table is too large: row {} has content; a roster has at most {max_rows} rows below the header",
+            row + 1
+        )
+    )
+}
+
+/// A table being read, cell by cell, in bounded memory: rows are kept by their index in the sheet
+/// (0 is the header), so line numbers stay the sheet's row numbers.
+pub(crate) struct TableBuilder {
+    rows: Vec<Vec<String>>,
+    max_rows: usize,
+    text_bytes: usize,
+}
+
+impl TableBuilder {
+    fn new(max_rows: usize) -> Self {
+        TableBuilder {
+            rows: Vec::new(),
+            max_rows,
+            text_bytes: 0,
+        }
+    }
+
+    pub(crate) fn max_rows(&self) -> usize {
+        self.max_rows
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Forgets an empty sheet's rows (a workbook's first non-empty sheet is the roster).
+    pub(crate) fn clear(&mut self) {
+        self.rows.clear();
+        self.text_bytes = 0;
+    }
+
+    /// A cell's length, checked before its text is copied anywhere.
+    pub(crate) fn check_len(row: usize, col: usize, text: &str) -> Result<(), Text> {
+        if text.len() > MAX_CELL_CHARS {
+            let n = text.chars().count();
+            if n > MAX_CELL_CHARS {
+                return Err(t!(
+                    format!(
+                        "第 {} 行第 {} 列的内容过长（{n} 字），一个单元格最多 {MAX_CELL_CHARS} 字",
+                        row + 1,
+                        col + 1
+                    ),
+                    format!(
+                        "the cell at row {}, column {} is too long ({n} characters); at most {MAX_CELL_CHARS}",
+                        row + 1,
+                        col + 1
+                    )
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks where a cell with content is, before it is read: within the row cap and the columns.
+    pub(crate) fn check_position(&self, row: usize, col: usize) -> Result<(), Text> {
+        if row > self.max_rows {
+            return Err(too_many_rows(row, self.max_rows));
+        }
+        if col >= MAX_SHEET_COLUMNS {
+            return Err(t!(
+                format!(
+                    "表格过宽：第 {} 行第 {} 列有内容，花名册最多 {MAX_SHEET_COLUMNS} 列",
+                    row + 1,
+                    col + 1
+                ),
+                format!(
+                    "the table is too wide: row {}, column {} has content; a roster has at most {MAX_SHEET_COLUMNS} columns",
+                    row + 1,
+                    col + 1
+                )
+            ));
+        }
+        Ok(())
+    }
+
+    /// Puts one cell (row and column from 0); empty text is skipped.
+    pub(crate) fn put(&mut self, row: usize, col: usize, text: String) -> Result<(), Text> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        self.check_position(row, col)?;
+        Self::check_len(row, col, &text)?;
+        self.text_bytes += text.len();
+        if self.text_bytes > MAX_TABLE_TEXT_BYTES {
+            return Err(t!(
+                format!(
+                    "表格内容过多：文字超过 {}，不像一份花名册",
+                    mib(MAX_TABLE_TEXT_BYTES as u64)
+                ),
+                format!(
+                    "the table holds too much text (over {}) for a roster",
+                    mib(MAX_TABLE_TEXT_BYTES as u64)
+                )
+            ));
+        }
+        if self.rows.len() <= row {
+            self.rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut self.rows[row];
+        if cells.len() <= col {
+            cells.resize_with(col + 1, String::new);
+        }
+        cells[col] = text;
+        Ok(())
+    }
 }
 
 /// One cell as the user sees it.
@@ -105,24 +290,39 @@ fn not_decodable(encoding: &str) -> Text {
     )
 }
 
-fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, Vec<FieldError>> {
+/// CSV rows one record at a time: the reader stops at the first row over the cap, so a file of a
+/// million rows is refused after reading `max_rows + 1` of them, never held whole.
+fn read_csv(text: &str, table: &mut TableBuilder) -> Result<(), Text> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut table = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        match rec {
-            Ok(r) => table.push(r.iter().map(|s| s.trim().to_string()).collect()),
+    let mut record = csv::StringRecord::new();
+    let mut row = 0;
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
             Err(e) => {
-                return Err(vec![FieldError::new(
-                    format!("roster[{}]", i + 1),
-                    t!(format!("CSV 格式错误:{e}"), format!("malformed CSV: {e}")),
-                )])
+                return Err(t!(
+                    format!("CSV 格式错误（第 {} 行）：{e}", row + 1),
+                    format!("malformed CSV (row {}): {e}", row + 1)
+                ))
             }
         }
+        if row > table.max_rows() {
+            return Err(too_many_rows(row, table.max_rows()));
+        }
+        for (col, cell) in record.iter().enumerate() {
+            let cell = cell.trim();
+            if !cell.is_empty() {
+                table.check_position(row, col)?;
+                TableBuilder::check_len(row, col, cell)?;
+                table.put(row, col, cell.to_string())?;
+            }
+        }
+        row += 1;
     }
-    Ok(table)
 }
 
 /// A date as people type it in a sheet: 2020-02-10, 2020/2/10, 2020.2.10, 2020年2月10日, an
@@ -249,14 +449,47 @@ mod tests {
 
     #[test]
     fn csv_rows_and_a_broken_workbook() {
-        let t = read_table("r.csv", "姓名,手机号\n王伟,13800000000\n".as_bytes()).unwrap();
+        let t = read_table(
+            "r.csv",
+            "姓名,手机号\n王伟,13800000000\n".as_bytes(),
+            DEFAULT_MAX_ROWS,
+        )
+        .unwrap();
         assert_eq!(t, vec![vec!["姓名", "手机号"], vec!["王伟", "13800000000"]]);
-        let e = read_table("r.xlsx", b"PK\x03\x04 not really a zip").unwrap_err();
+        let e = read_table("r.xlsx", b"PK\x03\x04 not really a zip", DEFAULT_MAX_ROWS).unwrap_err();
         assert!(
             e[0].message.zh.contains("无法读取该表格文件"),
             "{}",
             e[0].message.zh
         );
         assert!(is_workbook("花名册.XLSX") && is_workbook("a.ods") && !is_workbook("a.csv"));
+    }
+
+    #[test]
+    fn csv_caps_name_the_row_and_column() {
+        let msg = |csv: String, max: usize| {
+            let e = read_table("r.csv", csv.as_bytes(), max).unwrap_err();
+            assert_eq!((e.len(), e[0].field.as_str()), (1, "roster"));
+            e[0].message.zh.clone()
+        };
+        let m = msg("姓名\n王一\n王二\n".into(), 1);
+        assert!(
+            m.contains("第 3 行仍有内容") && m.contains("最多 1 行"),
+            "{m}"
+        );
+        let m = msg(format!("姓名\n{}x\n", ",".repeat(64)), 10);
+        assert!(
+            m.contains("表格过宽") && m.contains("第 2 行第 65 列"),
+            "{m}"
+        );
+        let m = msg(format!("姓名\n{}\n", "王".repeat(MAX_CELL_CHARS + 1)), 10);
+        assert!(m.contains("内容过长（1000001 字）"), "{m}");
+        // Trailing empty cells (Excel writes a row as wide as the widest) are no content.
+        let t = read_table(
+            "r.csv",
+            format!("姓名{}\n王一\n", ",".repeat(100)).as_bytes(),
+            10,
+        );
+        assert_eq!(t.unwrap(), [["姓名"], ["王一"]]);
     }
 }

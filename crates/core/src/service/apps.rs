@@ -538,8 +538,9 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("导入花名册", "import rosters"),
         )?;
-        let table =
-            crate::domain::sheet::read_table(file_name, bytes).map_err(Error::validation)?;
+        let max_rows = load_policy(&self.conn)?.roster.max_rows as usize;
+        let table = crate::domain::sheet::read_table(file_name, bytes, max_rows)
+            .map_err(Error::validation)?;
         let errors = match roster::rows_from_table(table.clone()) {
             Err(e) => e,
             Ok(rows) => {
@@ -576,8 +577,9 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("导入花名册", "import rosters"),
         )?;
-        let table =
-            crate::domain::sheet::read_table(file_name, bytes).map_err(Error::validation)?;
+        let max_rows = load_policy(&self.conn)?.roster.max_rows as usize;
+        let table = crate::domain::sheet::read_table(file_name, bytes, max_rows)
+            .map_err(Error::validation)?;
         let rows = roster::rows_from_table(table).map_err(Error::validation)?;
         let names: Vec<(String, &str)> = rows
             .iter()

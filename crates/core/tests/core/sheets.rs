@@ -3,7 +3,11 @@
 //! a GBK-encoded CSV with English headers, and a workbook with one fault per row — every fault is
 //! reported by row and column at once, and nothing is kept.
 
+mod limits;
+
 use std::path::PathBuf;
+
+use reopen_core::domain::sheet::{read_table, DEFAULT_MAX_ROWS};
 
 use super::*;
 
@@ -133,5 +137,49 @@ fn every_bad_row_of_a_workbook_is_reported_and_nothing_is_kept() -> R {
         (before.roster_count, before.version)
     );
     assert_eq!(audit_len(&d.core, &d.admin), audit_before);
+    Ok(())
+}
+
+/// The app's own roster export starts with 序号 and masks the personal numbers: importing it is
+/// refused only for the masked numbers (each saying so), never for its columns; with the numbers
+/// filled in again, as the firm would, it reads back as the same roster.
+#[test]
+fn the_roster_export_reads_back() -> R {
+    let mut d = desk()?;
+    import(&mut d, "roster-good.xlsx")?;
+    let full = d.core.app_roster_reveal(&d.firm, d.app, now())?;
+    let exported = d.core.roster_xlsx(&d.firm, d.app)?;
+
+    let err = d
+        .core
+        .app_roster_replace(&d.firm, d.app, "导出.xlsx", &exported, None, now())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Validation);
+    assert_eq!(err.fields.len(), 2 * full.len(), "{:#?}", err.fields);
+    for f in &err.fields {
+        assert!(
+            f.field.ends_with(".id_number") || f.field.ends_with(".phone"),
+            "{f:?}"
+        );
+        assert!(f.message.zh.contains("脱敏"), "{f:?}");
+    }
+
+    // The firm types the full numbers back into the exported sheet and saves it as CSV.
+    let mut table = read_table("导出.xlsx", &exported, DEFAULT_MAX_ROWS).unwrap();
+    assert_eq!(table[0][0], "序号");
+    let col = |h: &str| table[0].iter().position(|c| c == h).unwrap();
+    let (id_col, phone_col) = (col("身份证号"), col("手机号"));
+    for (row, r) in table.iter_mut().skip(1).zip(&full) {
+        row[id_col] = r.id_number.clone();
+        row[phone_col] = r.phone.clone();
+    }
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    for row in &table {
+        csv.write_record(row)?;
+    }
+    let csv = csv.into_inner()?;
+    d.core
+        .app_roster_replace(&d.firm, d.app, "导出.csv", &csv, None, now())?;
+    assert_eq!(d.core.app_roster_reveal(&d.firm, d.app, now())?, full);
     Ok(())
 }

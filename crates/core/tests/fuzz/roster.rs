@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::sample::select;
 use reopen_core::domain::roster::{check_rows, rows_from_table, RosterEntry};
-use reopen_core::domain::sheet::read_table;
+use reopen_core::domain::sheet::{read_table, DEFAULT_MAX_ROWS};
 use reopen_core::service::demo::demo_roster_csv;
 use reopen_core::FieldError;
 
@@ -30,7 +30,7 @@ fn errors_named(errors: &[FieldError]) -> Result<(), TestCaseError> {
 pub fn import(file_name: &str, bytes: &[u8]) -> Result<Vec<RosterEntry>, TestCaseError> {
     let policy = policy();
     let key_area = |r: &str| policy.is_key_area(r);
-    let table = match read_table(file_name, bytes) {
+    let table = match read_table(file_name, bytes, DEFAULT_MAX_ROWS) {
         Ok(t) => t,
         Err(e) => {
             errors_named(&e)?;
@@ -90,6 +90,100 @@ fn xlsx_written() -> &'static [u8] {
         }
         book.save_to_buffer().unwrap()
     })
+}
+
+/// The demo roster as an .ods's content.xml, as Calc writes it: a row per line, a string cell per
+/// value with its text in a paragraph, and the rest of the sheet as repeated empty rows.
+fn ods_content() -> String {
+    let mut rows = String::new();
+    for line in csv().lines() {
+        rows.push_str("<table:table-row>");
+        for cell in line.split(',') {
+            let cell = cell.replace('&', "&amp;").replace('<', "&lt;");
+            rows.push_str(&format!(
+                r#"<table:table-cell office:value-type="string"><text:p>{cell}</text:p></table:table-cell>"#
+            ));
+        }
+        rows.push_str(
+            r#"<table:table-cell table:number-columns-repeated="1013"/></table:table-row>"#,
+        );
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="花名册">{rows}<table:table-row table:number-rows-repeated="1048569"><table:table-cell table:number-columns-repeated="1024"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#
+    )
+}
+
+fn ods(content: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    z.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.finish().unwrap().into_inner()
+}
+
+fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+    let mut r = typ.to_le_bytes().to_vec();
+    r.extend((data.len() as u16).to_le_bytes());
+    r.extend(data);
+    r
+}
+
+/// The demo roster as an Excel 97–2003 Workbook stream (BIFF8): globals, then one sheet of
+/// LABEL records.
+fn biff() -> Vec<u8> {
+    let bof = |dt: u16| {
+        record(
+            0x0809,
+            &[&[0x00, 0x06][..], &dt.to_le_bytes(), &[0; 12]].concat(),
+        )
+    };
+    let bound = |pos: u32| {
+        record(
+            0x0085,
+            &[&pos.to_le_bytes()[..], &[0, 0, 1, 0, b'R']].concat(),
+        )
+    };
+    let eof = record(0x000A, &[]);
+    let globals = bof(5).len() + bound(0).len() + eof.len();
+    let mut stream = [bof(5), bound(globals as u32), eof.clone(), bof(0x10)].concat();
+    let text = csv();
+    let lines: Vec<&str> = text.lines().collect();
+    let dims = [
+        &0u32.to_le_bytes()[..],
+        &(lines.len() as u32).to_le_bytes(),
+        &[0, 0, 11, 0, 0, 0],
+    ]
+    .concat();
+    stream.extend(record(0x0200, &dims));
+    for (r, line) in lines.iter().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let utf16: Vec<u16> = cell.encode_utf16().collect();
+            let mut d = [(r as u16).to_le_bytes(), (c as u16).to_le_bytes(), [0, 0]].concat();
+            d.extend((utf16.len() as u16).to_le_bytes());
+            d.push(1);
+            d.extend(utf16.iter().flat_map(|u| u.to_le_bytes()));
+            stream.extend(record(0x0204, &d));
+        }
+    }
+    stream.extend(eof);
+    stream
+}
+
+fn xls(stream: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    let mut s = file.create_stream("/Workbook").unwrap();
+    s.write_all(stream).unwrap();
+    s.flush().unwrap();
+    drop(s);
+    file.flush().unwrap();
+    file.into_inner().into_inner()
 }
 
 /// No magic; a zip's (xlsx, ods); a compound file's (xls); the BOMs of UTF-8 and UTF-16LE.
@@ -170,6 +264,22 @@ proptest! {
         }
         let cut = cut % valid.len();
         import("r.xlsx", &valid[..cut])?;
+    }
+
+    #[test]
+    fn roster_ods_edited(edits in proptest::collection::vec(text_edit(), 1..6)) {
+        // content.xml is read by our own streaming reader: edited XML, repeats and values.
+        let valid = ods_content();
+        prop_assert_eq!(import("r.ods", &ods(&valid))?.len(), 6);
+        import("r.ods", &ods(&edit_text(&valid, &edits)))?;
+    }
+
+    #[test]
+    fn roster_xls_edited(edits in proptest::collection::vec(byte_edit(), 1..5)) {
+        // The Workbook stream's records are scanned here before calamine parses them.
+        let valid = biff();
+        prop_assert_eq!(import("r.xls", &xls(&valid))?.len(), 6);
+        import("r.xls", &xls(&edit_bytes(&valid, &edits)))?;
     }
 
     #[test]

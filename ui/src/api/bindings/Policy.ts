@@ -3,6 +3,7 @@ import type { CertificatePolicy } from "./CertificatePolicy";
 import type { DailyReportPolicy } from "./DailyReportPolicy";
 import type { KeyAreas } from "./KeyAreas";
 import type { ReviewPolicy } from "./ReviewPolicy";
+import type { RosterPolicy } from "./RosterPolicy";
 import type { SuppliesPolicy } from "./SuppliesPolicy";
 
 export type Policy = { 
@@ -13,4 +14,8 @@ categories: { [key in string]: string },
 /**
  * GB/T 4754 two-digit division → earliest planned reopening date.
  */
-earliest_reopening: { [key in string]: string }, mandatory_measures: { [key in string]: string }, optional_measures: { [key in string]: string }, key_areas: KeyAreas, supplies: SuppliesPolicy, review: ReviewPolicy, daily_report: DailyReportPolicy, certificate: CertificatePolicy, };
+earliest_reopening: { [key in string]: string }, mandatory_measures: { [key in string]: string }, optional_measures: { [key in string]: string }, key_areas: KeyAreas, supplies: SuppliesPolicy, review: ReviewPolicy, daily_report: DailyReportPolicy, certificate: CertificatePolicy, 
+/**
+ * Roster imports (a policy saved before this table existed reads as the defaults).
+ */
+roster: RosterPolicy, };
