@@ -12,9 +12,8 @@ use reopen_core::domain::package;
 use reopen_core::error::Error;
 use reopen_core::t;
 
-/// The largest roster file accepted, as the core's roster limit (20 MiB): a firm's roster is
-/// thousands of rows, a few megabytes at most.
-pub const ROSTER_MAX_BYTES: u64 = 20 * 1024 * 1024;
+/// The largest roster file accepted: the core's roster limit.
+pub const ROSTER_MAX_BYTES: u64 = reopen_core::domain::sheet::MAX_SHEET_BYTES as u64;
 
 /// How large a chosen file may be for one use, and what the user is asked to choose.
 pub struct Limit {

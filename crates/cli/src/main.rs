@@ -483,8 +483,15 @@ pub fn default_db() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("reopen.db"))
 }
 
+/// The largest file any command takes (an application package); the use case refuses a smaller
+/// limit of its own (a roster sheet, an attachment) with its own words.
+const MAX_INPUT_BYTES: usize = reopen_core::domain::package::MAX_PACKAGE_BYTES;
+
+/// Reads a file named on the command line, at most [`MAX_INPUT_BYTES`] of it: a larger file (or
+/// an endless one such as /dev/zero) is refused without being read whole.
 pub(crate) fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
         Error::field(
             "file",
             t!(
@@ -492,7 +499,29 @@ pub(crate) fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
                 format!("cannot read {}: {e}", path.display())
             ),
         )
-    })
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Error::field(
+            "file",
+            t!(
+                format!(
+                    "文件 {} 过大（超过 {} MB）",
+                    path.display(),
+                    MAX_INPUT_BYTES / 1024 / 1024
+                ),
+                format!(
+                    "{} is too large (over {} MB)",
+                    path.display(),
+                    MAX_INPUT_BYTES / 1024 / 1024
+                )
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 pub(crate) fn read_json(path: &PathBuf) -> Result<Value, Error> {

@@ -574,3 +574,14 @@ fn xlsx_roster_is_read_and_a_bad_one_refused_whole() {
     assert_eq!(snapshot(&env, id), before);
     assert_eq!(roster_of(&env, id), roster_before);
 }
+
+/// A file named on the command line is read at most to the largest input any command takes: an
+/// endless one (/dev/zero) is refused with the reason instead of filling the memory.
+#[test]
+fn an_endless_input_file_is_refused_not_read_whole() {
+    let env = Env::new();
+    env.add_user("clerk", "clerk", None);
+    let r = env.as_("clerk", &["app", "import", "/dev/zero"]);
+    assert_invalid(&r, &["file"]);
+    assert!(r.field_message("file").contains("过大"), "{r:?}");
+}

@@ -279,6 +279,22 @@ fn check_package(p: &Package, policy: &Policy, now: DateTime<Utc>) -> Result<Che
             ),
         ));
     }
+    let max_rows = policy.roster.max_rows as usize;
+    if p.application.roster.len() > max_rows {
+        return Err(Error::field(
+            "package",
+            t!(
+                format!(
+                    "申报包的花名册有 {} 行，最多 {max_rows} 行",
+                    p.application.roster.len()
+                ),
+                format!(
+                    "the package's roster has {} rows; at most {max_rows} are allowed",
+                    p.application.roster.len()
+                )
+            ),
+        ));
+    }
     let mut problems = Problems::new();
     let firm = match FirmInput::from_json(&p.firm) {
         Ok(f) => Some(f),

@@ -226,6 +226,13 @@ fn a_tampered_package_is_refused_and_nothing_is_stored() -> R {
     // Not a package at all; a newer version; an empty file.
     assert!(package_reason(o.core.app_import(&o.clerk, PDF, now()))
         .contains("not an application package"));
+    // A roster longer than the policy's cap (a package is not a way around the sheet's).
+    let long = reseal(&bytes, |v| {
+        let row = v["application"]["roster"][0].clone();
+        v["application"]["roster"] = Value::Array(vec![row; 20_001]);
+    });
+    assert!(package_reason(o.core.app_import(&o.clerk, &long, now())).contains("at most 20000"));
+    nothing_stored(&o, n);
     let wrong = reseal(&bytes, |v| v["format"] = "zip".into());
     assert!(package_reason(o.core.app_import(&o.clerk, &wrong, now())).contains("format"));
     let v2 = reseal(&bytes, |v| v["version"] = 2.into());
