@@ -446,7 +446,7 @@ pub(crate) fn qr_rects(
 }
 
 /// The round seal: ring, star, the department along the arc, 复工复产专用章 below the star.
-fn draw_seal(c: &mut Canvas<'_>, cx: f32, cy: f32, r: f32, dept: &str) -> Result<()> {
+pub(super) fn draw_seal(c: &mut Canvas<'_>, cx: f32, cy: f32, r: f32, dept: &str) -> Result<()> {
     let ring_w = 1.1 * MM;
     c.begin_multiply();
     c.set_fill(RED);
