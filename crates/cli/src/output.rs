@@ -188,7 +188,7 @@ impl Out {
                 reopen_core::domain::workflow::TaskState::Pending => "待审核",
                 reopen_core::domain::workflow::TaskState::Approved => "同意",
                 reopen_core::domain::workflow::TaskState::Rejected => "不同意",
-                reopen_core::domain::workflow::TaskState::Returned => "退回修改",
+                reopen_core::domain::workflow::TaskState::Returned => "退回补正",
                 reopen_core::domain::workflow::TaskState::Closed => "已关闭",
             };
             self.line(format!(

@@ -2,6 +2,7 @@
 //! pdffonts, pdfinfo, pdftoppm) and zbar-tools (zbarimg). Debian: `qpdf poppler-utils zbar-tools`.
 
 mod bulletin;
+mod glossary;
 mod notices;
 mod samples;
 
