@@ -946,7 +946,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 if !out.json && page.offset.unwrap_or(0) == 0 {
                     out.daily_flags(&cx.core.daily_flags(&a)?);
                 }
-                out.queue(&r)
+                out.queue(&r, &cx.core.policy()?)
             }
             ReviewCmd::Decide {
                 id,

@@ -323,3 +323,32 @@ fn human_output_names_the_document_and_the_case() {
         "{s}"
     );
 }
+
+/// Not a counter document, but the same reader: the reviewer's queue on screen names the
+/// category and the state in Chinese (it printed `production`, `pending`); `--json` keeps codes.
+#[test]
+fn the_human_queue_names_categories_and_states_in_chinese() {
+    let (env, _) = setup();
+    let o = Command::new(env!("CARGO_BIN_EXE_reopen"))
+        .arg("--db")
+        .arg(&env.db)
+        .args(["--user", "swj", "review", "queue"])
+        .env("REOPEN_NOW", NOW)
+        .env("REOPEN_PASSWORD", PW)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("\t企业生产必需\t") && s.contains("\t待审核\t"),
+        "{s}"
+    );
+    for code in ["production", "pending", "returned", "rejected"] {
+        assert!(!s.contains(code), "{code} printed:\n{s}");
+    }
+    let j = env.as_("swj", &["review", "queue"]).ok().json();
+    assert_eq!(j[0]["category"], "production");
+    assert_eq!(j[0]["state"], "pending");
+}
