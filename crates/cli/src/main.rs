@@ -659,6 +659,11 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         user: cli.user.clone(),
         now,
     };
+    out.categories = cx
+        .core
+        .policy()
+        .map(|p| p.categories.into_iter().collect())
+        .unwrap_or_default();
     match cli.cmd {
         Cmd::Check { .. } => Ok(()),
         Cmd::Init {
@@ -946,7 +951,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 if !out.json && page.offset.unwrap_or(0) == 0 {
                     out.daily_flags(&cx.core.daily_flags(&a)?);
                 }
-                out.queue(&r, &cx.core.policy()?)
+                out.queue(&r)
             }
             ReviewCmd::Decide {
                 id,
@@ -1188,6 +1193,7 @@ fn main() -> ExitCode {
         json: cli.json,
         lang,
         stdout: String::new(),
+        categories: Default::default(),
     };
     let result = run(cli, &mut out);
     print!("{}", out.stdout);

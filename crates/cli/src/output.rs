@@ -1,8 +1,9 @@
 //! Human-readable and JSON output of the `reopen` command.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use reopen_core::domain::ids::{CreditCode, IdNumber, Phone};
-use reopen_core::domain::policy::Policy;
 use reopen_core::domain::roster::RosterView;
 use reopen_core::domain::workflow::TaskState;
 use reopen_core::error::{Error, Lang};
@@ -15,6 +16,9 @@ pub struct Out {
     pub json: bool,
     pub lang: Lang,
     pub stdout: String,
+    /// The policy's category names (code → 中文) for human output; empty before the database
+    /// is open, when codes are shown as they are.
+    pub categories: HashMap<String, String>,
 }
 
 fn cell(v: &Value) -> String {
@@ -160,7 +164,10 @@ impl Out {
         let p = &a.plan;
         self.line(format!(
             "  复工类别 {}  计划复工 {}  计划人数 {}（本地 {} 外地 {} 重点地区 {} 已满观察期 {} 观察中 {} 有症状 {}）  花名册 {} 人",
-            p.category.clone().unwrap_or_else(|| "-".into()),
+            p.category
+                .as_deref()
+                .map(|c| category_zh(&self.categories, c).to_string())
+                .unwrap_or_else(|| "-".into()),
             p.planned_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
             p.headcount.planned,
             p.headcount.local,
@@ -293,11 +300,11 @@ impl Out {
 
     /// The reviewer's queue. The human table names categories and states in Chinese (the
     /// category names are the policy's); `--json` keeps the codes.
-    pub fn queue(&mut self, rows: &[QueueRow], policy: &Policy) -> Result<(), Error> {
+    pub fn queue(&mut self, rows: &[QueueRow]) -> Result<(), Error> {
         if self.json {
             return self.emit_json(rows);
         }
-        for l in queue_lines(rows, policy) {
+        for l in queue_lines(rows, &self.categories) {
             self.line(l);
         }
         Ok(())
@@ -315,7 +322,12 @@ pub fn task_state_zh(s: TaskState) -> &'static str {
     }
 }
 
-fn queue_lines(rows: &[QueueRow], policy: &Policy) -> Vec<String> {
+/// A category's Chinese name from the policy; a code the policy no longer names as it is.
+fn category_zh<'a>(categories: &'a HashMap<String, String>, code: &'a str) -> &'a str {
+    categories.get(code).map(String::as_str).unwrap_or(code)
+}
+
+fn queue_lines(rows: &[QueueRow], categories: &HashMap<String, String>) -> Vec<String> {
     if rows.is_empty() {
         return vec!["（队列为空）".into()];
     }
@@ -334,11 +346,7 @@ fn queue_lines(rows: &[QueueRow], policy: &Policy) -> Vec<String> {
         if r.has_warnings {
             marks.push("有警示");
         }
-        let category = policy
-            .categories
-            .get(&r.category)
-            .map(String::as_str)
-            .unwrap_or(r.category.as_str());
+        let category = category_zh(categories, &r.category);
         out.push(format!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r.application_id,
@@ -448,6 +456,11 @@ pub fn verification(v: &reopen_core::service::Verification, out: &mut Out) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reopen_core::domain::policy::Policy;
+
+    fn names() -> HashMap<String, String> {
+        Policy::default_policy().categories.into_iter().collect()
+    }
 
     fn row(category: &str, state: TaskState, overdue: bool) -> QueueRow {
         QueueRow {
@@ -470,7 +483,7 @@ mod tests {
 
     #[test]
     fn the_human_queue_prints_chinese_names_not_codes() {
-        let policy = Policy::default_policy();
+        let policy = names();
         let rows = [
             row("general", TaskState::Pending, true),
             row("daily_necessities", TaskState::Approved, false),
@@ -517,12 +530,10 @@ mod tests {
             json: true,
             lang: Lang::Zh,
             stdout: String::new(),
+            categories: names(),
         };
-        out.queue(
-            &[row("general", TaskState::Pending, false)],
-            &Policy::default_policy(),
-        )
-        .expect("json");
+        out.queue(&[row("general", TaskState::Pending, false)])
+            .expect("json");
         assert!(
             out.stdout.contains("\"category\":\"general\"")
                 && out.stdout.contains("\"state\":\"pending\""),

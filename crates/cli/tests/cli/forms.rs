@@ -39,7 +39,6 @@ fn setup() -> (Env, Apps) {
                 division: div.map(Into::into),
                 firm: firm.map(Into::into),
                 password: Some(PW.into()),
-                ..Default::default()
             };
             core.user_add(&admin, &u, now).unwrap();
             core.connection()
@@ -50,7 +49,6 @@ fn setup() -> (Env, Apps) {
     let clerk = add("clerk", "clerk", None, Some("511802"), None);
     add("clerk2", "clerk", None, Some("511803"), None);
     let swj = add("swj", "reviewer", Some("511802-SWJ"), None, None);
-    drop(add);
     let mut ids = Vec::new();
     for i in 0..5u32 {
         let code = demo_credit_code("511802", 500 + i);
@@ -348,6 +346,23 @@ fn the_human_queue_names_categories_and_states_in_chinese() {
     for code in ["production", "pending", "returned", "rejected"] {
         assert!(!s.contains(code), "{code} printed:\n{s}");
     }
+    // `app show` too: 复工类别 企业生产必需, not the code.
+    let o = Command::new(env!("CARGO_BIN_EXE_reopen"))
+        .arg("--db")
+        .arg(&env.db)
+        .args(["--user", "swj", "app", "show", "2"])
+        .env("REOPEN_NOW", NOW)
+        .env("REOPEN_PASSWORD", PW)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && s.contains("复工类别 企业生产必需"),
+        "{o:?}"
+    );
+    assert!(!s.contains("production"), "{s}");
     let j = env.as_("swj", &["review", "queue"]).ok().json();
     assert_eq!(j[0]["category"], "production");
     assert_eq!(j[0]["state"], "pending");

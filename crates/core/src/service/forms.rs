@@ -64,13 +64,15 @@ fn submitted_at(conn: &Connection, app_id: i64, no: i64) -> Result<DateTime<Utc>
     parse_ts(&at)
 }
 
-/// The decided tasks of one submission in one state (stage order), with their decision time.
-fn decided(
-    conn: &Connection,
-    app_id: i64,
-    no: i64,
-    state: &str,
-) -> Result<(Vec<NoticeOpinion>, Vec<String>, Option<DateTime<Utc>>)> {
+/// The decided tasks of one submission in one state: opinions in stage order, the departments
+/// that decided (they sign), the latest decision time.
+struct Decided {
+    opinions: Vec<NoticeOpinion>,
+    signers: Vec<String>,
+    at: Option<DateTime<Utc>>,
+}
+
+fn decided(conn: &Connection, app_id: i64, no: i64, state: &str) -> Result<Decided> {
     let mut st = conn.prepare_cached(
         "SELECT t.stage_name, d.name, coalesce(t.opinion, ''), t.decided_at FROM review_tasks t
          JOIN departments d ON d.id = t.department_id
@@ -99,7 +101,11 @@ fn decided(
         }
         opinions.push(o);
     }
-    Ok((opinions, departments, last))
+    Ok(Decided {
+        opinions,
+        signers: departments,
+        at: last,
+    })
 }
 
 /// The receipt's body: the stages of the submission and the promised deadline as recorded when
@@ -232,20 +238,26 @@ impl Reopen {
                     let Some(no) = last else {
                         return Err(wrong_state(kind, app.state));
                     };
-                    let (opinions, signers, at) = decided(tx, app.id, no, "returned")?;
-                    let at = at.unwrap_or(now);
-                    let body = NoticeBody::Return { decided_at: local(at), opinions };
-                    (no, body, signers, local_date(at))
+                    let d = decided(tx, app.id, no, "returned")?;
+                    let at = d.at.unwrap_or(now);
+                    let body = NoticeBody::Return {
+                        decided_at: local(at),
+                        opinions: d.opinions,
+                    };
+                    (no, body, d.signers, local_date(at))
                 }
                 NoticeKind::Rejection => {
                     if app.state != AppState::Rejected {
                         return Err(wrong_state(kind, app.state));
                     }
                     let no = app.submission_no;
-                    let (opinions, signers, at) = decided(tx, app.id, no, "rejected")?;
-                    let at = at.unwrap_or(now);
-                    let body = NoticeBody::Rejection { decided_at: local(at), opinions };
-                    (no, body, signers, local_date(at))
+                    let d = decided(tx, app.id, no, "rejected")?;
+                    let at = d.at.unwrap_or(now);
+                    let body = NoticeBody::Rejection {
+                        decided_at: local(at),
+                        opinions: d.opinions,
+                    };
+                    (no, body, d.signers, local_date(at))
                 }
             };
             let plan: crate::domain::plan::Plan = tx.query_row(
