@@ -367,3 +367,72 @@ fn the_human_queue_names_categories_and_states_in_chinese() {
     assert_eq!(j[0]["category"], "production");
     assert_eq!(j[0]["state"], "pending");
 }
+
+/// Filing mode (备案制): the submission is approved at once; the receipt says so, names no
+/// deadline, and the competent industry department signs it. The green channel's shorter
+/// deadline shows on a receipt of a priority category.
+#[test]
+fn receipts_in_filing_mode_and_on_the_green_channel() {
+    let env = Env::new();
+    let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
+    let mut core = Reopen::open(&env.db).unwrap();
+    let admin = core.login("admin", ADMIN_PW, now).unwrap();
+    let u = NewUser {
+        name: "clerk".into(),
+        role: "clerk".into(),
+        department: None,
+        division: Some("511802".into()),
+        firm: None,
+        password: Some(PW.into()),
+    };
+    core.user_add(&admin, &u, now).unwrap();
+    core.connection()
+        .execute("UPDATE users SET must_change = 0 WHERE name = 'clerk'", [])
+        .unwrap();
+    let clerk = core.login("clerk", PW, now).unwrap();
+    let file = |i: u32, category: &str, core: &mut Reopen| {
+        let code = demo_credit_code("511802", 700 + i);
+        let firm = serde_json::json!({"credit_code": code, "name": format!("雅安雨城备案第{}商行", i + 1),
+            "division": "511802", "township": "河北街道", "address": "雅安市雨城区青衣江路1号", "industry": "52",
+            "legal_representative": "张三", "principal": {"name": "张三", "phone": "13800000000"},
+            "contact": {"name": "李四", "phone": "13900000000"}, "staff_total": 20, "city_managed": false});
+        core.firm_register(&clerk, &firm, now).unwrap();
+        let app = core
+            .app_create(
+                &clerk,
+                &code,
+                &demo_plan(category, 5, 1, 0, "张三", now),
+                now,
+            )
+            .unwrap();
+        let csv = demo_roster_csv(5, 1, 0, 80 + i, local_date(now));
+        core.app_roster_replace(&clerk, app.id, "r.csv", csv.as_bytes(), None, now)
+            .unwrap();
+        core.app_submit(&clerk, app.id, None, now).unwrap().id
+    };
+    let green = file(0, "daily_necessities", &mut core);
+    let text = reopen_core::domain::policy::DEFAULT_POLICY_TOML
+        .replace("mode = \"approval\"", "mode = \"filing\"");
+    core.policy_set(&admin, &text, now).unwrap();
+    let filed = file(1, "production", &mut core);
+    drop(core);
+
+    print(&env, "clerk", green, Some("receipt"), "green.pdf").ok();
+    let t = pdf_text(&env.path("green.pdf"));
+    for n in [
+        "走绿色通道",
+        "每个环节8小时",
+        "承诺于2020年2月6日1时00分前办结",
+    ] {
+        assert!(t.contains(n), "green receipt lacks {n}: {t}");
+    }
+    assert_eq!(env.show("clerk", filed)["state"], "approved");
+    print(&env, "clerk", filed, Some("receipt"), "filed.pdf").ok();
+    let t = pdf_text(&env.path("filed.pdf"));
+    assert!(t.contains("按备案制办理，已即时办结"), "{t}");
+    assert!(!t.contains("承诺于"), "{t}");
+    assert!(
+        t.contains("雨城区商务局"),
+        "the industry department signs: {t}"
+    );
+}
