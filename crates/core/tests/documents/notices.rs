@@ -224,9 +224,7 @@ fn rejection_decision_states_the_reason_and_the_rights_of_appeal() {
     );
 }
 
-#[test]
-fn long_opinions_flow_onto_numbered_pages() {
-    let dir = tempfile::tempdir().expect("tempdir");
+fn long_return() -> NoticeDoc {
     let mut d = return_notice();
     let long =
         "请逐项补充员工健康监测台账，写明每名员工每日两次的体温、症状和处置情况。".repeat(25);
@@ -239,6 +237,13 @@ fn long_opinions_flow_onto_numbered_pages() {
             });
         }
     }
+    d
+}
+
+#[test]
+fn long_opinions_flow_onto_numbered_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = long_return();
     let path = write(
         dir.path(),
         "long.pdf",
@@ -265,6 +270,7 @@ fn write_notice_samples() {
         ("receipt.pdf", receipt()),
         ("return-notice.pdf", return_notice()),
         ("rejection.pdf", rejection()),
+        ("return-notice-long.pdf", long_return()),
     ] {
         std::fs::write(out.join(name), render_notice(&d, fonts()).expect("r")).expect("w");
     }
