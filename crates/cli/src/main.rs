@@ -2,6 +2,7 @@
 
 mod certs;
 mod daily;
+mod forms;
 mod output;
 mod packages;
 mod stats;
@@ -11,7 +12,6 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use reopen_core::documents::DocFonts;
 use reopen_core::domain::auth::Actor;
 use reopen_core::error::{Error, Lang};
 use reopen_core::service::{AppFilter, Decision, NewUser, QueueFilter, WorkflowConfig};
@@ -395,6 +395,9 @@ enum CertCmd {
 enum FormCmd {
     Print {
         id: i64,
+        /// form (the application form), receipt (受理回执), return (退回补正告知书), rejection (不予批准决定书)
+        #[arg(long, value_enum, default_value_t = forms::FormKind::Form)]
+        kind: forms::FormKind,
         #[arg(long)]
         out: PathBuf,
     },
@@ -686,6 +689,11 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         user: cli.user.clone(),
         now,
     };
+    out.categories = cx
+        .core
+        .policy()
+        .map(|p| p.categories.into_iter().collect())
+        .unwrap_or_default();
     match cli.cmd {
         Cmd::Check { .. } => Ok(()),
         Cmd::Init {
@@ -1011,17 +1019,11 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         Cmd::Cert(c) => certs::run(&mut cx, c, out),
         Cmd::Daily(c) => daily::run(&mut cx, c, out),
         Cmd::Stats(a) => stats::run(&mut cx, a, out),
-        Cmd::Form(FormCmd::Print { id, out: file }) => {
-            let a = cx.actor(false)?;
-            let fonts = DocFonts::load()?;
-            let n = cx
-                .core
-                .form_print(&a, id, &fonts, now, |pdf| certs::write_new(&file, pdf))?;
-            out.value(
-                &json!({"application": id, "file": file.display().to_string(), "bytes": n}),
-                |_| format!("申请表已输出到 {}({} 字节)", file.display(), n),
-            )
-        }
+        Cmd::Form(FormCmd::Print {
+            id,
+            kind,
+            out: file,
+        }) => forms::print(&mut cx, id, kind, &file, out),
         Cmd::Audit(c) => match c {
             AuditCmd::Log { record, page } => {
                 let a = cx.actor(false)?;
@@ -1221,6 +1223,7 @@ fn main() -> ExitCode {
         json: cli.json,
         lang,
         stdout: String::new(),
+        categories: Default::default(),
     };
     let result = run(cli, &mut out);
     print!("{}", out.stdout);

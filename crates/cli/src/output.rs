@@ -1,8 +1,11 @@
 //! Human-readable and JSON output of the `reopen` command.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use reopen_core::domain::ids::{CreditCode, IdNumber, Phone};
 use reopen_core::domain::roster::RosterView;
+use reopen_core::domain::workflow::TaskState;
 use reopen_core::error::{Error, Lang};
 use reopen_core::service::{local_date, Application, Diff, Firm, QueueRow};
 use reopen_core::t;
@@ -13,6 +16,9 @@ pub struct Out {
     pub json: bool,
     pub lang: Lang,
     pub stdout: String,
+    /// The policy's category names (code → 中文) for human output; empty before the database
+    /// is open, when codes are shown as they are.
+    pub categories: HashMap<String, String>,
 }
 
 fn cell(v: &Value) -> String {
@@ -68,7 +74,7 @@ impl Out {
             let s = if self.lang == Lang::En {
                 "(none)"
             } else {
-                "(无)"
+                "（无）"
             };
             self.line(s);
             return Ok(());
@@ -86,20 +92,20 @@ impl Out {
         if self.json {
             return self.emit_json(doc);
         }
-        self.line(format!("数据库:{}", cell(&doc["database"])));
+        self.line(format!("数据库：{}", cell(&doc["database"])));
         if doc["init"]["created"] == json!(true) {
             self.line(format!(
-                "已初始化:行政区划 {} 个,部门 {} 个,行业 {} 个",
+                "已初始化：行政区划 {} 个，部门 {} 个，行业 {} 个",
                 doc["init"]["divisions"], doc["init"]["departments"], doc["init"]["industries"]
             ));
         } else {
             self.line("数据库已是最新结构");
         }
         if let Some(a) = doc["init"]["admin"].as_str() {
-            self.line(format!("管理员:{a}"));
+            self.line(format!("管理员：{a}"));
         }
         if let Some(users) = doc["demo"]["users"].as_array() {
-            self.line("演示账户(密码只显示这一次):");
+            self.line("演示账户（密码只显示这一次）：");
             for u in users {
                 self.line(format!(
                     "  {}\t{}\t{}\t{}",
@@ -112,7 +118,7 @@ impl Out {
         }
         if !doc["demo"].is_null() {
             self.line(format!(
-                "演示数据:企业 {},申请 {},花名册 {} 行",
+                "演示数据：企业 {}，申请 {}，花名册 {} 行",
                 doc["demo"]["firms"], doc["demo"]["applications"], doc["demo"]["roster_rows"]
             ));
         }
@@ -125,18 +131,18 @@ impl Out {
         }
         self.line(format!("{}  {}", f.credit_code, f.name));
         self.line(format!(
-            "  所在地:{}({}){} {}",
+            "  所在地：{}（{}）{} {}",
             f.division_name, f.division, f.township, f.address
         ));
         self.line(format!(
-            "  行业:{} {}  职工 {} 人{}",
+            "  行业：{} {}  职工 {} 人{}",
             f.industry,
             f.industry_name,
             f.staff_total,
             if f.city_managed { "  市管" } else { "" }
         ));
         self.line(format!(
-            "  法定代表人 {};主要负责人 {} {};防疫联络员 {} {}",
+            "  法定代表人 {}；主要负责人 {} {}；防疫联络员 {} {}",
             f.legal_representative,
             f.principal.name,
             f.principal.phone,
@@ -152,13 +158,16 @@ impl Out {
 
     fn app_human(&mut self, a: &Application) {
         self.line(format!(
-            "申请 {}  {}({})  状态:{}  第 {} 版",
+            "申请 {}  {}（{}）  状态：{}  第 {} 版",
             a.id, a.firm.name, a.firm.credit_code, a.state_zh, a.version
         ));
         let p = &a.plan;
         self.line(format!(
-            "  类别 {}  计划复工 {}  计划人数 {}(本地 {} 外地 {} 重点地区 {} 已满观察期 {} 观察中 {} 有症状 {})  花名册 {} 人",
-            p.category.clone().unwrap_or_else(|| "-".into()),
+            "  复工类别 {}  计划复工 {}  计划人数 {}（本地 {} 外地 {} 重点地区 {} 已满观察期 {} 观察中 {} 有症状 {}）  花名册 {} 人",
+            p.category
+                .as_deref()
+                .map(|c| category_zh(&self.categories, c).to_string())
+                .unwrap_or_else(|| "-".into()),
             p.planned_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
             p.headcount.planned,
             p.headcount.local,
@@ -173,7 +182,7 @@ impl Out {
             self.line(format!("  核定复工人数 {h}"));
         }
         for (i, c) in a.conditions.iter().enumerate() {
-            self.line(format!("  附加条件 {}. {c}", i + 1));
+            self.line(format!("  附加条件 {}．{c}", i + 1));
         }
         for w in &a.firm.warnings {
             let s = w.get(self.lang).to_string();
@@ -184,27 +193,21 @@ impl Out {
             self.line(format!("  ⚠ {s}"));
         }
         for t in &a.tasks {
-            let state = match t.state {
-                reopen_core::domain::workflow::TaskState::Pending => "待审核",
-                reopen_core::domain::workflow::TaskState::Approved => "同意",
-                reopen_core::domain::workflow::TaskState::Rejected => "不同意",
-                reopen_core::domain::workflow::TaskState::Returned => "退回修改",
-                reopen_core::domain::workflow::TaskState::Closed => "已关闭",
-            };
+            let state = task_state_zh(t.state);
             self.line(format!(
-                "  [第{}次提交·{}] {}:{}{}{}{}",
+                "  [第{}次提交·{}] {}：{}{}{}{}",
                 t.submission_no,
                 t.stage_name,
                 t.department_name,
                 state,
-                if t.overdue { "(已超时)" } else { "" },
+                if t.overdue { "（已超时）" } else { "" },
                 t.opinion
                     .as_deref()
-                    .map(|o| format!(" 意见:{o}"))
+                    .map(|o| format!(" 意见：{o}"))
                     .unwrap_or_default(),
                 t.decided_by
                     .as_deref()
-                    .map(|o| format!("({o})"))
+                    .map(|o| format!("（{o}）"))
                     .unwrap_or_default(),
             ));
         }
@@ -244,7 +247,7 @@ impl Out {
         if self.json {
             return self.emit_json(d);
         }
-        self.line(format!("第 {} 次与第 {} 次提交的差异:", d.from, d.to));
+        self.line(format!("第 {} 次与第 {} 次提交的差异：", d.from, d.to));
         if d.plan.is_empty() && d.roster.is_empty() {
             self.line("  无变化");
         }
@@ -262,7 +265,7 @@ impl Out {
                 r.change,
                 r.name,
                 r.id_number,
-                r.fields.join(",")
+                r.fields.join("、")
             ));
         }
         Ok(())
@@ -274,7 +277,7 @@ impl Out {
             return;
         }
         self.line(format!(
-            "每日报告预警 {} 条(reopen daily handle 报告号 --note 处理情况):",
+            "每日报告预警 {} 条（reopen daily handle 报告号 --note 处理情况）：",
             rows.len()
         ));
         for r in rows {
@@ -295,42 +298,67 @@ impl Out {
         self.line("");
     }
 
+    /// The reviewer's queue. The human table names categories and states in Chinese (the
+    /// category names are the policy's); `--json` keeps the codes.
     pub fn queue(&mut self, rows: &[QueueRow]) -> Result<(), Error> {
         if self.json {
             return self.emit_json(rows);
         }
-        if rows.is_empty() {
-            self.line("(队列为空)");
-            return Ok(());
-        }
-        self.line("申请\t企业\t类别\t环节\t状态\t期限\t标记");
-        for r in rows {
-            let due = DateTime::parse_from_rfc3339(&r.due_at)
-                .map(|d| reopen_core::service::local_time(d.with_timezone(&Utc)))
-                .unwrap_or_else(|_| r.due_at.clone());
-            let mut marks = Vec::new();
-            if r.overdue {
-                marks.push("超时");
-            }
-            if r.green_channel {
-                marks.push("绿色通道");
-            }
-            if r.has_warnings {
-                marks.push("有警示");
-            }
-            self.line(format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                r.application_id,
-                r.firm_name,
-                r.category,
-                r.stage_name,
-                r.state.as_str(),
-                due,
-                marks.join(",")
-            ));
+        for l in queue_lines(rows, &self.categories) {
+            self.line(l);
         }
         Ok(())
     }
+}
+
+/// A task's state as the reviewer's verdict reads (docs/glossary.toml).
+pub fn task_state_zh(s: TaskState) -> &'static str {
+    match s {
+        TaskState::Pending => "待审核",
+        TaskState::Approved => "同意",
+        TaskState::Rejected => "不同意",
+        TaskState::Returned => "退回补正",
+        TaskState::Closed => "已关闭",
+    }
+}
+
+/// A category's Chinese name from the policy; a code the policy no longer names as it is.
+fn category_zh<'a>(categories: &'a HashMap<String, String>, code: &'a str) -> &'a str {
+    categories.get(code).map(String::as_str).unwrap_or(code)
+}
+
+fn queue_lines(rows: &[QueueRow], categories: &HashMap<String, String>) -> Vec<String> {
+    if rows.is_empty() {
+        return vec!["（队列为空）".into()];
+    }
+    let mut out = vec!["申请\t企业\t复工类别\t环节\t状态\t期限\t标记".to_string()];
+    for r in rows {
+        let due = DateTime::parse_from_rfc3339(&r.due_at)
+            .map(|d| reopen_core::service::local_time(d.with_timezone(&Utc)))
+            .unwrap_or_else(|_| r.due_at.clone());
+        let mut marks = Vec::new();
+        if r.overdue {
+            marks.push("超时");
+        }
+        if r.green_channel {
+            marks.push("绿色通道");
+        }
+        if r.has_warnings {
+            marks.push("有警示");
+        }
+        let category = category_zh(categories, &r.category);
+        out.push(format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            r.application_id,
+            r.firm_name,
+            category,
+            r.stage_name,
+            task_state_zh(r.state),
+            due,
+            marks.join("、")
+        ));
+    }
+    out
 }
 
 /// `reopen check KIND VALUE...`: one line per value; exit 2 if any is invalid.
@@ -387,10 +415,10 @@ pub fn verification(v: &reopen_core::service::Verification, out: &mut Out) -> Re
     if out.json {
         out.emit_json(v)?;
     } else {
-        out.line(format!("验证结果:{}", v.status.zh()));
+        out.line(format!("验证结果：{}", v.status.zh()));
         if let Some(c) = &v.certificate {
             out.line(format!(
-                "  编号 {}  企业 {}({})",
+                "  编号 {}  企业 {}（{}）",
                 c.number, c.firm_name, c.credit_code
             ));
             out.line(format!(
@@ -398,11 +426,11 @@ pub fn verification(v: &reopen_core::service::Verification, out: &mut Out) -> Re
                 c.approved_headcount, c.approved_date, c.issue_date
             ));
             if let Some(r) = &c.reason {
-                out.line(format!("  原因:{r}"));
+                out.line(format!("  原因：{r}"));
             }
         } else if let Some(f) = &v.fields {
             out.line(format!(
-                "  编号 {}  企业 {}({})",
+                "  编号 {}  企业 {}（{}）",
                 f.number, f.firm_name, f.credit_code
             ));
             out.line(format!(
@@ -416,11 +444,101 @@ pub fn verification(v: &reopen_core::service::Verification, out: &mut Out) -> Re
         CertStatus::Unknown => Err(Error::not_found(t!("查无此证", "no such certificate"))),
         CertStatus::Forged => Err(Error::field(
             "code",
-            t!("签名不符:伪造或被篡改", "bad signature: forged or altered"),
+            t!("签名不符：伪造或被篡改", "bad signature: forged or altered"),
         )),
         CertStatus::Voided | CertStatus::Revoked => Err(Error::conflict(t!(
             format!("该批准通知书{}", v.status.zh()),
             format!("the certificate is {:?}", v.status).to_lowercase()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reopen_core::domain::policy::Policy;
+
+    fn names() -> HashMap<String, String> {
+        Policy::default_policy().categories.into_iter().collect()
+    }
+
+    fn row(category: &str, state: TaskState, overdue: bool) -> QueueRow {
+        QueueRow {
+            task_id: 1,
+            application_id: 8,
+            firm_name: "雅安雨城综合建材商行".into(),
+            credit_code: "91511802MA62AB0208".into(),
+            category: category.into(),
+            stage: 0,
+            stage_name: "行业主管部门审核".into(),
+            state,
+            green_channel: category == "daily_necessities",
+            opened_at: "2020-02-05T01:00:00Z".into(),
+            due_at: "2020-02-06T01:00:00Z".into(),
+            overdue,
+            planned_headcount: 5,
+            has_warnings: false,
+        }
+    }
+
+    #[test]
+    fn the_human_queue_prints_chinese_names_not_codes() {
+        let policy = names();
+        let rows = [
+            row("general", TaskState::Pending, true),
+            row("daily_necessities", TaskState::Approved, false),
+            row("production", TaskState::Returned, false),
+        ];
+        let lines = queue_lines(&rows, &policy);
+        let text = lines.join("\n");
+        for code in [
+            "general",
+            "daily_necessities",
+            "production",
+            "pending",
+            "approved",
+            "returned",
+        ] {
+            assert!(!text.contains(code), "{code} printed:\n{text}");
+        }
+        assert_eq!(
+            lines[1],
+            "8\t雅安雨城综合建材商行\t其他企业\t行业主管部门审核\t待审核\t2020-02-06 09:00\t超时"
+        );
+        assert!(
+            lines[2].contains("\t群众生活必需\t") && lines[2].contains("\t同意\t"),
+            "{}",
+            lines[2]
+        );
+        assert!(lines[2].ends_with("绿色通道"), "{}", lines[2]);
+        assert!(
+            lines[3].contains("\t企业生产必需\t") && lines[3].contains("\t退回补正\t"),
+            "{}",
+            lines[3]
+        );
+        // A category the policy no longer names is shown as it is stored.
+        let retired = &queue_lines(&[row("retired", TaskState::Closed, false)], &policy)[1];
+        assert!(
+            retired.contains("\tretired\t") && retired.contains("\t已关闭\t"),
+            "{retired}"
+        );
+    }
+
+    #[test]
+    fn json_keeps_the_codes() {
+        let mut out = Out {
+            json: true,
+            lang: Lang::Zh,
+            stdout: String::new(),
+            categories: names(),
+        };
+        out.queue(&[row("general", TaskState::Pending, false)])
+            .expect("json");
+        assert!(
+            out.stdout.contains("\"category\":\"general\"")
+                && out.stdout.contains("\"state\":\"pending\""),
+            "{}",
+            out.stdout
+        );
     }
 }

@@ -61,7 +61,7 @@ pub fn parse_by(v: Option<&str>) -> Result<Vec<Dim>, Error> {
 fn human(s: &Stats) -> String {
     let head = s.by.iter().map(|d| d.zh()).collect::<Vec<_>>().join("/");
     let mut text = format!(
-        "{}复工复产统计 {} 至 {}\n{head}\t提交\t批准\t不予批准\t退回\t待审\t超时\t企业数\t已复工\t复工率\t核定人数\t重点地区人员\t隔离观察\t应报\t按时\t迟报\t漏报",
+        "{}复工复产统计 {} 至 {}\n{head}\t提交\t批准\t不予批准\t退回补正\t待审\t超时\t企业数\t已复工\t复工率\t核定复工人数\t重点地区人员\t隔离观察\t应报\t按时\t迟报\t漏报",
         s.scope, s.from, s.to
     );
     for r in s.rows.iter().chain(std::iter::once(&s.total)) {

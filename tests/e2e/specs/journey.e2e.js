@@ -87,11 +87,11 @@ describe('a firm files, the departments decide, the clerk prints', () => {
 
   it('the department returns it with an opinion', async () => {
     await openDecision('yc_swj')
-    await radio('退回修改')
+    await radio('退回补正')
     await fill('审核意见', '请补充口罩储备')
-    await dialogButton('退回修改')
+    await dialogButton('退回补正')
     await waitForToast('')
-    await expect(appState()).toHaveText('退回修改')
+    await expect(appState()).toHaveText('退回补正')
     await logout()
   })
 
@@ -103,10 +103,10 @@ describe('a firm files, the departments decide, the clerk prints', () => {
     await expect($('.page .el-alert--warning')).toHaveText(expect.stringContaining('请补充口罩储备'))
     await click('下一步')
     await click('下一步')
-    const masks = await input('口罩(只)')
+    const masks = await input('口罩（只）')
     const before = Number(await masks.getValue())
     masksBefore = before
-    await fill('口罩(只)', before + 500)
+    await fill('口罩（只）', before + 500)
     await browser.keys('Tab')
     await submitFromStep(2, '修改后重新提交')
   })
@@ -137,7 +137,7 @@ describe('a firm files, the departments decide, the clerk prints', () => {
     await $('//div[contains(@class,"el-tabs__item")][normalize-space()="已批准待发证"]').click()
     await clickRowAction(FIRM, '发放批准通知书')
     await waitForToast('已发证')
-    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="待打印证书"]').click()
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="待打印批准通知书"]').click()
     const target = path.join(state().work, 'certificate.pdf')
     await clickRowAction(FIRM, '打印')
     answerSaveDialog(target)

@@ -92,7 +92,7 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     })
     await waitForPath('/apps/3')
     await shot('04-firm-status')
-    await visit('证书核验', '/verify', '05-verify')
+    await visit('批准通知书核验', '/verify', '05-verify')
     // No approved application: the daily reports screen says when they start.
     await visit('每日报告', '/firm/daily', '26-firm-daily-none', '.page .el-empty')
     await logout()
@@ -112,8 +112,8 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
       await fill('发热人数', '0')
       await fill('隔离观察人数', '0')
       await click('报送')
-      await expect(fieldError('口罩余量(只)')).toHaveText(expect.stringContaining('必须填写'))
-      await fill('口罩余量(只)', '300')
+      await expect(fieldError('口罩余量（只）')).toHaveText(expect.stringContaining('必须填写'))
+      await fill('口罩余量（只）', '300')
       await click('报送')
       await waitForToast('已报送')
     }
@@ -170,7 +170,7 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await waitForPath('/clerk/intake')
     await shot('12-clerk-intake')
     await visit('打印中心', '/clerk/print', '13-clerk-print-centre')
-    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="全部证书"]').click()
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="全部批准通知书"]').click()
     await tableRow('雅安雨城综合建材商行')
     await shot('14-clerk-certificates')
     const number = await (
@@ -180,7 +180,7 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await visit('申请查询', '/apps', '30-clerk-apps')
     await visit('日报情况', '/daily', '31-clerk-compliance', '.page canvas')
     await visit('统计报表', '/stats', '32-clerk-statistics', '.page .el-table')
-    await visit('证书核验', '/verify', '15-clerk-verify')
+    await visit('批准通知书核验', '/verify', '15-clerk-verify')
     await $('.page textarea').setValue(number.trim())
     await click('核验')
     await $('.page .el-result, .page .el-descriptions').waitForDisplayed()
@@ -194,7 +194,7 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await $('canvas').waitForDisplayed()
     await shot('17-leader-dashboard')
     await visit('统计报表', '/stats', '33-leader-statistics', '.page canvas')
-    await $('//label[contains(@class,"el-radio-button")][normalize-space()="县(区)× 行业"]').click()
+    await $('//label[contains(@class,"el-radio-button")][normalize-space()="县（区）× 行业"]').click()
     await $('//th//div[normalize-space()="行业门类"]').waitForDisplayed()
     await shot('34-leader-statistics-county-industry')
     // The daily bulletin as PDF (offered to open), the table as .xlsx.

@@ -55,7 +55,7 @@ describe('i18n', () => {
   })
   it('the glossary words of domain.md are used', () => {
     const all = Object.values(zhFlat).join('\n')
-    for (const w of ['企业', '复工复产申请', '复工类别', '行业主管部门', '审核环节', '同意', '不同意', '退回修改', '核定复工人数', '复工复产批准通知书', '员工花名册', '承诺书', '操作日志']) {
+    for (const w of ['企业', '复工复产申请', '复工类别', '行业主管部门', '审核环节', '同意', '不同意', '退回补正', '核定复工人数', '复工复产批准通知书', '员工花名册', '承诺书', '操作日志']) {
       expect(all, w).toContain(w)
     }
   })

@@ -14,6 +14,7 @@ mod bad_input;
 mod certs;
 mod check;
 mod concurrency;
+mod forms;
 mod hostile;
 mod journey;
 mod matrix;

@@ -185,7 +185,7 @@ fn push(c: &mut Canvas<'_>, op: Op) {
 
 fn body_text(doc: &CertificateDoc) -> String {
     format!(
-        "你单位提交的复工复产申请及疫情防控工作方案收悉。经审核，你单位符合复工复产条件，同意自{}起复工复产，核定返岗人数{}人。请切实落实疫情防控主体责任，严格执行下列防控条件，确保复工复产安全有序。",
+        "你单位提交的复工复产申请及疫情防控工作方案收悉。经审核，你单位符合复工复产条件，同意自{}起复工复产，核定复工人数{}人。请切实落实疫情防控主体责任，严格执行下列防控条件，确保复工复产安全有序。",
         zh_date(doc.approved_date),
         doc.approved_headcount
     )
@@ -218,7 +218,7 @@ fn table_rows(c: &Canvas<'_>, doc: &CertificateDoc, scale: f32) -> (Vec<Row>, f3
         simple("统一社会信用代码", &doc.credit_code),
         simple("经营地址", &doc.address),
         simple("批准复工日期", &zh_date(doc.approved_date)),
-        simple("核定返岗人数", &format!("{}人", doc.approved_headcount)),
+        simple("核定复工人数", &format!("{}人", doc.approved_headcount)),
     ];
     let mut items = Vec::new();
     let mut n_lines = 0usize;
@@ -446,7 +446,7 @@ pub(crate) fn qr_rects(
 }
 
 /// The round seal: ring, star, the department along the arc, 复工复产专用章 below the star.
-fn draw_seal(c: &mut Canvas<'_>, cx: f32, cy: f32, r: f32, dept: &str) -> Result<()> {
+pub(super) fn draw_seal(c: &mut Canvas<'_>, cx: f32, cy: f32, r: f32, dept: &str) -> Result<()> {
     let ring_w = 1.1 * MM;
     c.begin_multiply();
     c.set_fill(RED);

@@ -246,15 +246,15 @@ pub fn render_form(doc: &FormDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
                 format!("{}人", firm.staff_total),
             ],
             vec![
-                s("负责人"),
+                s("主要负责人"),
                 format!("{}　{}", firm.principal.name, firm.principal.phone),
-                s("联系人"),
+                s("防疫联络员"),
                 format!("{}　{}", firm.contact.name, firm.contact.phone),
             ],
             vec![
                 s("市管企业"),
                 s(yes_no(firm.city_managed)),
-                s("企业类别"),
+                s("复工类别"),
                 doc.category_zh.clone(),
             ],
         ],

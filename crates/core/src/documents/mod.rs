@@ -14,6 +14,7 @@ pub mod exports;
 mod fonts;
 mod form;
 pub mod linebreak;
+mod notices;
 mod pdfout;
 pub mod seal;
 pub mod workbook;
@@ -22,6 +23,10 @@ pub use bulletin::render_bulletin;
 pub use certificate::render_certificate;
 pub use fonts::{DocFonts, SYSTEM_FONT_DIRS};
 pub use form::{paginate, render_form, PagePlan};
+pub use notices::{
+    case_number, render_notice, zh_datetime, NoticeBody, NoticeDoc, NoticeKind, NoticeOpinion,
+    ReceiptStage,
+};
 
 /// A mark that must be printed over a certificate that is no longer valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

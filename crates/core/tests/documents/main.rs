@@ -2,6 +2,8 @@
 //! pdffonts, pdfinfo, pdftoppm) and zbar-tools (zbarimg). Debian: `qpdf poppler-utils zbar-tools`.
 
 mod bulletin;
+mod glossary;
+mod notices;
 mod samples;
 
 use std::path::Path;

@@ -1,0 +1,67 @@
+//! `reopen form print ID [--kind form|receipt|return|rejection] --out FILE`: the application form
+//! (the default) or one of the counter documents (受理回执, 退回补正告知书, 不予批准决定书).
+
+use std::path::Path;
+
+use clap::ValueEnum;
+use reopen_core::documents::{DocFonts, NoticeKind};
+use reopen_core::error::Error;
+use serde_json::json;
+
+use crate::output::Out;
+use crate::{certs, Ctx};
+
+/// What `form print` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormKind {
+    /// 复工复产申请表 (the default)
+    Form,
+    /// 受理回执
+    Receipt,
+    /// 退回补正告知书
+    Return,
+    /// 不予批准决定书
+    Rejection,
+}
+
+pub fn print(
+    cx: &mut Ctx,
+    id: i64,
+    kind: FormKind,
+    file: &Path,
+    out: &mut Out,
+) -> Result<(), Error> {
+    let now = cx.now;
+    let a = cx.actor(false)?;
+    let fonts = DocFonts::load()?;
+    let notice = match kind {
+        FormKind::Form => {
+            let n = cx
+                .core
+                .form_print(&a, id, &fonts, now, |pdf| certs::write_new(file, pdf))?;
+            return out.value(
+                &json!({"application": id, "file": file.display().to_string(), "bytes": n}),
+                |_| format!("申请表已输出到 {}（{} 字节）", file.display(), n),
+            );
+        }
+        FormKind::Receipt => NoticeKind::Receipt,
+        FormKind::Return => NoticeKind::Return,
+        FormKind::Rejection => NoticeKind::Rejection,
+    };
+    let p = cx.core.notice_print(&a, id, notice, &fonts, now, |pdf| {
+        certs::write_new(file, pdf)
+    })?;
+    out.value(
+        &json!({"application": id, "kind": p.kind, "case_number": p.case_number,
+            "submission_no": p.submission_no, "file": file.display().to_string(), "bytes": p.bytes}),
+        |_| {
+            format!(
+                "{}（受理编号 {}）已输出到 {}（{} 字节）",
+                notice.zh(),
+                p.case_number,
+                file.display(),
+                p.bytes
+            )
+        },
+    )
+}
