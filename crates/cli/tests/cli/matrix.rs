@@ -36,6 +36,8 @@ fn role_by_command_matrix_through_the_cli() {
             .arg("--user")
             .arg(user)
             .args(args);
+        // Each cell's copy of the database uses the demo database's key directory.
+        c.env("REOPEN_KEYS_DIR", env.db.with_file_name("reopen.db.keys"));
         for k in ["REOPEN_DB", "REOPEN_KEY_FILE", "LC_ALL", "LANGUAGE"] {
             c.env_remove(k);
         }

@@ -168,7 +168,8 @@ pub fn create_new(
     };
     remove_partial();
     let built = (|| {
-        let mut core = Reopen::open(&partial)?;
+        // The keys go where the finished database's default key directory is.
+        let mut core = Reopen::open_with_keys(&partial, &crate::keys::KeyStore::beside(path))?;
         let init = core.init(admin, now)?;
         let demo = generate(&mut core, scale, now)?;
         drop(core);

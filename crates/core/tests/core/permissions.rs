@@ -218,7 +218,9 @@ fn expected(code: char) -> Out {
 fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
     let path = dir.join("cell.db");
     std::fs::copy(&fx.template, &path)?;
-    let mut core = Reopen::open(&path)?;
+    // The keys live beside the database (not in it): the copy uses the template's.
+    let keys = reopen_core::keys::KeyStore::beside(&fx.template);
+    let mut core = Reopen::open_with_keys(&path, &keys)?;
     let id = fx.app_a;
     let code = fx.code_a.as_str();
     let firm_a = fx.actor("firm_a").clone();
