@@ -371,12 +371,14 @@ fn head_problem(conn: &Connection, n: i64, last: &str) -> Result<Option<(Option<
     let public: Option<String> =
         match conn.query_row("SELECT reopen_audit_public(?1)", [kid], |r| r.get(0)) {
             Ok(p) => p,
-            Err(e) => return Ok(Some((
-                None,
-                format!(
+            Err(e) => {
+                return Ok(Some((
+                    None,
+                    format!(
                     "the head's signature cannot be checked without the audit key directory ({e})"
                 ),
-            ))),
+                )))
+            }
         };
     let Some(public) = public else {
         return Ok(Some((
