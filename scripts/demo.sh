@@ -10,7 +10,7 @@ export REOPEN_DB=${REOPEN_DB:-$PWD/target/demo/reopen.db}
 export REOPEN_NOW=${REOPEN_NOW:-2020-02-05T09:00:00+08:00}
 rm -f "$REOPEN_DB" "$REOPEN_DB-wal" "$REOPEN_DB-shm"
 mkdir -p "$(dirname "$REOPEN_DB")"
-ADMIN_PW=${ADMIN_PW:-Admin-2020x}
+ADMIN_PW=${ADMIN_PW:-Chief-2020x}
 
 echo "== reopen init --demo (REOPEN_NOW=$REOPEN_NOW, db $REOPEN_DB)"
 out=$(REOPEN_PASSWORD=$ADMIN_PW $R init --demo --admin admin)

@@ -22,15 +22,29 @@ export TAURI_DRIVER
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
-[ -d ui/node_modules ] || npm ci --prefix ui --no-audit --no-fund
-npm run --prefix ui typecheck
-npm run --prefix ui test 2>&1 | tee "$logs/ui"
-npm run --prefix ui build
+# Every suite runs, whatever an earlier one did: a failing step is recorded and the script goes on,
+# so one run reports every failure; it exits non-zero at the end if any step failed.
+failed_steps=()
+step() {
+  local name=$1 log=$2
+  shift 2
+  echo "== $name: $*"
+  if ! "$@" 2>&1 | tee -a "$logs/$log"; then
+    failed_steps+=("$name")
+  fi
+}
+touch "$logs/ui" "$logs/rust" "$logs/e2e"
 
-cargo test --workspace --locked --features tauri/custom-protocol "$@" 2>&1 | tee "$logs/rust"
+[ -d ui/node_modules ] || npm ci --prefix ui --no-audit --no-fund
+step "ui type check" ui-build npm run --prefix ui typecheck
+step "ui unit tests" ui npm run --prefix ui test
+step "ui build" ui-build npm run --prefix ui build
+
+# --no-fail-fast: every test binary runs even when one fails (cargo stops at the first otherwise).
+step "rust" rust cargo test --workspace --locked --no-fail-fast --features tauri/custom-protocol "$@"
 
 [ -d tests/e2e/node_modules ] || npm ci --prefix tests/e2e --no-audit --no-fund
-xvfb-run -a -s "-screen 0 1280x800x24" npm test --prefix tests/e2e 2>&1 | tee "$logs/e2e"
+step "end-to-end" e2e xvfb-run -a -s "-screen 0 1280x800x24" npm test --prefix tests/e2e
 
 # Vitest: "Tests  31 passed (31)"; cargo: "test result: ok. 12 passed; 0 failed; ..."; WebdriverIO's
 # spec reporter: one "✓" or "✖" line per test.
@@ -43,4 +57,12 @@ read -r up uf <<<"$ui"
 read -r rp rf <<<"$rust"
 read -r ep ef <<<"$e2e"
 echo "ui: $up passed, $uf failed; rust: $rp passed, $rf failed; end-to-end: $ep passed, $ef failed"
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  # A step can fail without a failed test (a build error, a crashed runner): count it as one.
+  echo "failed steps: ${failed_steps[*]}"
+  total_failed=$((uf + rf + ef))
+  [ "$total_failed" -gt 0 ] || total_failed=${#failed_steps[@]}
+  echo "all tests: $((up + rp + ep)) passed, $total_failed failed"
+  exit 1
+fi
 echo "all tests: $((up + rp + ep)) passed, $((uf + rf + ef)) failed"

@@ -14,6 +14,8 @@ use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
 
 const PW: &str = "Passw0rd-x";
+/// The password an administrator gives a new user, who must change it at first login.
+const INITIAL: &str = "Initial-Passw0rd-1";
 
 struct App {
     _dir: tempfile::TempDir,
@@ -43,9 +45,12 @@ fn app() -> App {
             department: dep.map(Into::into),
             division: div.map(Into::into),
             firm: firm.map(Into::into),
-            password: Some(PW.into()),
+            password: Some(INITIAL.into()),
         };
         core.user_add(&admin, &u, now).unwrap();
+        // The user's own first change, so that the shell lets them work.
+        let me = core.login(name, INITIAL, now).unwrap();
+        core.user_password(&me, name, Some(PW), now).unwrap();
     };
     add(&mut core, "clerk", "clerk", None, Some("511802"), None);
     add(&mut core, "leader", "leader", None, Some("511800"), None);
@@ -85,32 +90,37 @@ fn app() -> App {
     }
 }
 
+/// One command from the main window, from the app's own origin.
+fn invoke(webview: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            // The app's own origin: the dev server without the embedded UI, else the custom
+            // protocol (tauri://localhost; http://tauri.localhost on Windows). scripts/test.sh
+            // builds with the UI embedded, so the end-to-end tests can reuse the binary.
+            url: if cfg!(dev) {
+                "http://localhost:1420"
+            } else if cfg!(windows) {
+                "http://tauri.localhost"
+            } else {
+                "tauri://localhost"
+            }
+            .parse()
+            .unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
 impl App {
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                // The app's own origin: the dev server without the embedded UI, else the custom
-                // protocol (tauri://localhost; http://tauri.localhost on Windows). scripts/test.sh
-                // builds with the UI embedded, so the end-to-end tests can reuse the binary.
-                url: if cfg!(dev) {
-                    "http://localhost:1420"
-                } else if cfg!(windows) {
-                    "http://tauri.localhost"
-                } else {
-                    "tauri://localhost"
-                }
-                .parse()
-                .unwrap(),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<Value>().unwrap())
+        invoke(&self.webview, cmd, args)
     }
 
     fn login(&self, name: &str) {
@@ -472,7 +482,8 @@ fn a_disabled_user_or_a_changed_password_ends_the_session() {
             .unwrap_err()["code"],
         "forbidden"
     );
-    // A password reset one second after this session began ends it too.
+    // A password reset after this session began ends it too (the training clock runs on from
+    // `now`, so the reset is dated well after the login).
     a.login("jxj");
     a.call("whoami", json!({})).unwrap();
     other
@@ -480,7 +491,7 @@ fn a_disabled_user_or_a_changed_password_ends_the_session() {
             &admin,
             "jxj",
             Some("Another-Passw0rd"),
-            now + chrono::Duration::seconds(1),
+            now + chrono::Duration::minutes(5),
         )
         .unwrap();
     let e = a.call("review_queue", json!({"filter": {}})).unwrap_err();
@@ -490,7 +501,7 @@ fn a_disabled_user_or_a_changed_password_ends_the_session() {
     a.login("firm");
     a.call(
         "change_password",
-        json!({"current": PW, "next": "Firm-Passw0rd-2"}),
+        json!({"current": PW, "next": "Owner-Passw0rd-2"}),
     )
     .unwrap();
     assert!(a.call("my_firm", json!({})).is_ok());
@@ -734,3 +745,6 @@ fn the_webview_reaches_only_what_the_capability_grants() {
     // The same call from the app works.
     assert!(a.call("user_list", json!({})).is_ok());
 }
+
+#[path = "ipc/shell.rs"]
+mod shell;

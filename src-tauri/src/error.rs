@@ -11,7 +11,8 @@ pub struct FieldMessage {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CmdError {
-    /// validation | forbidden | not_found | conflict | internal | unauthenticated
+    /// validation | forbidden | not_found | conflict | internal | unauthenticated |
+    /// must_change_password
     pub code: String,
     pub message: String,
     pub fields: Vec<FieldMessage>,
@@ -39,6 +40,20 @@ impl CmdError {
             message: match lang {
                 Lang::Zh => "请先登录".into(),
                 Lang::En => "please log in".into(),
+            },
+            fields: vec![],
+        }
+    }
+}
+
+impl CmdError {
+    /// The user logged in with an initial (or reset) password and must change it first.
+    pub fn must_change_password(lang: Lang) -> CmdError {
+        CmdError {
+            code: "must_change_password".into(),
+            message: match lang {
+                Lang::Zh => "请先修改初始密码，再继续操作".into(),
+                Lang::En => "change your initial password before you go on".into(),
             },
             fields: vec![],
         }
@@ -74,5 +89,9 @@ mod tests {
         let f = Error::forbidden(t!("不可", "no"));
         assert_eq!(CmdError::from_core(&f, Lang::Zh).code, "forbidden");
         assert_eq!(CmdError::unauthenticated(Lang::Zh).code, "unauthenticated");
+        assert_eq!(
+            CmdError::must_change_password(Lang::Zh).code,
+            "must_change_password"
+        );
     }
 }

@@ -1,15 +1,16 @@
 //! The desktop shell: thin Tauri commands over reopen-core. Each command takes the session's
-//! actor and calls one use case; permissions are checked in the core.
+//! actor and calls one use case, off the main thread; permissions are checked in the core.
 
 pub mod commands;
 pub mod error;
+pub mod files;
 pub mod startup;
 pub mod state;
 
 use std::path::PathBuf;
 
 use reopen_core::Reopen;
-use state::AppState;
+use state::{AppState, Shared};
 
 /// Where the app keeps its database: `--db PATH`, else REOPEN_DB, else the per-user data directory.
 /// `--demo` uses a separate demo database, filled with sample data on first start (the generated
@@ -101,7 +102,7 @@ pub fn builder<R: tauri::Runtime>(
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(state)
+        .manage(Shared::new(state))
         .invoke_handler(commands::handler())
 }
 
@@ -113,12 +114,15 @@ pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
 
 pub fn run() -> Result<(), String> {
     let opts = options_from_args()?;
-    let clock = state::clock_from_env()?;
-    let now = clock.unwrap_or_else(chrono::Utc::now);
-    let core = open_core(&opts, now)?;
+    let fixed = state::clock_from_env()?;
+    let core = open_core(&opts, fixed.unwrap_or_else(chrono::Utc::now))?;
+    // Training mode: the clock runs on from REOPEN_NOW, or from where an earlier run left off.
+    let training = fixed
+        .map(|at| state::training_start(&core, at))
+        .transpose()?;
     builder(
         tauri::Builder::default(),
-        AppState::new(core, opts.db, clock).with_bench(opts.bench),
+        AppState::new(core, opts.db, training).with_bench(opts.bench),
     )
     .run(context())
     .map_err(|e| e.to_string())

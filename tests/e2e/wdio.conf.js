@@ -54,10 +54,10 @@ export const config = {
   connectionRetryCount: 2,
 
   onPrepare() {
-    const env = { ...process.env, REOPEN_DB: db, REOPEN_NOW: now, REOPEN_PASSWORD: 'Admin-2020x', LANG: 'zh_CN.UTF-8' }
+    const env = { ...process.env, REOPEN_DB: db, REOPEN_NOW: now, REOPEN_PASSWORD: 'Chief-2020x', LANG: 'zh_CN.UTF-8' }
     const r = spawnSync(cli, ['init', '--demo', '--admin', 'admin'], { env, encoding: 'utf8' })
     if (r.status !== 0) throw new Error(`reopen init --demo failed (${r.status}): ${r.stderr}`)
-    const passwords = { admin: 'Admin-2020x' }
+    const passwords = { admin: 'Chief-2020x' }
     for (const line of r.stdout.split('\n')) {
       const m = line.trim().split('\t')
       if (m.length >= 3) passwords[m[0]] = m[2]

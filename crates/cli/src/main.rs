@@ -581,7 +581,8 @@ impl Ctx {
                 "the database is not initialised: run reopen init --admin NAME first"
             )));
         }
-        let actor = self.core.login(&name, &pw, self.now)?;
+        // Authenticates this one call: its changes are audited under the user's name.
+        let actor = self.core.authenticate(&name, &pw, self.now)?;
         if actor.must_change_password && !changing_password {
             return Err(Error::forbidden(t!(
                 format!("首次登录须先修改初始密码:REOPEN_NEW_PASSWORD=… reopen user password {name}"),

@@ -50,10 +50,15 @@ pub fn export(cx: &mut Ctx, id: i64, file: &Path, out: &mut Out) -> Result<(), E
     doc["file"] = file.display().to_string().into();
     out.value(&doc, |_| {
         format!(
-            "已导出申报包 → {}(申请 {},花名册 {} 人,附件 {} 个)\n校验和 SHA-256:{}",
+            "已导出申报包 → {}(申请 {},花名册 {} 人{},附件 {} 个)\n校验和 SHA-256:{}",
             file.display(),
             r.application_id,
             r.roster_rows,
+            if r.roster_masked {
+                "，身份证号和手机号已脱敏，此副本不能受理"
+            } else {
+                ""
+            },
             r.attachments,
             r.sha256
         )

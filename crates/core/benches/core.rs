@@ -24,7 +24,7 @@ fn now() -> DateTime<Utc> {
 fn city() -> (tempfile::TempDir, Reopen) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut core = Reopen::open(&dir.path().join("city.db")).expect("open");
-    core.init(Some(("admin", "Admin-2020x")), now())
+    core.init(Some(("admin", "Chief-2020x")), now())
         .expect("init");
     let t = std::time::Instant::now();
     let r = generate(&mut core, "city", now()).expect("generate");
@@ -40,7 +40,7 @@ fn city() -> (tempfile::TempDir, Reopen) {
 
 fn benches(c: &mut Criterion) {
     let (_dir, mut core) = city();
-    let admin = core.login("admin", "Admin-2020x", now()).expect("admin");
+    let admin = core.login("admin", "Chief-2020x", now()).expect("admin");
     for (name, dep) in [("swj", "511802-SWJ"), ("jxj", "511802-JXJ")] {
         let u = NewUser {
             name: name.into(),

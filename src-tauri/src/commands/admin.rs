@@ -11,7 +11,7 @@ use reopen_core::t;
 use tauri::State;
 
 use crate::error::CmdResult;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 /// An optional `YYYY-MM-DD` argument; empty means none, a bad one is a field error.
 pub(super) fn date(
@@ -27,41 +27,49 @@ pub(super) fn date(
 }
 
 #[tauri::command]
-pub fn dashboard(
-    state: State<'_, AppState>,
+pub async fn dashboard(
+    state: State<'_, Shared>,
     from: Option<String>,
     to: Option<String>,
 ) -> CmdResult<Dashboard> {
     let from = date(&state, "from", from)?;
     let to = date(&state, "to", to)?;
-    state.as_actor(|c, a, now| c.dashboard(a, from, to, now))
+    state
+        .run_as_actor(move |c, a, now| c.dashboard(a, from, to, now))
+        .await
 }
 
 #[tauri::command]
-pub fn user_add(state: State<'_, AppState>, user: NewUser) -> CmdResult<UserCreated> {
-    state.as_actor(|c, a, now| c.user_add(a, &user, now))
+pub async fn user_add(state: State<'_, Shared>, user: NewUser) -> CmdResult<UserCreated> {
+    state
+        .run_as_actor(move |c, a, now| c.user_add(a, &user, now))
+        .await
 }
 
 #[tauri::command]
-pub fn user_list(state: State<'_, AppState>) -> CmdResult<Vec<UserRow>> {
-    state.as_actor(|c, a, _| c.user_list(a))
+pub async fn user_list(state: State<'_, Shared>) -> CmdResult<Vec<UserRow>> {
+    state.run_as_actor(move |c, a, _| c.user_list(a)).await
 }
 
 #[tauri::command]
-pub fn user_disable(state: State<'_, AppState>, name: String) -> CmdResult<()> {
-    state.as_actor(|c, a, now| c.user_disable(a, &name, now))
+pub async fn user_disable(state: State<'_, Shared>, name: String) -> CmdResult<()> {
+    state
+        .run_as_actor(move |c, a, now| c.user_disable(a, &name, now))
+        .await
 }
 
 #[tauri::command]
-pub fn user_unlock(state: State<'_, AppState>, name: String) -> CmdResult<()> {
-    state.as_actor(|c, a, now| c.user_unlock(a, &name, now))
+pub async fn user_unlock(state: State<'_, Shared>, name: String) -> CmdResult<()> {
+    state
+        .run_as_actor(move |c, a, now| c.user_unlock(a, &name, now))
+        .await
 }
 
 /// Resets another user's password to a generated one, shown once.
 #[tauri::command]
-pub fn user_reset_password(state: State<'_, AppState>, name: String) -> CmdResult<String> {
+pub async fn user_reset_password(state: State<'_, Shared>, name: String) -> CmdResult<String> {
     state
-        .as_actor(|c, a, now| {
+        .run_as_actor(move |c, a, now| {
             if a.name == name {
                 return Err(Error::field(
                     "name",
@@ -73,81 +81,96 @@ pub fn user_reset_password(state: State<'_, AppState>, name: String) -> CmdResul
             }
             c.user_password(a, &name, None, now)
         })
+        .await
         .map(|p| p.unwrap_or_default())
 }
 
 #[tauri::command]
-pub fn department_list(
-    state: State<'_, AppState>,
+pub async fn department_list(
+    state: State<'_, Shared>,
     division: Option<String>,
 ) -> CmdResult<Vec<DepartmentRow>> {
-    state.as_actor(|c, _, _| c.department_list(division.as_deref()))
+    state
+        .run_as_actor(move |c, _, _| c.department_list(division.as_deref()))
+        .await
 }
 
 #[tauri::command]
-pub fn department_set(
-    state: State<'_, AppState>,
+pub async fn department_set(
+    state: State<'_, Shared>,
     code: String,
     name: Option<String>,
     active: Option<bool>,
 ) -> CmdResult<DepartmentRow> {
-    state.as_actor(|c, a, now| c.department_set(a, &code, name.as_deref(), active, now))
+    state
+        .run_as_actor(move |c, a, now| c.department_set(a, &code, name.as_deref(), active, now))
+        .await
 }
 
 #[tauri::command]
-pub fn routing_list(state: State<'_, AppState>) -> CmdResult<Vec<RoutingRow>> {
-    state.as_actor(|c, _, _| c.routing_list())
+pub async fn routing_list(state: State<'_, Shared>) -> CmdResult<Vec<RoutingRow>> {
+    state.run_as_actor(move |c, _, _| c.routing_list()).await
 }
 
 #[tauri::command]
-pub fn routing_set(
-    state: State<'_, AppState>,
+pub async fn routing_set(
+    state: State<'_, Shared>,
     industry: String,
     kind: String,
 ) -> CmdResult<RoutingRow> {
-    state.as_actor(|c, a, now| c.routing_set(a, &industry, &kind, now))
+    state
+        .run_as_actor(move |c, a, now| c.routing_set(a, &industry, &kind, now))
+        .await
 }
 
 #[tauri::command]
-pub fn workflow_get(state: State<'_, AppState>, division: String) -> CmdResult<WorkflowConfig> {
-    state.as_actor(|c, _, _| c.workflow_get(&division))
+pub async fn workflow_get(state: State<'_, Shared>, division: String) -> CmdResult<WorkflowConfig> {
+    state
+        .run_as_actor(move |c, _, _| c.workflow_get(&division))
+        .await
 }
 
 #[tauri::command]
-pub fn workflow_set(
-    state: State<'_, AppState>,
+pub async fn workflow_set(
+    state: State<'_, Shared>,
     division: String,
     config: WorkflowConfig,
 ) -> CmdResult<WorkflowConfig> {
-    state.as_actor(|c, a, now| c.workflow_set(a, &division, &config, now))
+    state
+        .run_as_actor(move |c, a, now| c.workflow_set(a, &division, &config, now))
+        .await
 }
 
 #[tauri::command]
-pub fn policy_get(state: State<'_, AppState>) -> CmdResult<Policy> {
-    state.as_actor(|c, _, _| c.policy())
+pub async fn policy_get(state: State<'_, Shared>) -> CmdResult<Policy> {
+    state.run_as_actor(move |c, _, _| c.policy()).await
 }
 
 #[tauri::command]
-pub fn policy_set(state: State<'_, AppState>, toml: String) -> CmdResult<Policy> {
-    state.as_actor(|c, a, now| c.policy_set(a, &toml, now))
+pub async fn policy_set(state: State<'_, Shared>, toml: String) -> CmdResult<Policy> {
+    state
+        .run_as_actor(move |c, a, now| c.policy_set(a, &toml, now))
+        .await
 }
 
 #[tauri::command]
-pub fn audit_log(
-    state: State<'_, AppState>,
+pub async fn audit_log(
+    state: State<'_, Shared>,
     record: Option<String>,
     limit: Option<u32>,
     offset: Option<u32>,
 ) -> CmdResult<Vec<AuditEvent>> {
-    state.as_actor(|c, a, _| c.audit_log(a, record.as_deref(), limit, offset))
+    state
+        .run_as_actor(move |c, a, _| c.audit_log(a, record.as_deref(), limit, offset))
+        .await
 }
 
 #[tauri::command]
-pub fn audit_verify(state: State<'_, AppState>) -> CmdResult<VerifyReport> {
-    state.as_actor(|c, a, _| c.audit_verify(a))
+pub async fn audit_verify(state: State<'_, Shared>) -> CmdResult<VerifyReport> {
+    state.run_as_actor(move |c, a, _| c.audit_verify(a)).await
 }
 
 #[tauri::command]
-pub fn reference(state: State<'_, AppState>) -> CmdResult<Reference> {
-    state.as_actor(|c, _, _| c.reference())
+pub async fn reference(state: State<'_, Shared>) -> CmdResult<Reference> {
+    state.run_as_actor(move |c, _, _| c.reference()).await
 }

@@ -5,48 +5,52 @@ use serde_json::Value;
 use tauri::State;
 
 use crate::error::CmdResult;
-use crate::state::AppState;
+use crate::state::Shared;
 
+/// A firm user who registers their firm is bound to it from then on: the session's actor is
+/// reloaded from the store at the next call.
 #[tauri::command]
-pub fn firm_register(state: State<'_, AppState>, firm: Value) -> CmdResult<Firm> {
-    let f = state.as_actor(|c, a, now| c.firm_register(a, &firm, now))?;
-    // A firm user who registered their firm is bound to it from now on.
-    let me = state.actor()?;
-    let fresh = state.with_core(|c, _| c.refresh_actor(&me))?;
-    state.set_actor(Some(fresh))?;
-    Ok(f)
+pub async fn firm_register(state: State<'_, Shared>, firm: Value) -> CmdResult<Firm> {
+    state
+        .run_as_actor(move |c, a, now| c.firm_register(a, &firm, now))
+        .await
 }
 
 #[tauri::command]
-pub fn firm_update(
-    state: State<'_, AppState>,
+pub async fn firm_update(
+    state: State<'_, Shared>,
     credit_code: String,
     firm: Value,
     expect_version: Option<i64>,
 ) -> CmdResult<Firm> {
-    state.as_actor(|c, a, now| c.firm_update(a, &credit_code, &firm, expect_version, now))
+    state
+        .run_as_actor(move |c, a, now| c.firm_update(a, &credit_code, &firm, expect_version, now))
+        .await
 }
 
 #[tauri::command]
-pub fn firm_show(state: State<'_, AppState>, credit_code: String) -> CmdResult<Firm> {
-    state.as_actor(|c, a, _| c.firm_show(a, &credit_code))
+pub async fn firm_show(state: State<'_, Shared>, credit_code: String) -> CmdResult<Firm> {
+    state
+        .run_as_actor(move |c, a, _| c.firm_show(a, &credit_code))
+        .await
 }
 
 #[tauri::command]
-pub fn my_firm(state: State<'_, AppState>) -> CmdResult<Option<Firm>> {
-    state.as_actor(|c, a, _| {
-        let fresh = c.refresh_actor(a)?;
-        c.firm_mine(&fresh)
-    })
+pub async fn my_firm(state: State<'_, Shared>) -> CmdResult<Option<Firm>> {
+    state.run_as_actor(|c, a, _| c.firm_mine(a)).await
 }
 
 #[tauri::command]
-pub fn firm_list(
-    state: State<'_, AppState>,
+pub async fn firm_list(
+    state: State<'_, Shared>,
     division: Option<String>,
     search: Option<String>,
     limit: Option<u32>,
     offset: Option<u32>,
 ) -> CmdResult<Vec<FirmRow>> {
-    state.as_actor(|c, a, _| c.firm_list(a, division.as_deref(), search.as_deref(), limit, offset))
+    state
+        .run_as_actor(move |c, a, _| {
+            c.firm_list(a, division.as_deref(), search.as_deref(), limit, offset)
+        })
+        .await
 }

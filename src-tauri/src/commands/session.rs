@@ -6,7 +6,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::error::CmdResult;
-use crate::state::AppState;
+use crate::state::Shared;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -19,27 +19,34 @@ pub struct AppInfo {
 }
 
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
-    let initialised = state.with_core(|c, _| c.is_initialised())?;
-    Ok(AppInfo {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        db_path: state.db_path.display().to_string(),
-        initialised,
-        // Shown in Asia/Shanghai, as every time in the UI.
-        clock_override: state.clock.map(reopen_core::service::local_time),
-        language: if state.lang() == Lang::En { "en" } else { "zh" }.into(),
-    })
+pub async fn app_info(state: State<'_, Shared>) -> CmdResult<AppInfo> {
+    state
+        .run(|s| {
+            let initialised = s.with_core(|c, _| c.is_initialised())?;
+            Ok(AppInfo {
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                db_path: s.db_path.display().to_string(),
+                initialised,
+                // The training clock as it reads now, in Asia/Shanghai as every time in the UI.
+                clock_override: s
+                    .clock
+                    .is_training()
+                    .then(|| reopen_core::service::local_time(s.now())),
+                language: if s.lang() == Lang::En { "en" } else { "zh" }.into(),
+            })
+        })
+        .await
 }
 
 /// The UI has painted its first screen and accepts input (see `startup`); only `--bench-startup`
 /// acts on it.
 #[tauri::command]
-pub fn ui_ready<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>) {
+pub fn ui_ready<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, Shared>) {
     crate::startup::ui_ready(&app, state.bench);
 }
 
 #[tauri::command]
-pub fn set_language(state: State<'_, AppState>, lang: String) -> CmdResult<()> {
+pub fn set_language(state: State<'_, Shared>, lang: String) -> CmdResult<()> {
     let l = if lang.starts_with("en") {
         Lang::En
     } else {
@@ -53,47 +60,59 @@ pub fn set_language(state: State<'_, AppState>, lang: String) -> CmdResult<()> {
 
 /// Creates the first administrator on a new installation (never once one exists).
 #[tauri::command]
-pub fn first_run(
-    state: State<'_, AppState>,
+pub async fn first_run(
+    state: State<'_, Shared>,
     admin_name: String,
     password: String,
 ) -> CmdResult<()> {
-    state.with_core(|c, now| c.init(Some((&admin_name, &password)), now).map(|_| ()))
+    state
+        .run_with_core(move |c, now| c.init(Some((&admin_name, &password)), now).map(|_| ()))
+        .await
 }
 
 #[tauri::command]
-pub fn login(state: State<'_, AppState>, name: String, password: String) -> CmdResult<Actor> {
-    let actor = state.with_core(|c, now| c.login(&name, &password, now))?;
-    state.set_actor(Some(actor.clone()))?;
-    Ok(actor)
+pub async fn login(state: State<'_, Shared>, name: String, password: String) -> CmdResult<Actor> {
+    state
+        .run(move |s| {
+            let actor = s.with_core(|c, now| c.login(&name, &password, now))?;
+            s.set_actor(Some(actor.clone()))?;
+            Ok(actor)
+        })
+        .await
 }
 
 #[tauri::command]
-pub fn logout(state: State<'_, AppState>) -> CmdResult<()> {
+pub fn logout(state: State<'_, Shared>) -> CmdResult<()> {
     state.set_actor(None)
 }
 
+/// Who is logged in (None without a session), also before the initial password is changed: the
+/// UI shows the password dialog from it.
 #[tauri::command]
-pub fn whoami(state: State<'_, AppState>) -> CmdResult<Option<Actor>> {
-    match state.actor() {
-        Ok(a) => state.with_core(|c, _| c.refresh_actor(&a)).map(Some),
-        Err(_) => Ok(None),
-    }
+pub async fn whoami(state: State<'_, Shared>) -> CmdResult<Option<Actor>> {
+    state
+        .run(|s| Ok(s.session_actor().ok().map(|(_, a)| a)))
+        .await
 }
 
-/// Changes the logged-in user's own password after checking the current one.
+/// Changes the logged-in user's own password after checking the current one; the one command
+/// (with logging out and who am I) open to a user who must still change the initial password.
 #[tauri::command]
-pub fn change_password(
-    state: State<'_, AppState>,
+pub async fn change_password(
+    state: State<'_, Shared>,
     current: String,
     next: String,
 ) -> CmdResult<Actor> {
-    let me = state.actor()?;
-    let actor = state.with_core(|c, now| {
-        c.login(&me.name, &current, now)?;
-        c.user_password(&me, &me.name, Some(&next), now)?;
-        c.refresh_actor(&me)
-    })?;
-    state.set_actor(Some(actor.clone()))?;
-    Ok(actor)
+    state
+        .run(move |s| {
+            let (serial, me) = s.session_actor()?;
+            let actor = s.with_core(|c, now| {
+                c.authenticate(&me.name, &current, now)?;
+                c.user_password(&me, &me.name, Some(&next), now)?;
+                c.refresh_actor(&me)
+            })?;
+            s.restart_session(serial, actor.clone())?;
+            Ok(actor)
+        })
+        .await
 }

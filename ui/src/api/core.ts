@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'conflict'
   | 'internal'
   | 'unauthenticated'
+  /** Logged in with an initial or reset password: only changing it (or logging out) is allowed. */
+  | 'must_change_password'
 
 /** A message as the core sends it: already in the UI language, or both languages. */
 export type WireText = string | { zh: string; en: string }
@@ -37,7 +39,15 @@ export function pickText(t: WireText | null | undefined, lang: 'zh' | 'en' = cur
   return (lang === 'en' ? t.en : t.zh) || t.zh || t.en || ''
 }
 
-const CODES: ErrorCode[] = ['validation', 'forbidden', 'not_found', 'conflict', 'internal', 'unauthenticated']
+const CODES: ErrorCode[] = [
+  'validation',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'internal',
+  'unauthenticated',
+  'must_change_password',
+]
 
 /** Turns whatever a command rejected with into an ApiError (also accepts the CLI's `{error:{kind,…}}`). */
 export function toApiError(e: unknown): ApiError {

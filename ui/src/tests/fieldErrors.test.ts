@@ -19,6 +19,7 @@ describe('toApiError', () => {
     expect(toApiError('boom').code).toBe('internal')
     expect(toApiError({ code: 'weird', message: 'x' }).code).toBe('internal')
     expect(toApiError({ code: 'unauthenticated', message: 'x' }).code).toBe('unauthenticated')
+    expect(toApiError({ code: 'must_change_password', message: 'x' }).code).toBe('must_change_password')
   })
   it('picks the language of a {zh,en} text', () => {
     expect(pickText({ zh: '必填', en: 'required' }, 'en')).toBe('required')

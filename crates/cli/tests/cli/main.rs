@@ -19,4 +19,5 @@ mod journey;
 mod matrix;
 mod packages;
 mod permissions;
+mod readme;
 mod reports;

@@ -191,19 +191,29 @@ fn unknown_application_is_not_found() {
 }
 
 #[test]
-fn five_wrong_passwords_lock_the_account() {
+fn wrong_passwords_make_the_next_attempt_wait_and_the_administrator_lifts_it() {
     let env = Env::new();
     env.add_user("swj", "reviewer", Some("511802-SWJ"));
+    // The clock stands still (REOPEN_NOW), so after a few failures the wait never runs out here.
+    let mut waits = 0;
     for i in 0..5 {
         let r = env.as_pw("swj", "Wrong1234", &["review", "queue"]);
         assert_eq!(r.code, 3, "attempt {i}: {r:?}");
+        let m = r.error()["message"].as_str().unwrap().to_string();
+        assert!(m == "用户名或密码错误" || m.contains("秒后再试"), "{m}");
+        waits += usize::from(m.contains("秒后再试"));
     }
+    assert!(waits > 0);
     let r = env.as_("swj", &["review", "queue"]);
     assert_eq!(r.code, 3, "{r:?}");
-    assert!(
-        r.error()["message"].as_str().unwrap().contains("锁定"),
-        "{r:?}"
-    );
+    let m = r.error()["message"].as_str().unwrap().to_string();
+    assert!(m.contains("秒后再试") && !m.contains("锁定"), "{m}");
+    // An unknown name after as many failures is told the same words.
+    for _ in 0..5 {
+        env.as_pw("nobody", "Wrong1234", &["review", "queue"]);
+    }
+    let n = env.as_("nobody", &["review", "queue"]);
+    assert_eq!(n.error()["message"], r.error()["message"]);
     // The administrator lifts it.
     env.as_("admin", &["user", "unlock", "swj"]).ok();
     env.as_("swj", &["review", "queue"]).ok();

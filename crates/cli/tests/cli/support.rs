@@ -8,7 +8,7 @@ use std::process::Command;
 use serde_json::Value;
 
 pub const NOW: &str = "2020-02-05T09:00:00+08:00";
-pub const ADMIN_PW: &str = "Admin1234";
+pub const ADMIN_PW: &str = "Chief1234";
 pub const INITIAL_PW: &str = "Init1234x";
 pub const PW: &str = "Secret123";
 pub const FIRM_CODE: &str = "91511802MA62AB0208";

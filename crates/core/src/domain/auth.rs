@@ -10,8 +10,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result, Text};
 use crate::t;
 
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
+/// Failed logins (by user name, and by source) that cost nothing; each one after them doubles the
+/// wait before the next attempt, from one second up to [`MAX_LOGIN_DELAY_SECS`].
+pub const FREE_LOGIN_FAILURES: i64 = 3;
+/// The longest wait: a guesser gets at most one try a minute per name, and nobody can keep an
+/// account from its owner for longer than this (there is no hard lock).
+pub const MAX_LOGIN_DELAY_SECS: i64 = 60;
+/// Failures older than this are forgotten.
+pub const LOGIN_FAILURE_MEMORY_HOURS: i64 = 24;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const CITY: &str = "511800";
 
@@ -109,6 +115,86 @@ impl Actor {
     }
 }
 
+/// The wait after `failures` recent failed logins before the next attempt is heard.
+pub fn login_delay(failures: i64) -> chrono::Duration {
+    let over = failures - FREE_LOGIN_FAILURES;
+    if over < 0 {
+        return chrono::Duration::zero();
+    }
+    let secs = 1i64
+        .checked_shl(over.min(32) as u32)
+        .unwrap_or(MAX_LOGIN_DELAY_SECS)
+        .min(MAX_LOGIN_DELAY_SECS);
+    chrono::Duration::seconds(secs)
+}
+
+/// When the next login attempt is heard, after `failures` failures the last of which was at
+/// `last`; None when at once. Failures older than a day are forgotten.
+pub fn login_retry_at(
+    failures: i64,
+    last: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    if now - last > chrono::Duration::hours(LOGIN_FAILURE_MEMORY_HOURS) {
+        return None;
+    }
+    let at = last + login_delay(failures);
+    (at > now).then_some(at)
+}
+
+/// The refusal of an attempt made before its wait is over. It is the same for every name, known
+/// or not, and says nothing of the password.
+pub fn login_throttled(wait: chrono::Duration) -> Error {
+    let secs = wait.num_seconds().max(1);
+    Error::forbidden(t!(
+        format!("登录尝试过于频繁，请 {secs} 秒后再试"),
+        format!("too many login attempts: try again in {secs} s")
+    ))
+}
+
+/// The one answer to every failed login: a wrong password, an unknown or a disabled account.
+pub fn bad_login() -> Error {
+    Error::forbidden(t!("用户名或密码错误", "wrong user name or password"))
+}
+
+/// A user's new password: strong enough ([`check_password_strength`]), not the user name nor
+/// containing it, and not one of the most common passwords — zxcvbn's list of the 30,000 most
+/// used (from leaked password sets), in any case, reversed or with l33t substitutions.
+pub fn check_password(pw: &str, user_name: &str) -> Result<(), Text> {
+    check_password_strength(pw)?;
+    let name = user_name.trim().to_lowercase();
+    if name.chars().count() >= 2 && pw.to_lowercase().contains(&name) {
+        return Err(t!(
+            "密码不能与用户名相同，也不能包含用户名",
+            "the password may not be or contain the user name"
+        ));
+    }
+    if is_common_password(pw) {
+        return Err(t!(
+            "该密码属于最常用的密码，极易被猜中，请换一个",
+            "this is one of the most common passwords and easily guessed: choose another"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the whole password is one entry of zxcvbn's common-password list (any case, reversed,
+/// l33t), or so predictable that zxcvbn rates it at the lowest score.
+pub fn is_common_password(pw: &str) -> bool {
+    let entropy = zxcvbn::zxcvbn(pw, &[]);
+    if entropy.score() == zxcvbn::Score::Zero {
+        return true;
+    }
+    let n = pw.chars().count();
+    entropy.sequence().iter().any(|m| {
+        m.i == 0
+            && m.j + 1 == n
+            && matches!(&m.pattern, zxcvbn::matching::patterns::MatchPattern::Dictionary(d)
+                // zxcvbn does not export its dictionary type; its default is the password list.
+                if d.dictionary_name == Default::default())
+    })
+}
+
 pub fn check_password_strength(pw: &str) -> Result<(), Text> {
     let n = pw.chars().count();
     if n < MIN_PASSWORD_CHARS {
@@ -180,6 +266,39 @@ mod tests {
         assert!(verify_password("Secret-123", &a));
         assert!(!verify_password("secret-123", &a));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn common_passwords_and_the_user_name_are_refused() {
+        for pw in [
+            "password1",
+            "Password1",
+            "P@ssw0rd",
+            "qwerty123",
+            "1qaz2wsx",
+            "iloveyou1",
+        ] {
+            assert!(check_password(pw, "yc_swj").is_err(), "{pw} accepted");
+        }
+        assert!(check_password("yc_swj-2020", "yc_swj").is_err());
+        assert!(check_password("YC_SWJ2020", "yc_swj").is_err());
+        assert!(check_password("Reviewer-2020", "yc_swj").is_ok());
+        assert!(check_password("choose-a-good-1", "admin").is_ok());
+    }
+
+    #[test]
+    fn the_login_delay_grows_to_a_minute_and_is_forgotten() {
+        use chrono::{Duration, TimeZone, Utc};
+        let d = |n| login_delay(n).num_seconds();
+        assert_eq!(
+            (d(0), d(2), d(3), d(4), d(5), d(8), d(9), d(1000)),
+            (0, 0, 1, 2, 4, 32, 60, 60)
+        );
+        let t = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).unwrap();
+        assert_eq!(login_retry_at(2, t, t), None);
+        assert_eq!(login_retry_at(5, t, t), Some(t + Duration::seconds(4)));
+        assert_eq!(login_retry_at(5, t, t + Duration::seconds(4)), None);
+        assert_eq!(login_retry_at(50, t, t + Duration::hours(25)), None);
     }
 
     #[test]

@@ -595,7 +595,10 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-fn check_chars(s: &str, allow_layout: bool) -> Result<(), Text> {
+/// Refuses control characters (but a text's line breaks and tabs when `allow_layout`) and
+/// direction controls. Runs before any font is consulted, so whether such a character is refused
+/// never depends on the fonts a machine has.
+pub fn check_chars(s: &str, allow_layout: bool) -> Result<(), Text> {
     for (i, c) in s.chars().enumerate() {
         if allow_layout && (c == '\n' || c == '\t') {
             continue;

@@ -554,8 +554,39 @@ impl Reopen {
                 format!("{} exists; not overwriting", dest.display())
             )));
         }
-        // The audit event goes in first, so the copy records that it was made.
-        self.write(|tx| {
+        // The copy is made in a temporary file beside the destination, synced and renamed into
+        // place (never over an existing file); only then is the backup audited. A failed copy
+        // leaves neither a partial file nor a record of a backup that does not exist.
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::internal(format!("backup to {} failed: {e}", dest.display()))
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".reopen-backup-")
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .map_err(|e| failed(&e))?;
+        self.connection()
+            .backup(rusqlite::MAIN_DB, tmp.path(), None)
+            .map_err(|e| failed(&e))?;
+        tmp.as_file().sync_all().map_err(|e| failed(&e))?;
+        tmp.persist_noclobber(dest).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::conflict(t!(
+                    format!("文件 {} 已存在，不会覆盖", dest.display()),
+                    format!("{} exists; not overwriting", dest.display())
+                ))
+            } else {
+                failed(&e.error)
+            }
+        })?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        let audited = self.write(|tx| {
             audit(
                 tx,
                 actor,
@@ -565,10 +596,12 @@ impl Reopen {
                 Some(&serde_json::json!({"file": dest.display().to_string()})),
                 now,
             )
-        })?;
-        self.connection()
-            .backup(rusqlite::MAIN_DB, dest, None)
-            .map_err(|e| Error::internal(format!("backup to {} failed: {e}", dest.display())))
+        });
+        if audited.is_err() {
+            // An unrecorded copy is not left behind.
+            let _ = std::fs::remove_file(dest);
+        }
+        audited
     }
 
     /// Replaces the database with a backup after checking the backup's integrity and audit chain.

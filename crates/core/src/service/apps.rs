@@ -177,6 +177,48 @@ pub(crate) fn app_core(conn: &Connection, id: i64) -> Result<AppCore> {
     .ok_or_else(|| Error::not_found(t!(format!("没有编号为 {id} 的申请"), format!("no application {id}"))))
 }
 
+/// How much of an application's roster `actor` may have: full ID and phone numbers only for the
+/// firm itself and for a reviewer with a pending task on it (the one deciding); everyone else
+/// masked. The one rule behind the audited reveal and the application package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Disclosure {
+    Full,
+    Masked,
+}
+
+impl Disclosure {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Disclosure::Full => "full",
+            Disclosure::Masked => "masked",
+        }
+    }
+}
+
+pub(crate) fn roster_disclosure(
+    tx: &Connection,
+    actor: &Actor,
+    core: &AppCore,
+) -> Result<Disclosure> {
+    let full = match actor.role {
+        Role::Reviewer => {
+            let n: i64 = tx.query_row(
+                "SELECT count(*) FROM review_tasks WHERE application_id = ?1 AND department_id = ?2 AND state = 'pending'",
+                params![core.id, actor.department_id],
+                |r| r.get(0),
+            )?;
+            n > 0
+        }
+        Role::Firm => actor.firm_id == Some(core.firm_id),
+        Role::Clerk | Role::Leader | Role::Admin => false,
+    };
+    Ok(if full {
+        Disclosure::Full
+    } else {
+        Disclosure::Masked
+    })
+}
+
 pub(crate) fn forbidden_app() -> Error {
     Error::forbidden(t!(
         "无权查看或办理该申请",
@@ -641,26 +683,22 @@ impl Reopen {
     ) -> Result<Vec<RosterRecord>> {
         self.write(|tx| {
             let core = app_core(tx, id)?;
-            let allowed = match actor.role {
-                Role::Reviewer => {
-                    let n: i64 = tx.query_row(
-                        "SELECT count(*) FROM review_tasks WHERE application_id = ?1 AND department_id = ?2 AND state = 'pending'",
-                        params![id, actor.department_id],
-                        |r| r.get(0),
-                    )?;
-                    n > 0
-                }
-                Role::Firm => actor.firm_id == Some(core.firm_id),
-                _ => false,
-            };
-            if !allowed {
+            if roster_disclosure(tx, actor, &core)? != Disclosure::Full {
                 return Err(Error::forbidden(t!(
                     "只有正在审核该申请的审核员可以查看完整身份证号",
                     "only the reviewer deciding this application may see full ID numbers"
                 )));
             }
             let rows = load_roster(tx, id)?;
-            audit(tx, actor, "app.roster_reveal", &format!("app:{id}"), None, Some(&serde_json::json!({"rows": rows.len()})), now)?;
+            audit(
+                tx,
+                actor,
+                "app.roster_reveal",
+                &format!("app:{id}"),
+                None,
+                Some(&serde_json::json!({"rows": rows.len()})),
+                now,
+            )?;
             Ok(rows)
         })
     }

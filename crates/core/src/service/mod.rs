@@ -183,6 +183,13 @@ impl Reopen {
         &self.conn
     }
 
+    /// Uses `fonts` for the printability check and the documents instead of the shipped font with
+    /// the system's fallbacks (e.g. `DocFonts::load()?.with_fallback_dirs(vec![])`, so that a test
+    /// does not depend on the fonts a machine has).
+    pub fn set_doc_fonts(&mut self, fonts: crate::documents::DocFonts) {
+        self.fonts = std::sync::OnceLock::from(fonts);
+    }
+
     fn doc_fonts(&self) -> Result<&crate::documents::DocFonts> {
         if self.fonts.get().is_none() {
             let _ = self.fonts.set(crate::documents::DocFonts::load()?);
@@ -193,9 +200,20 @@ impl Reopen {
     /// Refuses text that no available font can print (a rare character missing from the shipped
     /// font and from every installed one), naming the character: a certificate never shows a box.
     pub(crate) fn check_printable(&self, fields: &[(String, &str)]) -> Result<()> {
+        let mut p = crate::error::Problems::new();
+        // Control and direction characters are refused as the text check refuses them, before a
+        // font is consulted: the outcome must not depend on which fonts this machine has.
+        let mut clean: Vec<&(String, &str)> = Vec::new();
+        for f in fields {
+            match crate::domain::ids::check_chars(f.1, true) {
+                Ok(()) => clean.push(f),
+                Err(e) => p.add(f.0.clone(), e),
+            }
+        }
+        p.into_result()?;
         let fonts = self.doc_fonts()?;
         let mut p = crate::error::Problems::new();
-        for (field, text) in fields {
+        for (field, text) in clean {
             let missing = fonts.missing_glyphs(text);
             if !missing.is_empty() {
                 let chars: String = missing
@@ -222,6 +240,15 @@ impl Reopen {
         let v = f(&tx)?;
         tx.commit()?;
         Ok(v)
+    }
+
+    /// The time of the newest audit event (None on an empty log): a training clock resumes after
+    /// it, so that a second run does not go back in time.
+    pub fn last_recorded_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let last: Option<String> =
+            self.conn
+                .query_row("SELECT max(at) FROM audit_events", [], |r| r.get(0))?;
+        last.as_deref().map(parse_ts).transpose()
     }
 
     pub fn is_initialised(&self) -> Result<bool> {
@@ -272,7 +299,15 @@ impl Reopen {
                     now,
                 )?;
             }
+            let firm_mode = packages::mode_of(tx)? == Mode::Firm;
             match (admin, admins) {
+                // A firm's own PC has its one firm user and never an administrator.
+                (Some(_), _) if firm_mode => {
+                    return Err(Error::forbidden(t!(
+                        "企业自用模式的数据库没有管理员，不能添加",
+                        "a firm-mode database has no administrator and cannot get one"
+                    )))
+                }
                 (Some((name, pw)), 0) => {
                     let id = users::insert_user(
                         tx,
@@ -298,14 +333,23 @@ impl Reopen {
                     )?;
                     report.admin = Some(name.to_string());
                 }
-                (Some(_), _) => {
-                    return Err(Error::conflict(t!(
-                        "系统已有管理员,不能再次指定首个管理员",
-                        "an administrator already exists"
-                    )))
+                // Set-up run again with the same administrator changes nothing and succeeds, so
+                // a provisioning script can be re-run; another name is refused.
+                (Some((name, _)), _) => {
+                    let same: i64 = tx.query_row(
+                        "SELECT count(*) FROM users WHERE role = 'admin' AND name = ?1",
+                        [name],
+                        |r| r.get(0),
+                    )?;
+                    if same == 0 {
+                        return Err(Error::conflict(t!(
+                            "系统已有管理员，不能再次指定首个管理员",
+                            "an administrator already exists"
+                        )));
+                    }
                 }
                 // A firm's own PC (firm mode) has no administrator.
-                (None, 0) if packages::mode_of(tx)? == Mode::Firm => {}
+                (None, 0) if firm_mode => {}
                 (None, 0) => {
                     return Err(Error::field(
                         "admin",

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::apps::{
     app_core, application, can_see_app, create_tx, file_for, forbidden_app, load_roster,
-    not_editable, roster_tx, submit_tx, update_tx, Application,
+    not_editable, roster_tx, submit_tx, update_tx, Application, Disclosure,
 };
 use super::firms::{firm_by_code, printable_fields, register_tx, Firm};
 use super::users::{insert_user, load_actor, NewUserRow};
@@ -68,6 +68,9 @@ pub struct ExportReport {
     pub credit_code: String,
     pub state: AppState,
     pub roster_rows: u32,
+    /// The roster's ID and phone numbers are masked (an office copy: such a package is not
+    /// importable). Full numbers go only to whom the reveal rule allows them.
+    pub roster_masked: bool,
     pub attachments: u32,
     pub bytes: u32,
 }
@@ -262,6 +265,20 @@ struct Checked {
 }
 
 fn check_package(p: &Package, policy: &Policy, now: DateTime<Utc>) -> Result<Checked> {
+    let masked = |r: &BTreeMap<String, String>| {
+        ["id_number", "phone"]
+            .iter()
+            .any(|k| r.get(*k).is_some_and(|v| v.contains('*')))
+    };
+    if p.application.roster.iter().any(masked) {
+        return Err(Error::field(
+            "package",
+            t!(
+                "该申报包的花名册身份证号、手机号已脱敏（窗口或管理员导出的副本），不能受理；请企业在本机导出申报包",
+                "the package's roster has masked ID and phone numbers (an office copy) and cannot be imported; the firm must export it from its own PC"
+            ),
+        ));
+    }
     let mut problems = Problems::new();
     let firm = match FirmInput::from_json(&p.firm) {
         Ok(f) => Some(f),
@@ -548,7 +565,16 @@ impl Reopen {
             }
             let app = application(tx, id, now)?;
             let firm = firm_by_code(tx, &app.firm.credit_code)?;
-            let records = load_roster(tx, id)?;
+            // Full numbers only for whom the reveal rule allows them (the firm itself: its package
+            // goes to the counter); a clerk's or the administrator's copy carries them masked.
+            let disclosure = super::apps::roster_disclosure(tx, actor, &core)?;
+            let mut records = load_roster(tx, id)?;
+            if disclosure == Disclosure::Masked {
+                for r in &mut records {
+                    r.id_number = roster::mask_id(&r.id_number);
+                    r.phone = roster::mask_phone(&r.phone);
+                }
+            }
             let mut attachments = Vec::new();
             for a in attachment_rows(tx, id)? {
                 let bytes = attachment_content(tx, id, &a.name)?;
@@ -589,7 +615,8 @@ impl Reopen {
             }
             write(&bytes)?;
             audit(tx, actor, "app.export", &format!("app:{id}"), None,
-                Some(&serde_json::json!({"package_id": pkg.package_id, "sha256": pkg.sha256, "bytes": bytes.len()})), now)?;
+                Some(&serde_json::json!({"package_id": pkg.package_id, "sha256": pkg.sha256, "bytes": bytes.len(),
+                    "roster": disclosure.as_str(), "roster_rows": records.len()})), now)?;
             Ok(ExportReport {
                 package_id: pkg.package_id,
                 sha256: pkg.sha256,
@@ -597,6 +624,7 @@ impl Reopen {
                 credit_code: firm.credit_code,
                 state: app.state,
                 roster_rows: records.len() as u32,
+                roster_masked: disclosure == Disclosure::Masked,
                 attachments: n_att,
                 bytes: bytes.len() as u32,
             })

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::{audit, parse_ts, ts, Reopen};
 use crate::audit as chain;
 use crate::domain::auth::{
-    check_password_strength, generate_password, hash_password, verify_password, Actor, Role,
-    LOCK_MINUTES, MAX_FAILED_LOGINS,
+    bad_login, check_password, generate_password, hash_password, login_delay, login_retry_at,
+    login_throttled, verify_password, Actor, Role, LOGIN_FAILURE_MEMORY_HOURS,
 };
 use crate::domain::ids::{parse_name, CreditCode, DivisionCode};
 use crate::error::{Error, Problems, Result, Text};
@@ -31,7 +31,7 @@ pub(crate) fn insert_user(
 ) -> Result<i64> {
     let mut p = Problems::new();
     p.take("name", check_user_name(u.name));
-    p.take("password", check_password_strength(u.password));
+    p.take("password", check_password(u.password, u.name));
     p.into_result()?;
     let exists: i64 = conn.query_row(
         "SELECT count(*) FROM users WHERE name = ?1",
@@ -120,6 +120,8 @@ pub struct UserRow {
     pub firm: Option<String>,
     pub division: Option<String>,
     pub disabled: bool,
+    /// Until when a login attempt under this name is not heard (failed logins make it wait; no
+    /// lock). Past times mean none.
     pub locked_until: Option<String>,
     pub must_change_password: bool,
     pub created_at: String,
@@ -217,14 +219,112 @@ impl SessionEnd {
     }
 }
 
-fn bad_login() -> Error {
-    Error::forbidden(t!("用户名或密码错误", "wrong user name or password"))
+/// The failures recorded under `key` ('user:NAME' or 'source:ADDRESS'): count and last time.
+fn failures_of(conn: &Connection, key: &str) -> Result<Option<(i64, DateTime<Utc>)>> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT failures, last_failed_at FROM login_failures WHERE key = ?1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(n, at)| Ok((n, parse_ts(&at)?))).transpose()
+}
+
+/// When the next attempt under any of `keys` is heard (None: now).
+fn retry_at(
+    conn: &Connection,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let mut at = None;
+    for k in keys {
+        if let Some((n, last)) = failures_of(conn, k)? {
+            at = at.max(login_retry_at(n, last, now));
+        }
+    }
+    Ok(at)
+}
+
+/// Counts a failure under each key (a count older than a day starts again), and forgets
+/// failures nobody has repeated for a day.
+fn record_failure(conn: &Connection, keys: &[String], now: DateTime<Utc>) -> Result<i64> {
+    let forget = ts(now - Duration::hours(LOGIN_FAILURE_MEMORY_HOURS));
+    conn.execute(
+        "DELETE FROM login_failures WHERE last_failed_at < ?1",
+        [&forget],
+    )?;
+    let mut most = 0;
+    for k in keys {
+        let n = failures_of(conn, k)?.map(|(n, _)| n).unwrap_or(0) + 1;
+        conn.execute(
+            "INSERT INTO login_failures(key, failures, last_failed_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, last_failed_at = excluded.last_failed_at",
+            params![k, n, ts(now)],
+        )?;
+        most = most.max(n);
+    }
+    Ok(most)
+}
+
+/// The keys failures are counted under: the name, and the source when there is one.
+fn throttle_keys(name: &str, source: Option<&str>) -> Vec<String> {
+    let mut keys = vec![format!("user:{name}")];
+    keys.extend(source.map(|s| format!("source:{s}")));
+    keys
 }
 
 impl Reopen {
-    /// Checks the password; five failures in a row lock the account for 15 minutes. Failures are
-    /// recorded (and audited) even though the call fails.
+    /// A login on this PC (the desktop app, the local CLI): failures are counted by name only,
+    /// since every attempt here comes from the same place — a source's count would make one
+    /// user's typing mistakes everyone's wait.
     pub fn login(&mut self, name: &str, password: &str, now: DateTime<Utc>) -> Result<Actor> {
+        self.login_attempt(name, password, None, true, now)
+    }
+
+    /// Checks a user's password as [`Reopen::login`] does (failures counted, waited for and
+    /// audited alike) without recording a login: for a command-line call, which acts once and
+    /// whose changes are audited under the user's name, and for re-checking the current password
+    /// before a change. Leaves nothing behind when it succeeds.
+    pub fn authenticate(
+        &mut self,
+        name: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Actor> {
+        self.login_attempt(name, password, None, false, now)
+    }
+
+    /// A login from `source` (a client's address, for a server): failures are counted by name
+    /// and by source.
+    pub fn login_from(
+        &mut self,
+        name: &str,
+        password: &str,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Actor> {
+        self.login_attempt(name, password, Some(source), true, now)
+    }
+
+    /// Checks the password. Every failure gets the same answer (a wrong password, an unknown or a
+    /// disabled account alike); failures are counted by user name and by `source` (a client's
+    /// address, when there is one), and past a few each doubles the wait before the next attempt is heard,
+    /// up to a minute — a delay, never a lock, so nobody can keep an account from its owner.
+    /// Successful logins and failures on an account are audited.
+    fn login_attempt(
+        &mut self,
+        name: &str,
+        password: &str,
+        source: Option<&str>,
+        record_login: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Actor> {
+        let keys = throttle_keys(name, source);
+        // An attempt before its wait is over is not heard: no password check, nothing counted.
+        if let Some(at) = retry_at(&self.conn, &keys, now)? {
+            return Err(login_throttled(at - now));
+        }
         // The password hash is checked (argon2: tens of milliseconds) before the write lock is
         // taken, so logins on other PCs do not queue behind it.
         let seen: Option<String> = self
@@ -235,99 +335,78 @@ impl Reopen {
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(seen_hash) = seen else {
-            // Spend the same effort as a real check, so timing does not tell which names exist.
-            let _ = hash_password(password);
-            return Err(bad_login());
+        let password_ok = match &seen {
+            Some(h) => verify_password(password, h),
+            None => {
+                // Spend the same effort as a real check, so timing does not tell which names exist.
+                let _ = hash_password(password);
+                false
+            }
         };
-        let password_ok = verify_password(password, &seen_hash);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let row: Option<(i64, String, bool, i64, Option<String>)> = tx
+        if let Some(at) = retry_at(&tx, &keys, now)? {
+            return Err(login_throttled(at - now));
+        }
+        let row: Option<(i64, String, bool)> = tx
             .query_row(
-                "SELECT id, password_hash, disabled, failed_logins, locked_until FROM users WHERE name = ?1",
+                "SELECT id, password_hash, disabled FROM users WHERE name = ?1",
                 [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let Some((id, hash, disabled, failed, locked_until)) = row else {
+        // The password was changed in between: check against the new one.
+        let ok = match &row {
+            Some((_, hash, disabled)) => {
+                let ok = if Some(hash) == seen.as_ref() {
+                    password_ok
+                } else {
+                    verify_password(password, hash)
+                };
+                ok && !disabled
+            }
+            None => false,
+        };
+        let Some((id, _, _)) = row else {
+            record_failure(&tx, &keys, now)?;
+            tx.commit()?;
             return Err(bad_login());
         };
-        // The password was changed in between: check against the new one.
-        let password_ok = if hash == seen_hash {
-            password_ok
-        } else {
-            verify_password(password, &hash)
-        };
-        if let Some(until) = locked_until.as_deref().map(parse_ts).transpose()? {
-            if until > now {
-                return Err(Error::forbidden(t!(
-                    format!(
-                        "连续登录失败次数过多,账户锁定至 {}",
-                        super::local_time(until)
-                    ),
-                    format!(
-                        "too many failed logins: locked until {}",
-                        super::local_time(until)
-                    )
-                )));
-            }
-        }
-        // Whether an account is disabled is told only to whoever knows its password.
-        if disabled && password_ok {
-            return Err(Error::forbidden(t!(
-                "该账户已停用",
-                "this account is disabled"
-            )));
-        }
         let who = chain::Who {
             id: Some(id),
             name: name.to_string(),
             role: "-".into(),
         };
-        if !password_ok || disabled {
-            let failed = failed + 1;
-            if failed >= MAX_FAILED_LOGINS {
-                let until = now + Duration::minutes(LOCK_MINUTES);
-                tx.execute(
-                    "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
-                    params![id, ts(until)],
-                )?;
-                chain::append(
-                    &tx,
-                    &who,
-                    "user.locked",
-                    &format!("user:{id}"),
-                    None,
-                    Some(&serde_json::json!({"until": ts(until)})),
-                    now,
-                )?;
-            } else {
-                tx.execute(
-                    "UPDATE users SET failed_logins = ?2 WHERE id = ?1",
-                    params![id, failed],
-                )?;
-                chain::append(
-                    &tx,
-                    &who,
-                    "user.login_failed",
-                    &format!("user:{id}"),
-                    None,
-                    Some(&serde_json::json!({"failed": failed})),
-                    now,
-                )?;
-            }
+        if !ok {
+            let failures = record_failure(&tx, &keys, now)?;
+            chain::append(
+                &tx,
+                &who,
+                "user.login_failed",
+                &format!("user:{id}"),
+                None,
+                Some(&serde_json::json!({"failures": failures, "source": source})),
+                now,
+            )?;
             tx.commit()?;
             return Err(bad_login());
         }
-        if failed > 0 || locked_until.is_some() {
-            tx.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-                [id],
-            )?;
+        for k in &keys {
+            tx.execute("DELETE FROM login_failures WHERE key = ?1", [k])?;
         }
         let actor = load_actor(&tx, id)?;
+        if record_login {
+            chain::append(
+                &tx,
+                &actor.who(),
+                "user.login",
+                &format!("user:{id}"),
+                None,
+                Some(&serde_json::json!({"source": source})),
+                now,
+            )?;
+        }
         tx.commit()?;
         Ok(actor)
     }
@@ -429,7 +508,7 @@ impl Reopen {
             }
             let generated = u.password.is_none().then(generate_password);
             let password = u.password.clone().or_else(|| generated.clone()).unwrap_or_default();
-            p.take("password", check_password_strength(&password));
+            p.take("password", check_password(&password, &u.name));
             p.take("name", check_user_name(&u.name));
             p.into_result()?;
             let role = role.ok_or_else(|| Error::internal("role"))?;
@@ -467,9 +546,10 @@ impl Reopen {
     pub fn user_list(&self, actor: &Actor) -> Result<Vec<UserRow>> {
         actor.require(&[Role::Admin], &t!("查看用户", "list users"))?;
         let mut stmt = self.conn.prepare(
-            "SELECT u.id, u.name, u.role, d.division || '-' || d.kind, f.credit_code, u.division, u.disabled, u.locked_until,
-                    u.must_change, u.created_at
+            "SELECT u.id, u.name, u.role, d.division || '-' || d.kind, f.credit_code, u.division, u.disabled,
+                    u.must_change, u.created_at, lf.failures, lf.last_failed_at
              FROM users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN firms f ON f.id = u.firm_id
+                  LEFT JOIN login_failures lf ON lf.key = 'user:' || u.name
              ORDER BY u.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -482,9 +562,18 @@ impl Reopen {
                 firm: r.get(4)?,
                 division: r.get(5)?,
                 disabled: r.get(6)?,
-                locked_until: r.get(7)?,
-                must_change_password: r.get(8)?,
-                created_at: r.get(9)?,
+                must_change_password: r.get(7)?,
+                created_at: r.get(8)?,
+                locked_until: {
+                    let failures: Option<i64> = r.get(9)?;
+                    let last: Option<String> = r.get(10)?;
+                    match (failures, last.as_deref().map(parse_ts)) {
+                        (Some(n), Some(Ok(last))) if login_delay(n) > Duration::zero() => {
+                            Some(ts(last + login_delay(n)))
+                        }
+                        _ => None,
+                    }
+                },
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -538,14 +627,14 @@ impl Reopen {
         })
     }
 
-    /// Lifts a lockout before its 15 minutes are over.
+    /// Forgets the failed logins under a user's name: the next attempt is heard at once.
     pub fn user_unlock(&mut self, actor: &Actor, name: &str, now: DateTime<Utc>) -> Result<()> {
         actor.require(&[Role::Admin], &t!("解锁用户", "unlock users"))?;
         self.write(|tx| {
             let (id, _, _) = Self::user_id(tx, name)?;
             tx.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-                [id],
+                "DELETE FROM login_failures WHERE key = ?1",
+                [format!("user:{name}")],
             )?;
             audit(
                 tx,
@@ -575,18 +664,39 @@ impl Reopen {
                 &t!("重置他人密码", "reset another user's password"),
             )?;
         }
+        let generated = (new.is_none() && !own).then(generate_password);
+        let Some(pw) = new.map(str::to_string).or_else(|| generated.clone()) else {
+            return Err(Error::field(
+                "password",
+                t!(
+                    "请通过 REOPEN_NEW_PASSWORD 提供新密码",
+                    "give the new password in REOPEN_NEW_PASSWORD"
+                ),
+            ));
+        };
+        check_password(&pw, name).map_err(|e| Error::field("password", e))?;
+        // argon2 runs before the write lock is taken (tens of milliseconds each).
+        let (_, _, _) = Self::user_id(&self.conn, name)?;
+        let current: String = self.conn.query_row(
+            "SELECT password_hash FROM users WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )?;
+        if verify_password(&pw, &current) {
+            return Err(Error::field(
+                "password",
+                t!(
+                    "新密码不能与当前密码相同",
+                    "the new password must differ from the current one"
+                ),
+            ));
+        }
+        let hash = hash_password(&pw)?;
         self.write(|tx| {
             let (id, _, _) = Self::user_id(tx, name)?;
-            let generated = (new.is_none() && !own).then(generate_password);
-            let Some(pw) = new.map(str::to_string).or_else(|| generated.clone()) else {
-                return Err(Error::field("password", t!("请通过 REOPEN_NEW_PASSWORD 提供新密码", "give the new password in REOPEN_NEW_PASSWORD")));
-            };
-            if let Err(e) = check_password_strength(&pw) {
-                return Err(Error::field("password", e));
-            }
             tx.execute(
-                "UPDATE users SET password_hash = ?2, must_change = ?3, password_changed_at = ?4, failed_logins = 0, locked_until = NULL WHERE id = ?1",
-                params![id, hash_password(&pw)?, !own, ts(now)],
+                "UPDATE users SET password_hash = ?2, must_change = ?3, password_changed_at = ?4 WHERE id = ?1",
+                params![id, hash, !own, ts(now)],
             )?;
             audit(tx, actor, if own { "user.password_change" } else { "user.password_reset" }, &format!("user:{id}"), None, None, now)?;
             Ok(generated)

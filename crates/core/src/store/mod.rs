@@ -20,6 +20,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/004_list_indexes.sql")),
         M::up(include_str!("migrations/005_queue_decided.sql")),
         M::up(include_str!("migrations/006_certificates_by_app.sql")),
+        M::up(include_str!("migrations/007_login_failures.sql")),
     ])
 }
 

@@ -167,6 +167,15 @@ fn intact(core: &Reopen, admin: &Actor) {
     assert!(core.audit_verify(admin).unwrap().ok);
 }
 
+/// The database with the shipped font only (no system fallback fonts): which strings are refused,
+/// and why, must not depend on the fonts a machine happens to have. A direction control (U+2066)
+/// was once refused as unprintable where no font had it and by the text check where one did.
+fn open_shipped_font(dir: &std::path::Path) -> R<(Reopen, Actor)> {
+    let (mut core, admin) = open(dir)?;
+    core.set_doc_fonts(DocFonts::load()?.with_fallback_dirs(vec![]));
+    Ok((core, admin))
+}
+
 fn csv_cell(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
@@ -174,7 +183,7 @@ fn csv_cell(s: &str) -> String {
 #[test]
 fn firm_fields() -> R {
     let dir = tempfile::tempdir()?;
-    let (mut core, admin) = open(dir.path())?;
+    let (mut core, admin) = open_shipped_font(dir.path())?;
     let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
     let mut m = Matrix(Vec::new());
     let mut n = 100;
@@ -220,7 +229,7 @@ fn firm_fields() -> R {
 #[test]
 fn search_with_nul_is_not_an_internal_error() -> R {
     let dir = tempfile::tempdir()?;
-    let (core, admin) = open(dir.path())?;
+    let (core, admin) = open_shipped_font(dir.path())?;
     let mut core = core;
     let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
     register(&mut core, &clerk, 1, "雨城甲商贸有限公司")?;
@@ -236,7 +245,7 @@ fn search_with_nul_is_not_an_internal_error() -> R {
 #[test]
 fn plan_text_fields_and_roster_cells() -> R {
     let dir = tempfile::tempdir()?;
-    let (mut core, admin) = open(dir.path())?;
+    let (mut core, admin) = open_shipped_font(dir.path())?;
     let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
     let code = register(&mut core, &clerk, 1, "雨城甲商贸有限公司")?;
     let firm = user(&mut core, &admin, "firm", "firm", None, Some(&code), None)?;
@@ -322,7 +331,7 @@ fn plan_text_fields_and_roster_cells() -> R {
 #[test]
 fn review_daily_certificate_and_user_fields() -> R {
     let dir = tempfile::tempdir()?;
-    let (mut core, admin) = open(dir.path())?;
+    let (mut core, admin) = open_shipped_font(dir.path())?;
     let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
     let swj = reviewer(&mut core, &admin, "swj", "511802-SWJ")?;
     let zhb = reviewer(&mut core, &admin, "zhb", "511802-ZHB")?;
@@ -542,7 +551,7 @@ fn review_daily_certificate_and_user_fields() -> R {
 #[test]
 fn stored_exotic_names_print() -> R {
     let dir = tempfile::tempdir()?;
-    let (mut core, admin) = open(dir.path())?;
+    let (mut core, admin) = open_shipped_font(dir.path())?;
     let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
     let swj = reviewer(&mut core, &admin, "swj", "511802-SWJ")?;
     let zhb = reviewer(&mut core, &admin, "zhb", "511802-ZHB")?;
@@ -572,7 +581,7 @@ fn stored_exotic_names_print() -> R {
     core.review_decide(&zhb, id, &decision("approve", None), now())?;
     let cert = core.cert_issue(&clerk, id, now())?;
     assert_eq!(cert.firm_name, name);
-    let fonts = DocFonts::load()?;
+    let fonts = DocFonts::load()?.with_fallback_dirs(vec![]);
     let mut pdf = Vec::new();
     core.cert_print(&clerk, &cert.number, &fonts, now(), |b| {
         pdf = b.to_vec();
@@ -588,6 +597,34 @@ fn stored_exotic_names_print() -> R {
     // The payload carries the name; it verifies.
     let v = core.verify(&cert.payload)?;
     assert_eq!(v.fields.unwrap().firm_name, name);
+    intact(&core, &admin);
+    Ok(())
+}
+
+/// Every hostile string as a user name and as a password at the login: the one answer to every
+/// failed login, never an internal error, and nothing but the failure count is kept.
+#[test]
+fn hostile_logins_get_the_one_answer() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open_shipped_font(dir.path())?;
+    let before = audit_len(&core, &admin);
+    for (label, s) in hostile() {
+        for (name, pw) in [(s.as_str(), PW), ("admin", s.as_str())] {
+            let e = core.login(name, pw, now()).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Forbidden, "{label}: {e:?}");
+            assert!(
+                e.message.zh == "用户名或密码错误" || e.message.zh.contains("秒后再试"),
+                "{label}: {e:?}"
+            );
+        }
+    }
+    // Failures on the administrator's account are audited; unknown names are not.
+    let failed = core
+        .audit_log(&admin, None, Some(500), None)?
+        .into_iter()
+        .filter(|e| e.action == "user.login_failed")
+        .count();
+    assert!(failed >= 1 && audit_len(&core, &admin) == before + failed);
     intact(&core, &admin);
     Ok(())
 }

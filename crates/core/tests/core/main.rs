@@ -6,6 +6,7 @@
 //!     UPDATE_SNAPSHOTS=1 cargo test -p reopen-core --test core schema   # rewrite the schema snapshot
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod bad_input;
 mod certs;
 mod concurrency;
@@ -34,7 +35,7 @@ use serde_json::{json, Value};
 
 pub type R<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
-pub const ADMIN_PW: &str = "Admin-2020x";
+pub const ADMIN_PW: &str = "Chief-2020x";
 pub const PW: &str = "Passw0rd-x";
 pub const PRINCIPAL: &str = "王建国";
 

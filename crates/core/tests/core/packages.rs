@@ -1,5 +1,6 @@
 //! Application packages: a firm-mode database exports, an office database imports.
 
+use reopen_core::domain::auth::Role;
 use reopen_core::domain::package;
 use reopen_core::domain::workflow::AppState;
 use reopen_core::service::{ImportReport, Mode};
@@ -438,16 +439,72 @@ fn attachments_are_checked_and_only_editable_applications_change() -> R {
     )?;
     assert_eq!((all, removed), (2, 1));
     assert_eq!(o.core.app_attachments(&firm, id)?.len(), 1);
-    // An office export (by the clerk) of a submitted application, imported again: a conflict.
+    // An office export (by the clerk) of a submitted application carries the roster masked, so
+    // it cannot come back in as a package: refused with the reason.
     let mut bytes = Vec::new();
-    o.core.app_export(&o.clerk, id, now(), |b| {
+    let r = o.core.app_export(&o.clerk, id, now(), |b| {
         bytes = b.to_vec();
         Ok(())
     })?;
-    assert_eq!(
-        kind(o.core.app_import(&o.clerk, &bytes, now())),
-        Some(ErrorKind::Conflict)
-    );
+    assert!(r.roster_masked);
+    let reason = package_reason(o.core.app_import(&o.clerk, &bytes, now()));
+    assert!(reason.contains("masked"), "{reason}");
+    Ok(())
+}
+
+/// Full ID and phone numbers leave in a package only for whom the reveal rule allows them: the
+/// firm itself. A clerk's or the administrator's copy is masked (the reveal refuses them too), and
+/// the audit event says which the package carried.
+#[test]
+fn office_exports_carry_the_roster_masked() -> R {
+    let mut o = office()?;
+    let code = register(&mut o.core, &o.clerk, 3, "雨城丙商贸有限公司")?;
+    let firm = user(
+        &mut o.core,
+        &o.admin,
+        "firm",
+        "firm",
+        None,
+        Some(&code),
+        None,
+    )?;
+    let id = submitted(&mut o.core, &firm, &code, "production", 4, 1, 0)?;
+    let full = o.core.app_roster_reveal(&o.swj, id, now())?;
+    assert!(!full.is_empty());
+    for who in [&o.clerk, &o.admin, &firm] {
+        let reveal = o.core.app_roster_reveal(who, id, now());
+        let mut bytes = Vec::new();
+        let r = o.core.app_export(who, id, now(), |b| {
+            bytes = b.to_vec();
+            Ok(())
+        })?;
+        let text = String::from_utf8(bytes)?;
+        let allowed = reveal.is_ok();
+        assert_eq!(allowed, who.role == Role::Firm, "{}", who.name);
+        assert_eq!(r.roster_masked, !allowed, "{}", who.name);
+        for rec in &full {
+            assert_eq!(
+                text.contains(&rec.id_number),
+                allowed,
+                "{}: full ID number in the package",
+                who.name
+            );
+            assert_eq!(
+                text.contains(&rec.phone),
+                allowed,
+                "{}: full phone",
+                who.name
+            );
+        }
+        let (action, after): (String, String) = o.core.connection().query_row(
+            "SELECT action, after FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        assert_eq!(action, "app.export");
+        let after: Value = serde_json::from_str(&after)?;
+        assert_eq!(after["roster"], if allowed { "full" } else { "masked" });
+    }
     Ok(())
 }
 

@@ -201,6 +201,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("daily_status_xlsx", "FFFOOOOOOOO"),
     // Application packages and attachments (attach after a return).
     ("app_export", "OFFFFFOFOFO"),
+    // Whose exported package carries full ID and phone numbers: the reveal rule's (issue 12).
+    ("app_export_full_numbers", "OFFFFFFFFFF"),
+    ("user_unlock", "FFFFFFFFFFO"),
     ("app_attach", "OFFFFFOFOFF"),
     ("app_attachments", "OFFOFFOFOOO"),
 ];
@@ -399,6 +402,12 @@ fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
         "roster_xlsx" => out(core.roster_xlsx(who, id)),
         "daily_status_xlsx" => out(core.daily_status_xlsx(who, None, n)),
         "app_export" => out(core.app_export(who, id, n, |_| Ok(()))),
+        "app_export_full_numbers" => match core.app_export(who, id, n, |_| Ok(())) {
+            Ok(r) if !r.roster_masked => Out::Ok,
+            Ok(_) => Out::Forbidden,
+            Err(e) => out::<()>(Err(e)),
+        },
+        "user_unlock" => out(core.user_unlock(who, "admin", n)),
         "app_attach" => {
             out(core.app_attach(who, id, "承诺书.pdf", b"%PDF-1.4\n%\xE2\xE3\n1 0 obj\n", n))
         }

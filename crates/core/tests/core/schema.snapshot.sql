@@ -229,6 +229,12 @@ CREATE TABLE industries (
     name             TEXT NOT NULL,
     department_kind  TEXT REFERENCES department_kinds(code)
 ) STRICT;
+-- table login_failures
+CREATE TABLE login_failures (
+    key             TEXT PRIMARY KEY,   -- 'user:<name>' or 'source:<address>'
+    failures        INTEGER NOT NULL CHECK (failures > 0),
+    last_failed_at  TEXT NOT NULL
+);
 -- table review_tasks
 CREATE TABLE review_tasks (
     id              INTEGER PRIMARY KEY,

@@ -28,12 +28,19 @@ fn schema_snapshot() -> R {
     Ok(())
 }
 
-/// A database with a handful of audit events (init, admin, three users).
+/// A database with a handful of audit events (init, the administrator, its login, two users).
 fn with_events() -> R<(tempfile::TempDir, Reopen, Actor)> {
     let dir = tempfile::tempdir()?;
     let (mut core, admin) = open(dir.path())?;
-    for n in ["u1", "u2", "u3"] {
-        user(&mut core, &admin, n, "leader", None, None, Some("511802"))?;
+    for n in ["u1", "u2"] {
+        let u = NewUser {
+            name: n.into(),
+            role: "leader".into(),
+            division: Some("511802".into()),
+            password: Some(PW.into()),
+            ..Default::default()
+        };
+        core.user_add(&admin, &u, now())?;
     }
     let r = core.audit_verify(&admin)?;
     assert!(r.ok, "{r:?}");
@@ -362,59 +369,7 @@ fn a_copy_without_keys_cannot_verify_or_write() -> R {
     Ok(())
 }
 
-#[test]
-fn login_lockout_after_five_failures() -> R {
-    let dir = tempfile::tempdir()?;
-    let (mut core, admin) = open(dir.path())?;
-    user(
-        &mut core,
-        &admin,
-        "u1",
-        "leader",
-        None,
-        None,
-        Some("511802"),
-    )?;
-    for i in 0..5 {
-        let r = core.login("u1", "Wrong-pass1", now() + Duration::seconds(i));
-        assert_eq!(kind(r), Some(ErrorKind::Forbidden));
-    }
-    let locked = core
-        .user_list(&admin)?
-        .into_iter()
-        .find(|u| u.name == "u1")
-        .unwrap();
-    assert!(locked.locked_until.is_some());
-    // Even the right password is refused while locked.
-    assert_eq!(
-        kind(core.login("u1", PW, now() + Duration::minutes(1))),
-        Some(ErrorKind::Forbidden)
-    );
-    assert_eq!(
-        kind(core.login("u1", PW, now() + Duration::minutes(14))),
-        Some(ErrorKind::Forbidden)
-    );
-    let a = core.login("u1", PW, now() + Duration::minutes(16))?;
-    assert_eq!(a.name, "u1");
-    // The counter was reset: four more failures do not lock.
-    for _ in 0..4 {
-        let _ = core.login("u1", "Wrong-pass1", now() + Duration::minutes(17));
-    }
-    core.login("u1", PW, now() + Duration::minutes(17))?;
-    // Unknown user: same refusal.
-    assert_eq!(
-        kind(core.login("nobody", PW, now())),
-        Some(ErrorKind::Forbidden)
-    );
-    let actions: Vec<String> = core
-        .audit_log(&admin, None, Some(500), None)?
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
-    assert!(actions.iter().any(|a| a == "user.locked"));
-    assert!(core.audit_verify(&admin)?.ok);
-    Ok(())
-}
+// Failed logins (a growing wait, never a lock): accounts.rs.
 
 #[test]
 fn disabled_user_is_refused() -> R {

@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 
 pub type R<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
-pub const ADMIN_PW: &str = "Admin-2020x";
+pub const ADMIN_PW: &str = "Chief-2020x";
 pub const PW: &str = "Passw0rd-x";
 const CHILD_ENV: &str = "CRASH_CHILD";
 const SEED_ENV: &str = "CRASH_SEED";

@@ -20,10 +20,10 @@ fn now() -> DateTime<Utc> {
 /// A database with the small demo data and a city leader logged in.
 fn demo_core(dir: &Path) -> (Reopen, reopen_core::domain::auth::Actor) {
     let mut core = Reopen::open(&dir.join("t.db")).expect("open");
-    core.init(Some(("admin", "Admin-2020x")), now())
+    core.init(Some(("admin", "Chief-2020x")), now())
         .expect("init");
     demo::generate(&mut core, "small", now()).expect("demo data");
-    let admin = core.login("admin", "Admin-2020x", now()).expect("admin");
+    let admin = core.login("admin", "Chief-2020x", now()).expect("admin");
     let u = NewUser {
         name: "leader".into(),
         role: "leader".into(),

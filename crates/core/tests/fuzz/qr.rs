@@ -167,7 +167,7 @@ proptest! {
 fn verify_on_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let mut core = Reopen::open(&dir.path().join("t.db")).unwrap();
-    core.init(Some(("admin", "Admin-2020x")), now()).unwrap();
+    core.init(Some(("admin", "Chief-2020x")), now()).unwrap();
     // A payload signed with the database's own key for a number it does not know: unknown, not valid.
     let own = std::fs::read_to_string(dir.path().join("t.db.keys").join("signing.key")).unwrap();
     let own: [u8; 32] = hex::decode(own.trim()).unwrap().try_into().unwrap();
