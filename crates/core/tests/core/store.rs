@@ -333,6 +333,19 @@ fn anchors_find_rewritten_history() -> R {
     // Garbage is a validation error on `anchor`.
     let e = core.audit_verify_anchor(&admin, "{}").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Validation);
+    assert_eq!(e.fields[0].field, "anchor");
+    // Any one hex digit or number of the anchor changed: never accepted.
+    let compact = serde_json::to_string(&anchor)?;
+    for (i, c) in compact.char_indices() {
+        if !c.is_ascii_hexdigit() {
+            continue;
+        }
+        let mut edited = compact.clone();
+        edited.replace_range(i..i + 1, if c == '1' { "2" } else { "1" });
+        if let Ok(r) = core.audit_verify_anchor(&admin, &edited) {
+            assert!(!r.ok, "edited at {i}: {edited}");
+        }
+    }
     // An insider with the key rewrites event 2 and signs the new head: the plain check passes...
     rewrite(core.connection(), 2, "nobody", Some(&audit_key(d.path())?))?;
     assert!(core.audit_verify(&admin)?.ok);
