@@ -1,16 +1,105 @@
-//! `reopen cert …`: issuing, printing (one or a batch with a progress bar), voiding, revoking.
+//! `reopen cert …`: issuing, printing (one or a batch with a progress bar), voiding, revoking,
+//! the signing key (public keys, rotation), offline verification; `reopen audit verify|anchor`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use reopen_core::documents::DocFonts;
 use reopen_core::error::Error;
-use reopen_core::service::cert_file_name;
+use reopen_core::service::{cert_file_name, offline_note, CertStatus, Verification};
 use reopen_core::t;
 use serde_json::json;
 
 use crate::output::Out;
 use crate::{CertCmd, Ctx};
+
+#[derive(clap::Subcommand)]
+pub enum KeyCmd {
+    /// Make a new signing key; the old public key is kept, so older certificates still verify
+    Rotate,
+}
+
+/// A file written beside its destination (`.NAME.part`, fsync'd) but not yet given its name:
+/// `place` names it; dropped without `place`, it is removed.
+pub struct Staged {
+    tmp: PathBuf,
+    dest: PathBuf,
+    placed: bool,
+}
+
+impl Staged {
+    /// Gives the staged file its name, never replacing a file that appeared meanwhile.
+    pub fn place(mut self) -> Result<(), Error> {
+        let r = match std::fs::hard_link(&self.tmp, &self.dest) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists(&self.dest)),
+            Err(e) => Err(write_error(&self.dest, e)),
+        };
+        if r.is_ok() {
+            self.placed = true;
+            if let Some(dir) = self.dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+            }
+        }
+        r
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+fn exists(path: &Path) -> Error {
+    Error::conflict(t!(
+        format!("文件 {} 已存在,不会覆盖", path.display()),
+        format!("{} exists; not overwriting", path.display())
+    ))
+}
+
+fn write_error(path: &Path, e: std::io::Error) -> Error {
+    Error::field(
+        "out",
+        t!(
+            format!("无法写入 {}:{e}", path.display()),
+            format!("cannot write {}: {e}", path.display())
+        ),
+    )
+}
+
+/// Writes `bytes` to a temporary file beside `path` and fsyncs it; `Staged::place` names it.
+pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
+    if path.exists() {
+        return Err(exists(path));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.part",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let staged = Staged {
+        tmp: tmp.clone(),
+        dest: path.to_path_buf(),
+        placed: false,
+    };
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| write_error(path, e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| write_error(path, e))?;
+    Ok(staged)
+}
 
 /// Writes a new file atomically (temporary file, then rename); never overwrites an existing one.
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
@@ -95,11 +184,27 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
         }
         CertCmd::PublicKey { out: file } => {
             cx.actor(false)?;
-            let key = cx.core.cert_public_key()?;
+            let keys = cx.core.cert_public_keys()?;
+            let text: String = keys.iter().map(|k| format!("{}\n", k.public_key)).collect();
             if let Some(f) = &file {
-                write_new(f, format!("{key}\n").as_bytes())?;
+                write_new(f, text.as_bytes())?;
             }
-            out.value(&json!({"public_key": key}), |_| key.clone())
+            let current = keys.iter().find(|k| k.current);
+            out.value(
+                &json!({"public_key": current.map(|k| &k.public_key), "kid": current.map(|k| &k.kid), "keys": keys}),
+                |_| text.trim_end().to_string(),
+            )
+        }
+        CertCmd::Key(KeyCmd::Rotate) => {
+            let a = cx.actor(false)?;
+            let r = cx.core.cert_key_rotate(&a, now)?;
+            out.value(&r, |r| {
+                format!(
+                    "已更换证书签名密钥：新密钥 {}（旧密钥 {} 的公钥保留，此前签发的证书仍可核验）。请用 reopen cert public-key --out 文件 重新导出公钥交给核验方",
+                    r.new_kid,
+                    r.old_kid.as_deref().unwrap_or("-")
+                )
+            })
         }
         CertCmd::Print {
             number: Some(number),
@@ -108,9 +213,14 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
         } => {
             let a = cx.actor(false)?;
             let fonts = DocFonts::load()?;
-            let rec = cx
-                .core
-                .cert_print(&a, &number, &fonts, now, |pdf| write_new(&file, pdf))?;
+            let rec = cx.core.cert_print_staged(
+                &a,
+                &number,
+                &fonts,
+                now,
+                |pdf| stage_new(&file, pdf),
+                Staged::place,
+            )?;
             out.value(&json!({"number": rec.number, "copy": rec.copy_no, "mark": rec.mark, "file": file.display().to_string(), "bytes": rec.bytes}), |_| {
                 format!("已打印 {} 第 {} 份 → {}", rec.number, rec.copy_no, file.display())
             })
@@ -160,10 +270,14 @@ fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
     for number in &todo {
         bar.set_message(number.clone());
         let file = dir.join(cert_file_name(number));
-        match cx
-            .core
-            .cert_print(&a, number, &fonts, now, |pdf| write_new(&file, pdf))
-        {
+        match cx.core.cert_print_staged(
+            &a,
+            number,
+            &fonts,
+            now,
+            |pdf| stage_new(&file, pdf),
+            Staged::place,
+        ) {
             Ok(_) => done.push(json!({"number": number, "file": file.display().to_string()})),
             Err(e) => failed.push(json!({"number": number, "error": e.message.get(out.lang)})),
         }
@@ -196,4 +310,89 @@ fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
             todo.len()
         )))
     }
+}
+
+/// Offline verification's answer: what the signature says, and that the certificate's state was
+/// not looked up.
+pub fn offline_verification(v: &Verification, out: &mut Out) -> Result<(), Error> {
+    let note = offline_note(v);
+    let mut doc = serde_json::to_value(v).map_err(Error::internal)?;
+    doc["note"] = json!(note);
+    let lang = out.lang;
+    out.value(&doc, |_| {
+        let mut s = format!("验证结果:{}", note.get(lang));
+        if let Some(f) = &v.fields {
+            s.push_str(&format!(
+                "\n  编号 {}  企业 {}({})\n  核定复工人数 {}  批准日期 {}  签发日期 {}",
+                f.number,
+                f.firm_name,
+                f.credit_code,
+                f.approved_headcount,
+                f.approved_date,
+                f.issue_date
+            ));
+        }
+        s
+    })?;
+    match v.status {
+        CertStatus::Valid => Ok(()),
+        _ => Err(Error::field("code", note)),
+    }
+}
+
+/// `reopen audit verify [--anchor FILE]`: exit 5 when the log does not verify.
+pub fn audit_verify(cx: &mut Ctx, anchor: Option<&PathBuf>, out: &mut Out) -> Result<(), Error> {
+    let a = cx.actor(false)?;
+    let r = match anchor {
+        Some(file) => {
+            let text = String::from_utf8(crate::read_file(file)?).unwrap_or_default();
+            cx.core.audit_verify_anchor(&a, &text)?
+        }
+        None => cx.core.audit_verify(&a)?,
+    };
+    out.value(&r, |r| {
+        if r.ok {
+            match anchor {
+                Some(f) => format!(
+                    "操作日志完整:共 {} 条,哈希链与签名校验通过,且仍延续锚点 {}",
+                    r.events,
+                    f.display()
+                ),
+                None => format!("操作日志完整:共 {} 条,哈希链与签名校验通过", r.events),
+            }
+        } else {
+            format!(
+                "操作日志校验失败:第 {} 条起链路断开({})",
+                r.first_bad_seq
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                r.problem.clone().unwrap_or_default()
+            )
+        }
+    })?;
+    if r.ok {
+        Ok(())
+    } else {
+        Err(Error::conflict(t!(
+            "操作日志哈希链校验失败",
+            "the audit chain is broken"
+        )))
+    }
+}
+
+/// `reopen audit anchor --out FILE`: the signed head as a small JSON file.
+pub fn audit_anchor(cx: &mut Ctx, file: &Path, out: &mut Out) -> Result<(), Error> {
+    let a = cx.actor(false)?;
+    let anchor = cx.core.audit_anchor(&a, cx.now)?;
+    let text = serde_json::to_string_pretty(&anchor).map_err(Error::internal)? + "\n";
+    write_new(file, text.as_bytes())?;
+    out.value(&anchor, |x| {
+        format!(
+            "已写出锚点 {}:第 {} 条,哈希 {}(审计密钥 {})。请把该文件保存在数据库以外(或打印留存),日后用 reopen audit verify --anchor 文件 核对",
+            file.display(),
+            x.seq,
+            x.hash,
+            x.kid
+        )
+    })
 }

@@ -31,6 +31,10 @@ struct Cli {
     /// Database file (default: the per-user data directory the desktop app uses)
     #[arg(long, global = true, env = "REOPEN_DB")]
     db: Option<PathBuf>,
+    /// Key directory: the certificate signing key and the audit key (default: DB.keys beside
+    /// the database file)
+    #[arg(long = "keys", global = true, env = "REOPEN_KEYS_DIR")]
+    keys: Option<PathBuf>,
     /// Act as this user (password from env REOPEN_PASSWORD)
     #[arg(long, global = true)]
     user: Option<String>,
@@ -384,11 +388,14 @@ enum CertCmd {
     Show {
         number: String,
     },
-    /// The installation's public key (hex) for offline verification
+    /// The installation's public keys (hex, one a line; current first) for offline verification
     PublicKey {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The certificate signing key (administrator)
+    #[command(subcommand)]
+    Key(certs::KeyCmd),
 }
 
 #[derive(Subcommand)]
@@ -411,7 +418,17 @@ enum AuditCmd {
         #[command(flatten)]
         page: Page,
     },
-    Verify,
+    /// Check the hash chain, its signed head and the triggers; with --anchor, also that the log
+    /// still extends an anchor written earlier
+    Verify {
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+    },
+    /// Write the signed head of the log to FILE, to keep apart from the database (or print)
+    Anchor {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -620,7 +637,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
     {
         let key = String::from_utf8(read_file(key)?).unwrap_or_default();
         let v = reopen_core::service::verify_offline(code_or_number, &key)?;
-        return output::verification(&v, out);
+        return certs::offline_verification(&v, out);
     }
     if let Cmd::RosterKey(RosterKeyCmd::New { out: file }) = &cli.cmd {
         let key = RosterKey::generate();
@@ -679,7 +696,10 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             )
         )));
     }
-    let mut core = Reopen::open(&db)?;
+    let mut core = match &cli.keys {
+        Some(keys) => Reopen::open_with_keys(&db, keys)?,
+        None => Reopen::open(&db)?,
+    };
     // The key that seals rosters lives outside the database file.
     if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
         core.set_roster_key(RosterKey::read(std::path::Path::new(&path))?)?;
@@ -1032,31 +1052,8 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                     .audit_log(&a, record.as_deref(), page.limit, page.offset)?;
                 out.table(&r, &["seq", "at", "actor_name", "role", "action", "record"])
             }
-            AuditCmd::Verify => {
-                let a = cx.actor(false)?;
-                let r = cx.core.audit_verify(&a)?;
-                out.value(&r, |r| {
-                    if r.ok {
-                        format!("操作日志完整:共 {} 条,哈希链校验通过", r.events)
-                    } else {
-                        format!(
-                            "操作日志校验失败:第 {} 条起链路断开({})",
-                            r.first_bad_seq
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| "-".into()),
-                            r.problem.clone().unwrap_or_default()
-                        )
-                    }
-                })?;
-                if r.ok {
-                    Ok(())
-                } else {
-                    Err(Error::conflict(t!(
-                        "操作日志哈希链校验失败",
-                        "the audit chain is broken"
-                    )))
-                }
-            }
+            AuditCmd::Verify { anchor } => certs::audit_verify(&mut cx, anchor.as_ref(), out),
+            AuditCmd::Anchor { out: file } => certs::audit_anchor(&mut cx, &file, out),
         },
         Cmd::Dept(c) => match c {
             DeptCmd::List { division } => {

@@ -1,12 +1,20 @@
 //! The append-only, hash-chained audit log. Every use case appends its event inside its own
 //! transaction; `verify` walks the chain and reports the first broken or missing link.
+//!
+//! Each event carries the SHA-256 of the previous one, and the head (the last event's number and
+//! hash) is signed with the installation's Ed25519 audit key, kept in the key directory outside
+//! the database (`keys.rs`; the connection signs through `reopen_audit_sign`). Whoever holds only
+//! the database file can recompute SHA-256 hashes but cannot sign the head of a rewritten or
+//! truncated log. An anchor (`Anchor`) is the signed head written to a file the administrator
+//! keeps; `verify_anchor` checks that the log still extends it.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::t;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -111,13 +119,33 @@ pub fn append(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![seq, at, who.id, who.name, who.role, action, record, before, after, prev, hash],
     )?;
-    // The head is kept apart from the chain, so deleting events at the tail shows too.
-    conn.execute(
-        "INSERT INTO settings(key, value) VALUES ('audit_head', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![hash],
-    )?;
+    set_head(conn, seq, &hash)?;
     Ok(seq)
+}
+
+/// What the audit key signs for the head: domain-separated from anchors.
+pub fn head_message(seq: i64, hash: &str) -> String {
+    format!("reopen-audit-head\n{seq}\n{hash}")
+}
+
+/// What the audit key signs for an anchor.
+pub fn anchor_message(seq: i64, hash: &str, at: &str) -> String {
+    format!("reopen-audit-anchor\n{seq}\n{hash}\n{at}")
+}
+
+/// Keeps the head apart from the chain (so deleting events at the tail shows too) and signs it
+/// with the audit key (so whoever lacks the key cannot write a head for a rewritten log).
+fn set_head(conn: &Connection, seq: i64, hash: &str) -> Result<()> {
+    let signed: String = conn
+        .prepare_cached("SELECT reopen_audit_sign(?1, ?2)")
+        .and_then(|mut st| st.query_row(params![seq, hash], |r| r.get(0)))
+        .map_err(|e| crate::keys::sql_error(e, "操作日志签名密钥 / the audit log key"))?;
+    conn.execute(
+        "INSERT INTO settings(key, value) VALUES ('audit_head', ?1), ('audit_head_sig', ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![hash, format!("{seq}:{signed}")],
+    )?;
+    Ok(())
 }
 
 /// Appends many events in a row through one prepared statement, for bulk generators: the chain's
@@ -175,13 +203,11 @@ impl<'c> Batch<'c> {
         Ok(seq)
     }
 
-    /// Writes the new head; returns the number of the last event.
+    /// Writes and signs the new head; returns the number of the last event.
     pub(crate) fn finish(self) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO settings(key, value) VALUES ('audit_head', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![self.prev],
-        )?;
+        if self.seq > 0 {
+            set_head(self.conn, self.seq, &self.prev)?;
+        }
         Ok(self.seq)
     }
 }
@@ -262,33 +288,20 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         prev = hash;
         expected_seq += 1;
     }
-    let head: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'audit_head'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(head) = head {
-        if head != prev {
-            return Ok(bad(
-                expected_seq,
-                n,
-                "events at the end of the log are missing".into(),
-            ));
-        }
+    if let Some(why) = head_problem(conn, n, &prev)? {
+        return Ok(VerifyReport {
+            ok: false,
+            events: n,
+            first_bad_seq: why.0,
+            problem: Some(why.1),
+        });
     }
-    let triggers: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name IN ('audit_no_update','audit_no_delete')",
-        [],
-        |r| r.get(0),
-    )?;
-    if triggers != 2 {
+    if let Some(why) = trigger_problem(conn)? {
         return Ok(VerifyReport {
             ok: false,
             events: n,
             first_bad_seq: None,
-            problem: Some("the append-only triggers of the audit log were removed".into()),
+            problem: Some(why),
         });
     }
     Ok(VerifyReport {
@@ -297,6 +310,276 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
         first_bad_seq: None,
         problem: None,
     })
+}
+
+fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// The head after a walk of `n` intact events ending in `last`: present, equal to the last
+/// event, and signed by the audit key. `Some((first bad seq, why))` when not.
+fn head_problem(conn: &Connection, n: i64, last: &str) -> Result<Option<(Option<i64>, String)>> {
+    let head = setting(conn, "audit_head")?;
+    if n == 0 && head.is_none() {
+        // `init` records its event in the transaction that stores the policy.
+        if setting(conn, "policy")?.is_some() {
+            return Ok(Some((
+                Some(1),
+                "the log is empty although the database is initialised".into(),
+            )));
+        }
+        return Ok(None);
+    }
+    let Some(head) = head else {
+        return Ok(Some((
+            None,
+            "the head record of the log (settings.audit_head) is missing although events exist"
+                .into(),
+        )));
+    };
+    if head != last {
+        return Ok(Some((
+            Some(n + 1),
+            "events at the end of the log are missing".into(),
+        )));
+    }
+    let Some(signed) = setting(conn, "audit_head_sig")? else {
+        return Ok(Some((
+            None,
+            "the head of the log is not signed (settings.audit_head_sig is missing)".into(),
+        )));
+    };
+    let mut parts = signed.splitn(3, ':');
+    let (seq, kid, sig) = (parts.next(), parts.next(), parts.next());
+    let (Some(seq), Some(kid), Some(sig)) = (seq.and_then(|s| s.parse::<i64>().ok()), kid, sig)
+    else {
+        return Ok(Some((
+            None,
+            "the head's signature record is malformed".into(),
+        )));
+    };
+    if seq != n {
+        return Ok(Some((
+            None,
+            format!("the signed head is event {seq}, but the log ends at event {n}"),
+        )));
+    }
+    let public: Option<String> =
+        match conn.query_row("SELECT reopen_audit_public(?1)", [kid], |r| r.get(0)) {
+            Ok(p) => p,
+            Err(e) => {
+                return Ok(Some((
+                    None,
+                    format!(
+                    "the head's signature cannot be checked without the audit key directory ({e})"
+                ),
+                )))
+            }
+        };
+    let Some(public) = public else {
+        return Ok(Some((
+            None,
+            format!("the head is signed by key {kid}, which is not this installation's audit key"),
+        )));
+    };
+    if !signature_ok(&public, head_message(seq, &head).as_bytes(), sig) {
+        return Ok(Some((
+            None,
+            "the head's signature does not match: the log was rewritten without the audit key"
+                .into(),
+        )));
+    }
+    Ok(None)
+}
+
+fn signature_ok(public_hex: &str, message: &[u8], sig_hex: &str) -> bool {
+    use ed25519_dalek::{Signature, Verifier};
+    let Ok(key) = crate::domain::certificate::verifying_key_from_hex(public_hex) else {
+        return false;
+    };
+    hex::decode(sig_hex)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+        .is_some_and(|b| key.verify(message, &Signature::from_bytes(&b)).is_ok())
+}
+
+/// Whitespace-insensitive form of a statement, without a final `;`.
+fn normalise(sql: &str) -> String {
+    sql.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches(';')
+        .trim_end()
+        .to_string()
+}
+
+/// The audit table's triggers as the migrations create them: (name, normalised SQL).
+fn expected_triggers() -> Vec<(String, String)> {
+    let sql = include_str!("store/migrations/001_initial.sql");
+    let mut out = Vec::new();
+    let mut rest = sql;
+    while let Some(at) = rest.find("CREATE TRIGGER audit_") {
+        let stmt = &rest[at..];
+        let end = stmt.find("END;").map(|e| e + 4).unwrap_or(stmt.len());
+        let text = &stmt[..end];
+        let name = text
+            .split_whitespace()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string();
+        out.push((name, normalise(text)));
+        rest = &stmt[end..];
+    }
+    out
+}
+
+/// The append-only triggers must be exactly those of the migrations: same names, same text,
+/// and no other trigger on the audit table.
+fn trigger_problem(conn: &Connection) -> Result<Option<String>> {
+    let mut st = conn.prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events' ORDER BY name",
+    )?;
+    let found = st
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut expected = expected_triggers();
+    expected.sort();
+    for (name, text) in &expected {
+        match found.iter().find(|(n, _)| n == name) {
+            None => {
+                return Ok(Some(
+                    "the append-only triggers of the audit log were removed".into(),
+                ))
+            }
+            Some((_, sql)) if normalise(sql.as_deref().unwrap_or_default()) != *text => {
+                return Ok(Some(format!(
+                    "the append-only trigger {name} of the audit log was replaced by another text"
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((extra, _)) = found
+        .iter()
+        .find(|(n, _)| !expected.iter().any(|(e, _)| e == n))
+    {
+        return Ok(Some(format!(
+            "an unexpected trigger {extra} was added to the audit log"
+        )));
+    }
+    Ok(None)
+}
+
+/// A signed head written to a file the administrator keeps (or prints): the log must always
+/// extend it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Anchor {
+    pub format: String,
+    pub version: u32,
+    /// The last event when the anchor was made, and its hash.
+    pub seq: i64,
+    pub hash: String,
+    /// When the anchor was made (UTC, RFC 3339).
+    pub at: String,
+    /// The audit key's id and its Ed25519 signature (hex) of `anchor_message(seq, hash, at)`.
+    pub kid: String,
+    pub signature: String,
+}
+
+pub const ANCHOR_FORMAT: &str = "reopen-audit-anchor";
+
+impl Anchor {
+    pub fn parse(text: &str) -> Result<Anchor> {
+        let bad = |why: &str| {
+            Error::field(
+                "anchor",
+                t!(
+                    format!("锚点文件无效：{why}"),
+                    format!("not a valid anchor file: {why}")
+                ),
+            )
+        };
+        let a: Anchor = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+        if a.format != ANCHOR_FORMAT || a.version != 1 {
+            return Err(bad("format/version"));
+        }
+        Ok(a)
+    }
+}
+
+/// The last event's number and hash (None for an empty log).
+pub fn last_event(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Whether the log still extends `anchor`: the anchor is genuine (signed by the audit key), the
+/// whole chain and its signed head verify, and the anchored event still has the anchored hash.
+pub fn verify_anchor(conn: &Connection, anchor: &Anchor) -> Result<VerifyReport> {
+    let report = verify(conn)?;
+    let bad = |seq: Option<i64>, why: String| VerifyReport {
+        ok: false,
+        events: report.events,
+        first_bad_seq: seq,
+        problem: Some(why),
+    };
+    let public: Option<String> = conn
+        .query_row("SELECT reopen_audit_public(?1)", [&anchor.kid], |r| {
+            r.get(0)
+        })
+        .map_err(|e| crate::keys::sql_error(e, "操作日志签名密钥 / the audit log key"))?;
+    let genuine = public.is_some_and(|p| {
+        signature_ok(
+            &p,
+            anchor_message(anchor.seq, &anchor.hash, &anchor.at).as_bytes(),
+            &anchor.signature,
+        )
+    });
+    if !genuine {
+        return Ok(bad(
+            None,
+            "the anchor is not signed by this installation's audit key".into(),
+        ));
+    }
+    if !report.ok {
+        return Ok(report);
+    }
+    let at: Option<String> = conn
+        .query_row(
+            "SELECT hash FROM audit_events WHERE seq = ?1",
+            [anchor.seq],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match at {
+        None => Ok(bad(
+            Some(anchor.seq),
+            format!(
+                "event {} of the anchor is no longer in the log: the log was cut back or replaced",
+                anchor.seq
+            ),
+        )),
+        Some(h) if h != anchor.hash => Ok(bad(
+            Some(anchor.seq),
+            format!(
+                "event {} no longer has the anchored hash: history up to the anchor was rewritten",
+                anchor.seq
+            ),
+        )),
+        Some(_) => Ok(report),
+    }
 }
 
 pub fn log(

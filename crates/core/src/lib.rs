@@ -8,6 +8,7 @@ pub mod audit;
 pub mod documents;
 pub mod domain;
 pub mod error;
+pub mod keys;
 pub mod reference;
 pub mod service;
 pub mod store;

@@ -211,6 +211,9 @@ fn verify_online_offline_void_and_revoke() {
     let v = env.cmd(&["verify", &payload], &[]).ok().json();
     assert_eq!(v["status"], "valid");
     assert_eq!(v["certificate"]["firm_name"], "雅安雨城第1商贸有限公司");
+    // A public verification names no user (the clerk's login name is nobody's business).
+    assert!(v["certificate"].get("issued_by").is_none(), "{v}");
+    assert!(!v.to_string().contains("clerk"), "{v}");
     env.cmd(&["verify", "雨复工〔2020〕0099号"], &[]).code(4);
     let forged = payload.replacen('A', "B", 1);
     let forged = if forged == payload {
@@ -244,6 +247,22 @@ fn verify_online_offline_void_and_revoke() {
         String::from_utf8_lossy(&offline.stderr)
     );
     assert!(!env.path("does-not-exist.db").exists());
+    // It says what it could check: the signature, not whether the certificate was revoked.
+    let o: Value = serde_json::from_slice(&offline.stdout).unwrap();
+    assert_eq!(o["status"], "valid");
+    assert_eq!(o["revocation_checked"], false);
+    assert_eq!(o["note"]["zh"], "签名有效；未核对是否已作废或撤销");
+    let human = Command::new(env!("CARGO_BIN_EXE_reopen"))
+        .args([
+            "verify",
+            &payload,
+            "--public-key",
+            key_file.to_str().unwrap(),
+        ])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains("签名有效；未核对是否已作废或撤销"));
     // Another county's clerk cannot void; the right clerk voids; verify says so (exit 5).
     env.as_("clerk2", &["cert", "void", &number, "--reason", "误印"])
         .code(3);
@@ -325,16 +344,174 @@ fn printed_qr_code_verifies_and_a_forgery_does_not() {
     assert_eq!(v["fields"]["number"], number);
     // Raise the headcount inside the signed fields: the signature no longer matches.
     let (body, sig) = payload.rsplit_once('.').unwrap();
-    let fields_b64 = body.strip_prefix("RO1.").unwrap();
+    let (head, fields_b64) = body.rsplit_once('.').unwrap();
+    assert!(head.starts_with("RO2."), "{head}");
     use base64::Engine;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let json = String::from_utf8(b64.decode(fields_b64).unwrap()).unwrap();
     let forged_json = json.replacen(",5,", ",500,", 1);
     assert_ne!(json, forged_json);
-    let forged = format!("RO1.{}.{sig}", b64.encode(forged_json));
+    let forged = format!("{head}.{}.{sig}", b64.encode(forged_json));
     let f = env.cmd(&["verify", &forged], &[]).code(2);
     assert_eq!(
         serde_json::from_str::<Value>(&f.stdout).unwrap()["status"],
         "forged"
     );
+}
+
+/// `cert key rotate`: new certificates carry the new key id, the exported key file holds both
+/// keys, and a certificate issued before still verifies, online and offline.
+#[test]
+fn rotated_key_keeps_old_certificates_verifiable() {
+    let (env, ids) = approved_db(2);
+    let old = env
+        .as_("clerk", &["cert", "issue", &ids[0].to_string()])
+        .ok()
+        .json();
+    env.as_("clerk", &["cert", "key", "rotate"]).code(3);
+    let r = env.as_("admin", &["cert", "key", "rotate"]).ok().json();
+    let new_kid = r["new_kid"].as_str().unwrap();
+    let new = env
+        .as_("clerk", &["cert", "issue", &ids[1].to_string()])
+        .ok()
+        .json();
+    let (old_p, new_p) = (
+        old["payload"].as_str().unwrap(),
+        new["payload"].as_str().unwrap(),
+    );
+    assert!(new_p.starts_with(&format!("RO2.{new_kid}.")));
+    assert!(!old_p.starts_with(&format!("RO2.{new_kid}.")));
+    let keys = env.path("keys.hex");
+    let k = env
+        .as_(
+            "clerk",
+            &["cert", "public-key", "--out", keys.to_str().unwrap()],
+        )
+        .ok()
+        .json();
+    assert_eq!(k["kid"], new_kid);
+    assert_eq!(std::fs::read_to_string(&keys).unwrap().lines().count(), 2);
+    for p in [old_p, new_p] {
+        assert_eq!(env.cmd(&["verify", p], &[]).ok().json()["status"], "valid");
+        let o = env
+            .cmd(&["verify", p, "--public-key", keys.to_str().unwrap()], &[])
+            .ok()
+            .json();
+        assert_eq!(o["status"], "valid");
+    }
+    env.as_("admin", &["audit", "verify"]).ok();
+}
+
+/// The database copied without its key directory cannot issue; naming the key directory with
+/// --keys or REOPEN_KEYS_DIR makes it whole.
+#[test]
+fn keys_stay_beside_the_database_and_can_be_named() {
+    let (env, ids) = approved_db(1);
+    let keys = env.path("reopen.db.keys");
+    assert!(keys.join("signing.key").exists() && keys.join("audit.key").exists());
+    let moved = env.path("elsewhere.db");
+    rusqlite_copy(&env.db, &moved);
+    let run = |extra: &[&str], envs: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
+        c.arg("--db").arg(&moved).arg("--json").args(extra);
+        c.env_remove("REOPEN_KEYS_DIR")
+            .env("REOPEN_PASSWORD", PW)
+            .env("REOPEN_NOW", NOW)
+            .env("LANG", "zh_CN.UTF-8");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let id = ids[0].to_string();
+    let o = run(&["--user", "clerk", "cert", "issue", &id], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("elsewhere.db.keys") && err.contains("signing.key"),
+        "{err}"
+    );
+    let o = run(
+        &["--user", "clerk", "cert", "issue", &id],
+        &[("REOPEN_KEYS_DIR", keys.to_str().unwrap())],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        &[
+            "--keys",
+            keys.to_str().unwrap(),
+            "--user",
+            "admin",
+            "audit",
+            "verify",
+        ],
+        &[("REOPEN_PASSWORD", ADMIN_PW)],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn rusqlite_copy(from: &std::path::Path, to: &std::path::Path) {
+    let c = Reopen::open(from).unwrap();
+    c.connection()
+        .execute("VACUUM INTO ?1", [to.to_str().unwrap()])
+        .unwrap();
+}
+
+/// `audit anchor --out FILE`, more events, `audit verify --anchor FILE` passes; history before
+/// the anchor rewritten (here: an event removed, the triggers put back) fails.
+#[test]
+fn audit_anchor_then_verify_against_it() {
+    let env = Env::new();
+    let anchor = env.path("anchor.json");
+    env.as_(
+        "admin",
+        &["audit", "anchor", "--out", anchor.to_str().unwrap()],
+    )
+    .ok();
+    let a: Value = serde_json::from_str(&std::fs::read_to_string(&anchor).unwrap()).unwrap();
+    assert_eq!(a["format"], "reopen-audit-anchor");
+    assert!(a["signature"].as_str().unwrap().len() == 128);
+    // Never overwrites an anchor kept before.
+    env.as_(
+        "admin",
+        &["audit", "anchor", "--out", anchor.to_str().unwrap()],
+    )
+    .code(5);
+    env.add_user("yc_swj", "reviewer", Some("511802-SWJ"));
+    let r = env
+        .as_(
+            "admin",
+            &["audit", "verify", "--anchor", anchor.to_str().unwrap()],
+        )
+        .ok()
+        .json();
+    assert_eq!(r["ok"], true);
+    // Only the administrator.
+    env.as_(
+        "yc_swj",
+        &["audit", "verify", "--anchor", anchor.to_str().unwrap()],
+    )
+    .code(3);
+    // The anchored event rewritten: the anchor finds it.
+    let seq = a["seq"].as_i64().unwrap();
+    let core = Reopen::open(&env.db).unwrap();
+    core.connection()
+        .execute_batch(&format!(
+            "DROP TRIGGER audit_no_update; UPDATE audit_events SET hash = '{}' WHERE seq = {seq};",
+            "00".repeat(32)
+        ))
+        .unwrap();
+    drop(core);
+    let bad = env
+        .as_(
+            "admin",
+            &["audit", "verify", "--anchor", anchor.to_str().unwrap()],
+        )
+        .code(5);
+    assert_eq!(bad.json()["ok"], false);
 }

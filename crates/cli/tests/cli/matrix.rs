@@ -36,6 +36,8 @@ fn role_by_command_matrix_through_the_cli() {
             .arg("--user")
             .arg(user)
             .args(args);
+        // Each cell's copy of the database uses the demo database's key directory.
+        c.env("REOPEN_KEYS_DIR", env.db.with_file_name("reopen.db.keys"));
         for k in ["REOPEN_DB", "REOPEN_KEY_FILE", "LC_ALL", "LANGUAGE"] {
             c.env_remove(k);
         }
@@ -118,6 +120,7 @@ fn role_by_command_matrix_through_the_cli() {
         (vec!["user", "add", "matrix_x", "--role", "leader", "--division", "511802"], "FFFF."),
         (vec!["audit", "log"], "FFFF."),
         (vec!["audit", "verify"], "FFFF."),
+        (vec!["audit", "anchor", "--out", "a.json"], "FFFF."),
         (vec!["backup", "b.db"], "FFFF."),
         (vec!["retention", "purge", "--older-than", "30", "--dry-run"], "FFFF."),
     ];
@@ -144,7 +147,7 @@ fn role_by_command_matrix_through_the_cli() {
             let args: Vec<String> = args
                 .iter()
                 .map(|a| match *a {
-                    "p.reopen" | "f.pdf" | "b.db" => {
+                    "p.reopen" | "f.pdf" | "b.db" | "a.json" => {
                         dir.path().join(a).to_str().unwrap().to_string()
                     }
                     other => other.to_string(),

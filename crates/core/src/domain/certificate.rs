@@ -1,7 +1,11 @@
 //! Certificate numbers and the signed verification payload carried by the QR code.
 //!
-//! Payload: `RO1.<base64url(JSON array of the key fields)>.<base64url(Ed25519 signature)>`, ASCII
-//! only, so any QR reader and any terminal can carry it. The signature covers `RO1.<fields>`.
+//! Payload: `RO2.<kid>.<base64url(JSON array of the key fields)>.<base64url(Ed25519 signature)>`,
+//! ASCII only, so any QR reader and any terminal can carry it. `kid` names the signing key (the
+//! first 8 hex digits of the SHA-256 of its public key), so that certificates signed before a key
+//! rotation still verify with the old public key. The signature covers `RO2.<kid>.<fields>`.
+//! Payloads of the first format, `RO1.<fields>.<signature>` (no key id), still verify: they are
+//! checked against every known key.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
@@ -12,7 +16,15 @@ use serde::{Deserialize, Serialize};
 use crate::error::Text;
 use crate::t;
 
-pub const PAYLOAD_PREFIX: &str = "RO1.";
+pub const PAYLOAD_PREFIX: &str = "RO2.";
+/// The first format, without a key id: still verified.
+pub const PAYLOAD_PREFIX_V1: &str = "RO1.";
+
+/// A public key's id: the first 8 hex digits of the SHA-256 of its 32 bytes.
+pub fn key_id(key: &VerifyingKey) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(key.to_bytes())[..4])
+}
 
 /// Formats a number from the policy's pattern: `{short}`, `{year}`, `{seq}` or `{seq:0N}`.
 pub fn format_number(pattern: &str, short: &str, year: i32, seq: u32) -> Result<String, Text> {
@@ -98,7 +110,16 @@ impl CertFields {
 
 pub fn sign_payload(fields: &CertFields, key: &SigningKey) -> String {
     let json = serde_json::to_string(&fields.tuple()).unwrap_or_default();
-    let body = format!("{PAYLOAD_PREFIX}{}", B64.encode(json.as_bytes()));
+    let kid = key_id(&key.verifying_key());
+    let body = format!("{PAYLOAD_PREFIX}{kid}.{}", B64.encode(json.as_bytes()));
+    let sig = key.sign(body.as_bytes());
+    format!("{body}.{}", B64.encode(sig.to_bytes()))
+}
+
+/// The first format (`RO1.`, no key id), for tests of old certificates.
+pub fn sign_payload_v1(fields: &CertFields, key: &SigningKey) -> String {
+    let json = serde_json::to_string(&fields.tuple()).unwrap_or_default();
+    let body = format!("{PAYLOAD_PREFIX_V1}{}", B64.encode(json.as_bytes()));
     let sig = key.sign(body.as_bytes());
     format!("{body}.{}", B64.encode(sig.to_bytes()))
 }
@@ -114,12 +135,26 @@ pub enum PayloadCheck {
 }
 
 pub fn is_payload(s: &str) -> bool {
-    s.trim().starts_with(PAYLOAD_PREFIX)
+    let s = s.trim();
+    s.starts_with(PAYLOAD_PREFIX) || s.starts_with(PAYLOAD_PREFIX_V1)
 }
 
 pub fn check_payload(payload: &str, key: &VerifyingKey) -> PayloadCheck {
+    check_payload_with(payload, std::slice::from_ref(key))
+}
+
+/// Checks a payload against the known public keys: an `RO2.` payload with the key its id names
+/// (an unknown id is a forgery), an `RO1.` payload with each key in turn.
+pub fn check_payload_with(payload: &str, keys: &[VerifyingKey]) -> PayloadCheck {
     let p = payload.trim();
-    let Some(rest) = p.strip_prefix(PAYLOAD_PREFIX) else {
+    let (kid, rest) = if let Some(rest) = p.strip_prefix(PAYLOAD_PREFIX) {
+        let Some((kid, rest)) = rest.split_once('.') else {
+            return PayloadCheck::Malformed;
+        };
+        (Some(kid), rest)
+    } else if let Some(rest) = p.strip_prefix(PAYLOAD_PREFIX_V1) {
+        (None, rest)
+    } else {
         return PayloadCheck::Malformed;
     };
     let Some((fields_b64, sig_b64)) = rest.rsplit_once('.') else {
@@ -145,13 +180,17 @@ pub fn check_payload(payload: &str, key: &VerifyingKey) -> PayloadCheck {
         .ok()
         .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
         .map(|b| Signature::from_bytes(&b));
-    let body = &p[..PAYLOAD_PREFIX.len() + fields_b64.len()];
-    match (fields, sig) {
-        (None, _) => PayloadCheck::Malformed,
-        (Some(f), Some(sig)) if key.verify(body.as_bytes(), &sig).is_ok() => {
-            PayloadCheck::Signed(f)
-        }
-        (f, _) => PayloadCheck::Forged(f),
+    // Everything before the last dot: the prefix, the key id and the fields.
+    let body = &p[..p.len() - sig_b64.len() - 1];
+    let signed = sig.is_some_and(|sig| {
+        keys.iter()
+            .filter(|k| kid.is_none_or(|kid| key_id(k) == kid))
+            .any(|k| k.verify(body.as_bytes(), &sig).is_ok())
+    });
+    match fields {
+        None => PayloadCheck::Malformed,
+        Some(f) if signed => PayloadCheck::Signed(f),
+        f => PayloadCheck::Forged(f),
     }
 }
 
@@ -243,6 +282,39 @@ mod tests {
         let key = new_signing_key().verifying_key();
         assert_eq!(check_payload("hello", &key), PayloadCheck::Malformed);
         assert_eq!(check_payload("RO1.!!!.x", &key), PayloadCheck::Malformed);
+        assert_eq!(check_payload("RO2.abc", &key), PayloadCheck::Malformed);
+    }
+
+    #[test]
+    fn key_id_picks_the_key_and_old_payloads_still_verify() {
+        let (old, new) = (new_signing_key(), new_signing_key());
+        let keys = [old.verifying_key(), new.verifying_key()];
+        let p = sign_payload(&fields(), &new);
+        assert!(p.starts_with(&format!("RO2.{}.", key_id(&new.verifying_key()))));
+        assert_eq!(
+            check_payload_with(&p, &keys),
+            PayloadCheck::Signed(fields())
+        );
+        // The same signature under another key id is not accepted.
+        let other_kid = p.replacen(
+            &key_id(&new.verifying_key()),
+            &key_id(&old.verifying_key()),
+            1,
+        );
+        assert!(matches!(
+            check_payload_with(&other_kid, &keys),
+            PayloadCheck::Forged(_)
+        ));
+        let v1 = sign_payload_v1(&fields(), &old);
+        assert!(v1.starts_with("RO1."));
+        assert_eq!(
+            check_payload_with(&v1, &keys),
+            PayloadCheck::Signed(fields())
+        );
+        assert!(matches!(
+            check_payload_with(&v1, &keys[1..]),
+            PayloadCheck::Forged(_)
+        ));
     }
 
     #[test]

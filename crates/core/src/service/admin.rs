@@ -500,6 +500,51 @@ impl Reopen {
         chain::verify(self.connection())
     }
 
+    /// The signed head of the log, for the administrator to keep apart (a file, a printout):
+    /// `audit_verify_anchor` later proves the log still extends it. Refused on a broken log.
+    pub fn audit_anchor(&self, actor: &Actor, now: DateTime<Utc>) -> Result<chain::Anchor> {
+        admin_only(actor, t!("生成操作日志锚点", "anchor the audit log"))?;
+        let report = chain::verify(self.connection())?;
+        if !report.ok {
+            return Err(Error::conflict(t!(
+                format!(
+                    "操作日志校验失败，不能生成锚点：{}",
+                    report.problem.clone().unwrap_or_default()
+                ),
+                format!(
+                    "the audit log does not verify; no anchor made: {}",
+                    report.problem.clone().unwrap_or_default()
+                )
+            )));
+        }
+        let Some((seq, hash)) = chain::last_event(self.connection())? else {
+            return Err(Error::not_found(t!(
+                "操作日志为空",
+                "the audit log is empty"
+            )));
+        };
+        let at = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let (kid, signature) = self
+            .keys
+            .audit_sign(chain::anchor_message(seq, &hash, &at).as_bytes())?;
+        Ok(chain::Anchor {
+            format: chain::ANCHOR_FORMAT.into(),
+            version: 1,
+            seq,
+            hash,
+            at,
+            kid,
+            signature,
+        })
+    }
+
+    /// Verifies the log and that it still extends an anchor made earlier (the anchor file's text).
+    pub fn audit_verify_anchor(&self, actor: &Actor, anchor: &str) -> Result<VerifyReport> {
+        admin_only(actor, t!("校验操作日志", "verify the audit log"))?;
+        let anchor = chain::Anchor::parse(anchor)?;
+        chain::verify_anchor(self.connection(), &anchor)
+    }
+
     /// A consistent copy through SQLite's online backup, while others keep working.
     pub fn backup(&mut self, actor: &Actor, dest: &Path, now: DateTime<Utc>) -> Result<()> {
         admin_only(actor, t!("备份数据库", "back up the database"))?;
@@ -585,6 +630,7 @@ impl Reopen {
             };
             let c = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .map_err(|e| bad(e.to_string()))?;
+            self.keys.register(&c)?; // the backup's signed head is checked with this installation's audit key
             let integrity = store::integrity_check(&c).map_err(|e| bad(e.message.en))?;
             if integrity != ["ok"] {
                 return Err(bad(integrity.join("; ")));

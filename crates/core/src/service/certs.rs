@@ -3,7 +3,6 @@
 //! application form printout.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use ed25519_dalek::SigningKey;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -15,8 +14,8 @@ use crate::documents::{
 };
 use crate::domain::auth::{Actor, Role};
 use crate::domain::certificate::{
-    check_payload, format_number, is_payload, new_signing_key, sign_payload, CertFields,
-    PayloadCheck,
+    check_payload_with, format_number, is_payload, key_id, new_signing_key, sign_payload,
+    CertFields, PayloadCheck,
 };
 use crate::domain::ids::parse_text;
 use crate::domain::workflow;
@@ -114,7 +113,67 @@ pub struct Verification {
     /// What the payload says (signature checked), when a payload was given.
     pub fields: Option<CertFields>,
     /// What the database says, when the certificate is known here.
-    pub certificate: Option<Certificate>,
+    pub certificate: Option<PublicCertificate>,
+    /// Whether the certificate's state (voided, revoked) was looked up: false offline, where only
+    /// the signature can be checked.
+    pub revocation_checked: bool,
+}
+
+/// What anyone verifying a certificate may learn: the certificate's own content and state, never
+/// who handled it (no user names, no internal ids).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct PublicCertificate {
+    pub number: String,
+    pub state: CertState,
+    pub firm_name: String,
+    pub credit_code: String,
+    pub address: String,
+    pub approved_date: NaiveDate,
+    pub approved_headcount: u32,
+    pub conditions: Vec<String>,
+    /// The approving departments (the issuing office speaks through them).
+    pub departments: Vec<String>,
+    pub issue_date: NaiveDate,
+    pub reason: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+impl From<Certificate> for PublicCertificate {
+    fn from(c: Certificate) -> Self {
+        PublicCertificate {
+            number: c.number,
+            state: c.state,
+            firm_name: c.firm_name,
+            credit_code: c.credit_code,
+            address: c.address,
+            approved_date: c.approved_date,
+            approved_headcount: c.approved_headcount,
+            conditions: c.conditions,
+            departments: c.departments,
+            issue_date: c.issue_date,
+            reason: c.reason,
+            closed_at: c.closed_at,
+        }
+    }
+}
+
+/// A public key that verifies this installation's certificates.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct PublicKeyInfo {
+    pub kid: String,
+    pub public_key: String,
+    /// The key new certificates are signed with; the others signed older ones.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct KeyRotation {
+    pub old_kid: Option<String>,
+    pub new_kid: String,
+    pub public_key: String,
 }
 
 const CERT_SELECT: &str = "SELECT c.id, c.number, c.jurisdiction, c.year, c.seq, c.application_id, c.state, c.firm_name,
@@ -178,28 +237,64 @@ fn cert_required(conn: &Connection, number: &str) -> Result<Certificate> {
     })
 }
 
-/// The installation's Ed25519 signing key, created on first use and kept in the database.
-pub(crate) fn signing_key(conn: &Connection) -> Result<SigningKey> {
-    let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'signing_key'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(h) = stored {
-        let bytes: [u8; 32] = hex::decode(h)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::internal("stored signing key is malformed"))?;
-        return Ok(SigningKey::from_bytes(&bytes));
+const SIGNING_KEY: &str = "证书签名密钥 / the certificate signing key";
+
+/// On open: a fresh database gets its audit key; a database of the earlier format (its signing
+/// key in `settings`, its audit head unsigned) has its signing key moved into the key directory
+/// and the settings row deleted, and its head signed from then on, in one transaction, audited.
+/// Only when the key directory has no audit key yet: a key directory that already signs this
+/// log never adopts a key found in the database (it could have been planted there).
+pub(crate) fn adopt_keys(core: &mut Reopen) -> Result<()> {
+    let keys = core.keys.clone();
+    if keys.audit_key()?.is_some() {
+        return Ok(());
     }
-    let key = new_signing_key();
-    conn.execute(
-        "INSERT INTO settings(key, value) VALUES ('signing_key', ?1)",
-        [hex::encode(key.to_bytes())],
-    )?;
-    Ok(key)
+    let conn = core.connection();
+    if crate::audit::last_event(conn)?.is_none() {
+        // A new database: its audit key (the signing key comes with `init`).
+        keys.create_audit_key()?;
+        return Ok(());
+    }
+    let setting = |c: &Connection, k: &str| -> Result<Option<String>> {
+        Ok(
+            c.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| {
+                r.get(0)
+            })
+            .optional()?,
+        )
+    };
+    if setting(conn, "audit_head_sig")?.is_some() {
+        // Signed before: the key directory is missing (a copy). Writes will say so.
+        return Ok(());
+    }
+    core.write(|tx| {
+        if keys.audit_key()?.is_some() || setting(tx, "audit_head_sig")?.is_some() {
+            return Ok(()); // another process did it meanwhile
+        }
+        let Some((seq, _)) = crate::audit::last_event(tx)? else {
+            return Ok(());
+        };
+        // Open has no clock: the upgrade is recorded at the time of the latest event.
+        let at: String = tx.query_row("SELECT at FROM audit_events WHERE seq = ?1", [seq], |r| r.get(0))?;
+        let at = parse_ts(&at)?;
+        let audit_key = keys.create_audit_key()?;
+        crate::audit::append(tx, &super::system(), "audit.keyed", "audit", None,
+            Some(&serde_json::json!({"kid": key_id(&audit_key.verifying_key()), "signed_from": seq + 1})), at)?;
+        if let Some(h) = setting(tx, "signing_key")? {
+            let bytes: [u8; 32] = hex::decode(h.trim())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| Error::internal("the signing key stored in the database is malformed"))?;
+            let key = ed25519_dalek::SigningKey::from_bytes(&bytes);
+            keys.keep_signing_public(&key.verifying_key())?;
+            let current = keys.install_signing_key(&key, false)?;
+            tx.execute("DELETE FROM settings WHERE key = 'signing_key'", [])?;
+            crate::audit::append(tx, &super::system(), "cert.key.moved", "keys", None,
+                Some(&serde_json::json!({"kid": key_id(&key.verifying_key()), "current": key_id(&current.verifying_key()),
+                    "file": keys.describe(crate::keys::SIGNING)})), at)?;
+        }
+        Ok(())
+    })
 }
 
 fn clerk_for(actor: &Actor, jurisdiction: &str) -> Result<()> {
@@ -219,9 +314,70 @@ fn reason_of(reason: &str) -> Result<String> {
 }
 
 impl Reopen {
-    /// The public key that verifies this installation's certificates (hex), to hand to inspectors.
+    /// The public key that verifies this installation's new certificates (hex), to hand to
+    /// inspectors.
     pub fn cert_public_key(&mut self) -> Result<String> {
-        self.write(|tx| Ok(hex::encode(signing_key(tx)?.verifying_key().to_bytes())))
+        Ok(hex::encode(
+            self.keys.require_signing_key()?.verifying_key().to_bytes(),
+        ))
+    }
+
+    /// Every public key that verifies this installation's certificates: the current one and
+    /// those retired by rotation (certificates signed with them stay valid).
+    pub fn cert_public_keys(&self) -> Result<Vec<PublicKeyInfo>> {
+        let current = self.keys.signing_key()?.map(|k| k.verifying_key());
+        let mut out: Vec<PublicKeyInfo> = self
+            .keys
+            .signing_publics()?
+            .into_iter()
+            .map(|k| PublicKeyInfo {
+                kid: key_id(&k),
+                public_key: hex::encode(k.to_bytes()),
+                current: current == Some(k),
+            })
+            .collect();
+        if out.is_empty() {
+            return Err(crate::keys::missing(
+                &self.keys.describe(crate::keys::SIGNING),
+                SIGNING_KEY,
+            ));
+        }
+        out.sort_by_key(|k| !k.current);
+        Ok(out)
+    }
+
+    /// Replaces the certificate signing key by a new one (administrator). The old public key is
+    /// kept, so certificates signed before keep verifying; new ones carry the new key id.
+    pub fn cert_key_rotate(&mut self, actor: &Actor, now: DateTime<Utc>) -> Result<KeyRotation> {
+        actor.require(
+            &[Role::Admin],
+            &t!("更换证书签名密钥", "rotate the signing key"),
+        )?;
+        let keys = self.keys.clone();
+        let old = keys.signing_key()?;
+        let new = new_signing_key();
+        let rotation = KeyRotation {
+            old_kid: old.as_ref().map(|k| key_id(&k.verifying_key())),
+            new_kid: key_id(&new.verifying_key()),
+            public_key: hex::encode(new.verifying_key().to_bytes()),
+        };
+        let r = self.write(|tx| {
+            if let Some(o) = &old {
+                keys.keep_signing_public(&o.verifying_key())?;
+            }
+            audit(tx, actor, "cert.key.rotate", "keys", Some(&serde_json::json!({"kid": rotation.old_kid})),
+                Some(&serde_json::json!({"kid": rotation.new_kid, "public_key": rotation.public_key})), now)?;
+            // Last: a failure to write the key rolls the audit event back.
+            keys.install_signing_key(&new, true)?;
+            Ok(rotation.clone())
+        });
+        if r.is_err() {
+            // The commit may have failed after the new key was put in place: put the old one back.
+            if let Some(o) = &old {
+                let _ = keys.install_signing_key(o, true);
+            }
+        }
+        r
     }
 
     /// Issues the certificate of a fully approved application; the number is taken from the
@@ -233,6 +389,7 @@ impl Reopen {
         now: DateTime<Utc>,
     ) -> Result<Certificate> {
         actor.require(&[Role::Clerk], &t!("签发批准通知书", "issue certificates"))?;
+        let keys = self.keys.clone();
         self.write(|tx| {
             let app = app_core(tx, app_id)?;
             clerk_for(actor, &app.jurisdiction)?;
@@ -293,7 +450,7 @@ impl Reopen {
                 approved_date,
                 issue_date: today,
             };
-            let payload = sign_payload(&fields, &signing_key(tx)?);
+            let payload = sign_payload(&fields, &keys.require_signing_key()?);
             tx.execute(
                 "INSERT INTO certificates(number, jurisdiction, year, seq, application_id, submission_no, state, firm_name, credit_code,
                     address, approved_date, approved_headcount, conditions, departments, issue_date, payload, issued_at, issued_by)
@@ -401,8 +558,9 @@ impl Reopen {
         }
     }
 
-    /// Renders and logs one print of a certificate. `sink` receives the PDF inside the
-    /// transaction: the print is logged only if the sink (e.g. writing the file) succeeds.
+    /// Renders and logs one print of a certificate; `sink` receives the PDF after the print was
+    /// committed to the log, so no PDF exists that the log does not count (a failed write leaves
+    /// a logged print without a file: print again). Prefer `cert_print_staged`.
     pub fn cert_print(
         &mut self,
         actor: &Actor,
@@ -410,6 +568,30 @@ impl Reopen {
         fonts: &DocFonts,
         now: DateTime<Utc>,
         sink: impl FnOnce(&[u8]) -> Result<()>,
+    ) -> Result<PrintRecord> {
+        self.cert_print_staged(
+            actor,
+            number,
+            fonts,
+            now,
+            |pdf| Ok(pdf.to_vec()),
+            |pdf| sink(&pdf),
+        )
+    }
+
+    /// Renders and logs one print in two steps around the commit: `stage` receives the PDF
+    /// inside the transaction (e.g. writes a temporary file beside the destination; its failure
+    /// logs nothing), `finish` runs only after the commit succeeded (e.g. renames it into place).
+    /// A staged value dropped without `finish` (the commit failed) should remove what it staged.
+    /// So the file exists if and only if the print is logged.
+    pub fn cert_print_staged<S>(
+        &mut self,
+        actor: &Actor,
+        number: &str,
+        fonts: &DocFonts,
+        now: DateTime<Utc>,
+        stage: impl FnOnce(&[u8]) -> Result<S>,
+        finish: impl FnOnce(S) -> Result<()>,
     ) -> Result<PrintRecord> {
         actor.require(&[Role::Clerk], &t!("打印批准通知书", "print certificates"))?;
         let title = self.policy()?.certificate.title;
@@ -449,9 +631,10 @@ impl Reopen {
             )?;
             audit(tx, actor, "cert.print", &format!("cert:{}", cert.number), None,
                 Some(&serde_json::json!({"copy": copy_no, "mark": mark_s, "bytes": pdf.len()})), now)?;
-            sink(&pdf)?;
-            Ok(PrintRecord { number: cert.number, copy_no, mark: mark_s, bytes: pdf.len() })
+            let staged = stage(&pdf)?;
+            Ok((PrintRecord { number: cert.number, copy_no, mark: mark_s, bytes: pdf.len() }, staged))
         })
+        .and_then(|(record, staged)| finish(staged).map(|()| record))
     }
 
     fn cert_close(
@@ -520,11 +703,18 @@ impl Reopen {
     }
 
     /// Anyone: a certificate number or a QR payload → valid / voided / revoked / unknown / forged.
+    /// Tells what the certificate says and its state, never who handled it.
     pub fn verify(&mut self, input: &str) -> Result<Verification> {
         let input = input.trim();
-        let key = self.write(|tx| signing_key(tx))?.verifying_key();
         if is_payload(input) {
-            return match check_payload(input, &key) {
+            let keys = self.keys.signing_publics()?;
+            if keys.is_empty() {
+                return Err(crate::keys::missing(
+                    &self.keys.describe(crate::keys::SIGNING),
+                    SIGNING_KEY,
+                ));
+            }
+            let (status, fields, cert) = match check_payload_with(input, &keys) {
                 PayloadCheck::Signed(fields) => {
                     let cert = cert_by_number(self.connection(), &fields.number)?;
                     let status = match &cert {
@@ -532,23 +722,17 @@ impl Reopen {
                         Some(c) if c.payload != input => CertStatus::Forged,
                         Some(c) => status_of(c.state),
                     };
-                    Ok(Verification {
-                        status,
-                        fields: Some(fields),
-                        certificate: cert,
-                    })
+                    (status, Some(fields), cert)
                 }
-                PayloadCheck::Forged(fields) => Ok(Verification {
-                    status: CertStatus::Forged,
-                    fields,
-                    certificate: None,
-                }),
-                PayloadCheck::Malformed => Ok(Verification {
-                    status: CertStatus::Forged,
-                    fields: None,
-                    certificate: None,
-                }),
+                PayloadCheck::Forged(fields) => (CertStatus::Forged, fields, None),
+                PayloadCheck::Malformed => (CertStatus::Forged, None, None),
             };
+            return Ok(Verification {
+                status,
+                fields,
+                certificate: cert.map(Into::into),
+                revocation_checked: true,
+            });
         }
         let cert = cert_by_number(self.connection(), input)?;
         Ok(Verification {
@@ -557,7 +741,8 @@ impl Reopen {
                 .map(|c| status_of(c.state))
                 .unwrap_or(CertStatus::Unknown),
             fields: None,
-            certificate: cert,
+            certificate: cert.map(Into::into),
+            revocation_checked: true,
         })
     }
 
@@ -651,25 +836,51 @@ fn status_of(s: CertState) -> CertStatus {
     }
 }
 
-/// Offline verification from the payload alone with an exported public key.
-pub fn verify_offline(payload: &str, public_key_hex: &str) -> Result<Verification> {
-    let key = crate::domain::certificate::verifying_key_from_hex(public_key_hex)
-        .map_err(|e| Error::field("public_key", e))?;
-    Ok(match check_payload(payload, &key) {
-        PayloadCheck::Signed(f) => Verification {
-            status: CertStatus::Valid,
-            fields: Some(f),
-            certificate: None,
-        },
-        PayloadCheck::Forged(f) => Verification {
-            status: CertStatus::Forged,
-            fields: f,
-            certificate: None,
-        },
-        PayloadCheck::Malformed => Verification {
-            status: CertStatus::Forged,
-            fields: None,
-            certificate: None,
-        },
+/// The zh/en sentence for an offline result: only the signature could be checked.
+pub fn offline_note(v: &Verification) -> crate::Text {
+    match v.status {
+        CertStatus::Valid => t!(
+            "签名有效；未核对是否已作废或撤销",
+            "signature valid; revocation not checked"
+        ),
+        _ => t!("签名不符：伪造或被篡改", "bad signature: forged or altered"),
+    }
+}
+
+/// Offline verification from the payload alone with an exported public key file: one key (64
+/// hex digits) per line, as `cert public-key` writes them (the current key and those retired by
+/// rotation). Only the signature can be checked: `revocation_checked` is false.
+pub fn verify_offline(payload: &str, public_keys: &str) -> Result<Verification> {
+    let mut keys = Vec::new();
+    for line in public_keys.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // "KID HEX" lines are accepted too; the id is recomputed from the key.
+        let hexed = line.split_whitespace().last().unwrap_or(line);
+        keys.push(
+            crate::domain::certificate::verifying_key_from_hex(hexed)
+                .map_err(|e| Error::field("public_key", e))?,
+        );
+    }
+    if keys.is_empty() {
+        return Err(Error::field(
+            "public_key",
+            t!(
+                "公钥文件中没有公钥(应为 64 位十六进制)",
+                "the public key file holds no key (64 hex characters)"
+            ),
+        ));
+    }
+    let (status, fields) = match check_payload_with(payload, &keys) {
+        PayloadCheck::Signed(f) => (CertStatus::Valid, Some(f)),
+        PayloadCheck::Forged(f) => (CertStatus::Forged, f),
+        PayloadCheck::Malformed => (CertStatus::Forged, None),
+    };
+    Ok(Verification {
+        status,
+        fields,
+        certificate: None,
+        revocation_checked: false,
     })
 }

@@ -161,14 +161,25 @@ pub fn create_new(
             std::path::PathBuf::from(s)
         })
     };
+    // The keys are made beside the temporary database and named with it, unless the final
+    // name's key directory exists already (kept: its keys serve the new database).
+    let final_keys = crate::keys::KeyStore::beside(path);
+    let partial_keys = crate::keys::KeyStore::beside(&partial);
+    let keys_exist = final_keys.exists();
     let remove_partial = || {
         for f in sidecars(&partial) {
             let _ = std::fs::remove_file(f);
         }
+        let _ = std::fs::remove_dir_all(&partial_keys);
     };
     remove_partial();
     let built = (|| {
-        let mut core = Reopen::open(&partial)?;
+        let keys = if keys_exist {
+            &final_keys
+        } else {
+            &partial_keys
+        };
+        let mut core = Reopen::open_with_keys(&partial, keys)?;
         let init = core.init(admin, now)?;
         let demo = generate(&mut core, scale, now)?;
         drop(core);
@@ -184,6 +195,16 @@ pub fn create_new(
             return Err(e);
         }
     };
+    // The keys take their name first: a database is never named without its keys.
+    if !keys_exist {
+        if let Err(e) = std::fs::rename(&partial_keys, &final_keys) {
+            remove_partial();
+            return Err(Error::internal(format!(
+                "cannot name {}: {e}",
+                final_keys.display()
+            )));
+        }
+    }
     // A hard link fails if `path` appeared meanwhile, where a rename would replace it.
     let io = |e: std::io::Error| Error::internal(format!("cannot name {}: {e}", path.display()));
     let placed = match std::fs::hard_link(&partial, path) {
@@ -195,6 +216,9 @@ pub fn create_new(
     };
     if placed.is_err() {
         remove_partial();
+        if !keys_exist {
+            let _ = std::fs::remove_dir_all(&final_keys);
+        }
     }
     placed.map(|()| reports)
 }

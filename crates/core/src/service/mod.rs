@@ -44,6 +44,8 @@ use crate::t;
 /// The product's core, bound to one database.
 pub struct Reopen {
     conn: Connection,
+    /// The key directory: the certificate signing key and the audit key (never in the database).
+    keys: crate::keys::KeyStore,
     /// Fonts of the printed documents, parsed on first need: names must be printable.
     fonts: std::sync::OnceLock<crate::documents::DocFonts>,
 }
@@ -151,19 +153,31 @@ pub(crate) fn page(limit: Option<u32>, offset: Option<u32>) -> (u32, u32) {
 }
 
 impl Reopen {
-    /// Opens (creating and migrating if needed) the database at `path`.
+    /// Opens (creating and migrating if needed) the database at `path`, with its keys in the
+    /// default key directory beside it (`<path>.keys/`).
     pub fn open(path: &Path) -> Result<Reopen> {
-        Ok(Reopen {
-            conn: store::open(path)?,
-            fonts: Default::default(),
-        })
+        Reopen::open_with_keys(path, &crate::keys::KeyStore::beside(path))
     }
 
+    /// Opens the database at `path` with its keys in `key_dir`.
+    pub fn open_with_keys(path: &Path, key_dir: &Path) -> Result<Reopen> {
+        Reopen::with_keys(store::open(path)?, crate::keys::KeyStore::at(key_dir))
+    }
+
+    /// A database in memory, with keys that live as long as it.
     pub fn open_in_memory() -> Result<Reopen> {
-        Ok(Reopen {
-            conn: store::open_in_memory()?,
+        Reopen::with_keys(store::open_in_memory()?, crate::keys::KeyStore::in_memory())
+    }
+
+    fn with_keys(conn: Connection, keys: crate::keys::KeyStore) -> Result<Reopen> {
+        keys.register(&conn)?;
+        let mut core = Reopen {
+            conn,
+            keys,
             fonts: Default::default(),
-        })
+        };
+        certs::adopt_keys(&mut core)?;
+        Ok(core)
     }
 
     /// Read access for queries that need no transaction (benchmarks, diagnostics).
@@ -276,7 +290,7 @@ impl Reopen {
                     params![serde_json::to_string(&policy)?],
                 )?;
                 // The installation's certificate signing key (its public half is exportable).
-                certs::signing_key(tx)?;
+                crate::keys::init_signing_key(tx)?;
                 audit::append(
                     tx,
                     &system(),

@@ -1,6 +1,8 @@
 //! The certificate lifecycle through the core: gapless numbering, one live certificate, print log,
 //! void and reissue, revoke, verification by number and by signed payload.
 
+use std::path::Path;
+
 use super::*;
 use reopen_core::documents::DocFonts;
 use reopen_core::domain::workflow::AppState;
@@ -238,11 +240,15 @@ fn every_print_is_logged_and_a_failed_write_logs_nothing() -> R {
         .cert_list(&w.clerk, Some("issued"), true, None, None)?
         .is_empty());
     let before = audit_len(&w.core, &w.admin);
-    let e = w
-        .core
-        .cert_print(&w.clerk, &cert.number, &fonts, now(), |_| {
-            Err(reopen_core::Error::internal("disk full"))
-        });
+    // Staging the file (inside the transaction) fails: nothing is logged.
+    let e = w.core.cert_print_staged(
+        &w.clerk,
+        &cert.number,
+        &fonts,
+        now(),
+        |_| -> reopen_core::Result<()> { Err(reopen_core::Error::internal("disk full")) },
+        |()| Ok(()),
+    );
     assert!(e.is_err());
     assert_eq!(
         audit_len(&w.core, &w.admin),
@@ -261,5 +267,317 @@ fn every_print_is_logged_and_a_failed_write_logs_nothing() -> R {
         ),
         Some(ErrorKind::Forbidden)
     );
+    Ok(())
+}
+
+/// A commit that fails leaves no PDF: the file is given its name only after the commit (the old
+/// code wrote it inside the transaction, so a failed commit left an unlogged certificate).
+#[test]
+fn a_failed_commit_leaves_no_pdf() -> R {
+    let mut w = world()?;
+    let fonts = DocFonts::load()?;
+    let id = approved(&mut w, 1)?;
+    let cert = w.core.cert_issue(&w.clerk, id, now())?;
+    let out = w._dir.path().join("cert.pdf");
+    let events = audit_len(&w.core, &w.admin);
+    // Every commit becomes a rollback.
+    w.core.connection().commit_hook(Some(|| true));
+    let r = w
+        .core
+        .cert_print(&w.clerk, &cert.number, &fonts, now(), |pdf| {
+            std::fs::write(&out, pdf).map_err(reopen_core::Error::internal)
+        });
+    assert!(r.is_err(), "{r:?}");
+    let staged = w.core.cert_print_staged(
+        &w.clerk,
+        &cert.number,
+        &fonts,
+        now(),
+        |pdf| {
+            let tmp = w._dir.path().join(".cert.pdf.part");
+            std::fs::write(&tmp, pdf).map_err(reopen_core::Error::internal)?;
+            Ok(tmp)
+        },
+        |tmp| std::fs::rename(tmp, &out).map_err(reopen_core::Error::internal),
+    );
+    assert!(staged.is_err());
+    w.core.connection().commit_hook(None::<fn() -> bool>);
+    assert!(!out.exists(), "a PDF exists that the log does not count");
+    assert_eq!(audit_len(&w.core, &w.admin), events);
+    assert_eq!(w.core.cert_show(&w.clerk, &cert.number)?.prints, 0);
+    // And when the commit succeeds, the file is there and logged.
+    w.core
+        .cert_print(&w.clerk, &cert.number, &fonts, now(), |pdf| {
+            std::fs::write(&out, pdf).map_err(reopen_core::Error::internal)
+        })?;
+    assert!(out.exists());
+    assert_eq!(w.core.cert_show(&w.clerk, &cert.number)?.prints, 1);
+    Ok(())
+}
+
+fn keys_dir(w: &World) -> std::path::PathBuf {
+    w._dir.path().join("t.db.keys")
+}
+
+/// A consistent copy of the database file alone (what someone walking off with it has).
+fn copy_db(w: &World, to: &Path) -> R {
+    w.core
+        .connection()
+        .execute("VACUUM INTO ?1", [to.to_str().unwrap()])?;
+    Ok(())
+}
+
+/// The private key lives in the key directory (0700) as a 0600 file, never in the database.
+#[test]
+fn the_signing_key_is_kept_outside_the_database() -> R {
+    let w = world()?;
+    let n: i64 = w.core.connection().query_row(
+        "SELECT count(*) FROM settings WHERE key = 'signing_key'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(n, 0, "no key in the database");
+    let dir = keys_dir(&w);
+    let key = std::fs::read_to_string(dir.join("signing.key"))?;
+    assert_eq!(key.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("signing.key")), 0o600);
+        assert_eq!(mode(&dir.join("audit.key")), 0o600);
+    }
+    let copy = w._dir.path().join("copy.db");
+    copy_db(&w, &copy)?;
+    let bytes = std::fs::read(&copy)?;
+    let needle = key.trim().as_bytes();
+    assert!(
+        !bytes.windows(needle.len()).any(|win| win == needle),
+        "the database file holds the private key"
+    );
+    Ok(())
+}
+
+/// Someone with a copy of the database but not the key directory cannot issue a certificate:
+/// the error names the missing key file, nothing is created; and a key of their own making does
+/// not verify against the office's public keys.
+#[test]
+fn a_copied_database_cannot_mint_a_certificate_that_verifies() -> R {
+    let mut w = world()?;
+    let first = approved(&mut w, 1)?;
+    w.core.cert_issue(&w.clerk, first, now())?;
+    let second = approved(&mut w, 2)?;
+    let office_keys: String = w
+        .core
+        .cert_public_keys()?
+        .iter()
+        .map(|k| format!("{}\n", k.public_key))
+        .collect();
+    let elsewhere = tempfile::tempdir()?;
+    let copy = elsewhere.path().join("stolen.db");
+    copy_db(&w, &copy)?;
+    let mut thief = Reopen::open(&copy)?;
+    let e = thief.cert_issue(&w.clerk, second, now()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound, "{e:?}");
+    let missing = elsewhere.path().join("stolen.db.keys").join("signing.key");
+    assert!(
+        e.message.zh.contains(&missing.display().to_string()),
+        "{}",
+        e.message.zh
+    );
+    assert!(e.message.en.contains("signing.key"));
+    assert!(!missing.exists(), "no key was made");
+    let n: i64 = thief
+        .connection()
+        .query_row("SELECT count(*) FROM certificates", [], |r| r.get(0))?;
+    assert_eq!(n, 1);
+    // Nor can it write anything else: the audit head cannot be signed without the audit key.
+    let e = thief.cert_key_rotate(&w.admin, now()).unwrap_err();
+    assert!(e.message.en.contains("audit.key"), "{e:?}");
+    drop(thief);
+    // The thief forges the database into looking never signed, gets keys of their own and mints.
+    rusqlite::Connection::open(&copy)?
+        .execute("DELETE FROM settings WHERE key = 'audit_head_sig'", [])?;
+    let mut thief = Reopen::open(&copy)?;
+    thief.cert_key_rotate(&w.admin, now())?;
+    let forged = thief.cert_issue(&w.clerk, second, now())?;
+    assert_eq!(
+        verify_offline(&forged.payload, &office_keys)?.status,
+        CertStatus::Forged
+    );
+    assert_eq!(w.core.verify(&forged.payload)?.status, CertStatus::Forged);
+    Ok(())
+}
+
+/// After a rotation new certificates carry the new key id; the old public key is kept, so the
+/// certificates signed before still verify, online and offline.
+#[test]
+fn rotation_keeps_old_certificates_verifiable() -> R {
+    let mut w = world()?;
+    let a = approved(&mut w, 1)?;
+    let old = w.core.cert_issue(&w.clerk, a, now())?;
+    let old_key = w.core.cert_public_key()?;
+    assert_eq!(
+        kind(w.core.cert_key_rotate(&w.clerk, now())),
+        Some(ErrorKind::Forbidden)
+    );
+    let r = w.core.cert_key_rotate(&w.admin, now())?;
+    assert_ne!(Some(r.new_kid.clone()), r.old_kid);
+    let b = approved(&mut w, 2)?;
+    let new = w.core.cert_issue(&w.clerk, b, now())?;
+    assert!(new.payload.starts_with(&format!("RO2.{}.", r.new_kid)));
+    assert!(old
+        .payload
+        .starts_with(&format!("RO2.{}.", r.old_kid.unwrap())));
+    assert_eq!(w.core.verify(&old.payload)?.status, CertStatus::Valid);
+    assert_eq!(w.core.verify(&new.payload)?.status, CertStatus::Valid);
+    let keys = w.core.cert_public_keys()?;
+    assert_eq!(keys.len(), 2);
+    assert!(keys[0].current && keys[0].public_key == r.public_key);
+    let all: String = keys.iter().map(|k| format!("{}\n", k.public_key)).collect();
+    assert_eq!(
+        verify_offline(&old.payload, &all)?.status,
+        CertStatus::Valid
+    );
+    assert_eq!(
+        verify_offline(&new.payload, &all)?.status,
+        CertStatus::Valid
+    );
+    // An inspector with only the old key: the new certificate is not accepted.
+    assert_eq!(
+        verify_offline(&old.payload, &old_key)?.status,
+        CertStatus::Valid
+    );
+    assert_eq!(
+        verify_offline(&new.payload, &old_key)?.status,
+        CertStatus::Forged
+    );
+    let actions: Vec<String> = w
+        .core
+        .audit_log(&w.admin, Some("keys"), None, None)?
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["cert.key.rotate"]);
+    assert!(w.core.audit_verify(&w.admin)?.ok);
+    Ok(())
+}
+
+/// A database of the earlier format (the signing key in `settings`, the audit head unsigned):
+/// on open the key moves to the key directory, the row is deleted, both audited, the log is
+/// signed from then on; certificates of the old `RO1.` format still verify.
+#[test]
+fn an_old_database_has_its_signing_key_moved_out() -> R {
+    use reopen_core::domain::certificate::{new_signing_key, sign_payload_v1, CertFields};
+    let w = world()?;
+    let path = w._dir.path().join("t.db");
+    let legacy = new_signing_key();
+    let legacy_hex = hex::encode(legacy.to_bytes());
+    let World { core, admin, .. } = w;
+    drop(core);
+    // Make it look like the earlier format: key row, unsigned head, no key directory.
+    {
+        let c = rusqlite::Connection::open(&path)?;
+        c.execute(
+            "INSERT INTO settings(key, value) VALUES ('signing_key', ?1)",
+            [&legacy_hex],
+        )?;
+        c.execute("DELETE FROM settings WHERE key = 'audit_head_sig'", [])?;
+    }
+    std::fs::remove_dir_all(path.with_file_name("t.db.keys"))?;
+    let before: i64 = rusqlite::Connection::open(&path)?.query_row(
+        "SELECT count(*) FROM audit_events",
+        [],
+        |r| r.get(0),
+    )?;
+    let core = Reopen::open(&path)?;
+    let n: i64 = core.connection().query_row(
+        "SELECT count(*) FROM settings WHERE key = 'signing_key'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(n, 0, "the row is gone");
+    let file = std::fs::read_to_string(path.with_file_name("t.db.keys").join("signing.key"))?;
+    assert_eq!(file.trim(), legacy_hex);
+    let events = core.audit_log(&admin, None, Some(10), None)?;
+    let actions: Vec<&str> = events.iter().take(2).map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["cert.key.moved", "audit.keyed"]);
+    assert_eq!(events[0].seq, before + 2);
+    assert!(core.audit_verify(&admin)?.ok);
+    // Opening again changes nothing.
+    drop(core);
+    let mut core = Reopen::open(&path)?;
+    assert_eq!(audit_len(&core, &admin) as i64, before + 2);
+    // A certificate of the old format, signed with the old key, still verifies offline.
+    let fields = CertFields {
+        jurisdiction: "511802".into(),
+        year: 2020,
+        seq: 1,
+        number: "雨复工〔2020〕0001号".into(),
+        credit_code: "91511802MA62AB0208".into(),
+        firm_name: "雅安市惠民超市有限公司".into(),
+        approved_headcount: 12,
+        approved_date: today(),
+        issue_date: today(),
+    };
+    let v1 = sign_payload_v1(&fields, &legacy);
+    let keys: String = core
+        .cert_public_keys()?
+        .iter()
+        .map(|k| format!("{}\n", k.public_key))
+        .collect();
+    assert_eq!(verify_offline(&v1, &keys)?.status, CertStatus::Valid);
+    assert_eq!(
+        core.cert_public_key()?,
+        hex::encode(legacy.verifying_key().to_bytes())
+    );
+    Ok(())
+}
+
+/// A key found in the database of a log that this key directory already signs is not adopted:
+/// it could have been planted by whoever had the file.
+#[test]
+fn a_planted_key_row_is_not_adopted() -> R {
+    use reopen_core::domain::certificate::new_signing_key;
+    let w = world()?;
+    let path = w._dir.path().join("t.db");
+    let office = w.core.cert_public_keys()?;
+    drop(w.core);
+    let planted = new_signing_key();
+    rusqlite::Connection::open(&path)?.execute(
+        "INSERT INTO settings(key, value) VALUES ('signing_key', ?1)",
+        [hex::encode(planted.to_bytes())],
+    )?;
+    let core = Reopen::open(&path)?;
+    let now_keys = core.cert_public_keys()?;
+    assert_eq!(now_keys.len(), office.len());
+    assert!(!now_keys
+        .iter()
+        .any(|k| k.public_key == hex::encode(planted.verifying_key().to_bytes())));
+    Ok(())
+}
+
+/// Offline, only the signature can be checked, and the answer says so; a public verification
+/// never names the clerk who issued the certificate.
+#[test]
+fn verification_says_what_it_knows_and_names_no_user() -> R {
+    let mut w = world()?;
+    let id = approved(&mut w, 1)?;
+    let cert = w.core.cert_issue(&w.clerk, id, now())?;
+    let keys = w.core.cert_public_key()?;
+    let v = verify_offline(&cert.payload, &keys)?;
+    assert_eq!(v.status, CertStatus::Valid);
+    assert!(!v.revocation_checked);
+    let note = reopen_core::service::offline_note(&v);
+    assert_eq!(note.zh, "签名有效；未核对是否已作废或撤销");
+    assert_eq!(note.en, "signature valid; revocation not checked");
+    for input in [cert.number.as_str(), cert.payload.as_str()] {
+        let v = w.core.verify(input)?;
+        assert!(v.revocation_checked);
+        let json = serde_json::to_string(&v)?;
+        assert!(!json.contains("issued_by"), "{json}");
+        assert!(!json.contains(&w.clerk.name), "{json}");
+    }
     Ok(())
 }

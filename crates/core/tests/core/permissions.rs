@@ -176,6 +176,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("policy_set", "FFFFFFFFFFO"),
     ("audit_log", "FFFFFFFFFFO"),
     ("audit_verify", "FFFFFFFFFFO"),
+    ("audit_anchor", "FFFFFFFFFFO"),
+    ("cert_key_rotate", "FFFFFFFFFFO"),
     ("backup", "FFFFFFFFFFO"),
     // Certificates (firm A approved through both stages first; print/void/revoke/show after
     // clerk_802 issued one).
@@ -221,6 +223,17 @@ fn expected(code: char) -> Out {
 fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
     let path = dir.join("cell.db");
     std::fs::copy(&fx.template, &path)?;
+    // The keys live beside the database (not in it): the copy gets a copy of the template's.
+    let (from, to) = (
+        reopen_core::keys::KeyStore::beside(&fx.template),
+        reopen_core::keys::KeyStore::beside(&path),
+    );
+    let _ = std::fs::remove_dir_all(&to);
+    std::fs::create_dir_all(&to)?;
+    for e in std::fs::read_dir(&from)? {
+        let e = e?;
+        std::fs::copy(e.path(), to.join(e.file_name()))?;
+    }
     let mut core = Reopen::open(&path)?;
     let id = fx.app_a;
     let code = fx.code_a.as_str();
@@ -360,6 +373,8 @@ fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
         "policy_set" => out(core.policy_set(who, DEFAULT_POLICY_TOML, n)),
         "audit_log" => out(core.audit_log(who, None, None, None)),
         "audit_verify" => out(core.audit_verify(who)),
+        "audit_anchor" => out(core.audit_anchor(who, n)),
+        "cert_key_rotate" => out(core.cert_key_rotate(who, n)),
         "backup" => out(core.backup(who, &dir.join("backup.db"), n)),
         "cert_issue" => out(core.cert_issue(who, id, n)),
         "cert_print" => out(core.cert_print(who, &cert_number, &fonts, n, |_| Ok(()))),

@@ -121,6 +121,267 @@ fn dropped_trigger_alone_is_reported() -> R {
     Ok(())
 }
 
+#[test]
+fn deleted_head_row_is_reported() -> R {
+    let (_d, core, admin) = with_events()?;
+    core.connection()
+        .execute("DELETE FROM settings WHERE key = 'audit_head'", [])?;
+    let r = core.audit_verify(&admin)?;
+    assert!(!r.ok, "events without a head must not verify: {r:?}");
+    assert!(r.problem.unwrap_or_default().contains("head"));
+    Ok(())
+}
+
+#[test]
+fn deleted_head_signature_is_reported() -> R {
+    let (_d, core, admin) = with_events()?;
+    core.connection()
+        .execute("DELETE FROM settings WHERE key = 'audit_head_sig'", [])?;
+    let r = core.audit_verify(&admin)?;
+    assert!(!r.ok, "{r:?}");
+    assert!(r.problem.unwrap_or_default().contains("not signed"));
+    Ok(())
+}
+
+/// The log emptied of every event and its head: an initialised database always has events.
+#[test]
+fn emptied_log_is_reported() -> R {
+    let (_d, core, admin) = with_events()?;
+    core.connection().execute_batch(
+        "DROP TRIGGER audit_no_delete; DELETE FROM audit_events;
+         DELETE FROM settings WHERE key IN ('audit_head', 'audit_head_sig');
+         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events BEGIN
+             SELECT RAISE(ABORT, 'the audit log is append-only');
+         END;",
+    )?;
+    let r = core.audit_verify(&admin)?;
+    assert!(!r.ok, "{r:?}");
+    Ok(())
+}
+
+#[test]
+fn trigger_with_the_same_name_and_another_body_is_reported() -> R {
+    let (_d, core, admin) = with_events()?;
+    core.connection().execute_batch(
+        "DROP TRIGGER audit_no_update;
+         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_events BEGIN SELECT 1; END;",
+    )?;
+    // The impostor lets rows change.
+    core.connection()
+        .execute("UPDATE audit_events SET action = action WHERE seq = 1", [])?;
+    let r = core.audit_verify(&admin)?;
+    assert!(!r.ok, "{r:?}");
+    assert!(r.problem.unwrap_or_default().contains("audit_no_update"));
+    Ok(())
+}
+
+#[test]
+fn trigger_text_differing_only_in_spacing_is_accepted_and_extra_trigger_is_not() -> R {
+    let (_d, core, admin) = with_events()?;
+    core.connection().execute_batch(
+        "DROP TRIGGER audit_no_delete;
+         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    )?;
+    assert!(core.audit_verify(&admin)?.ok);
+    core.connection().execute_batch(
+        "CREATE TRIGGER audit_sneak AFTER INSERT ON audit_events BEGIN SELECT 1; END;",
+    )?;
+    let r = core.audit_verify(&admin)?;
+    assert!(!r.ok);
+    assert!(r.problem.unwrap_or_default().contains("audit_sneak"));
+    Ok(())
+}
+
+/// The chain's plain SHA-256 as anyone can compute it (the length-prefixed fields).
+fn plain_hash(row: &[Option<String>], prev: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut parts: Vec<&str> = row[..7]
+        .iter()
+        .map(|p| p.as_deref().unwrap_or(""))
+        .collect();
+    parts.push(row[7].as_deref().unwrap_or("\u{0}"));
+    parts.push(row[8].as_deref().unwrap_or("\u{0}"));
+    parts.push(prev);
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// What someone with the database file does: rewrites `who` into event `seq`, recomputes every
+/// hash after it, puts the triggers back exactly as they were and writes the new head.
+/// `sign`: they also hold the audit key (an insider), and sign the new head with it.
+fn rewrite(
+    c: &rusqlite::Connection,
+    seq: i64,
+    who: &str,
+    sign: Option<&ed25519_dalek::SigningKey>,
+) -> R {
+    let mut st = c.prepare(
+        "SELECT seq, at, actor_id, actor_name, role, action, record, before, after FROM audit_events ORDER BY seq",
+    )?;
+    let rows: Vec<(i64, Vec<Option<String>>)> = st
+        .query_map([], |r| {
+            let mut v = vec![Some(r.get::<_, i64>(0)?.to_string()), r.get(1)?];
+            v.push(r.get::<_, Option<i64>>(2)?.map(|i| i.to_string()));
+            for i in 3..9 {
+                v.push(r.get(i)?);
+            }
+            Ok((r.get(0)?, v))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(st);
+    let triggers: Vec<String> = {
+        let mut st = c.prepare(
+            "SELECT sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_events'",
+        )?;
+        let v = st
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        v
+    };
+    c.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")?;
+    let mut prev = reopen_core::audit::GENESIS.to_string();
+    for (s, mut row) in rows {
+        if s == seq {
+            row[3] = Some(who.to_string());
+            c.execute(
+                "UPDATE audit_events SET actor_name = ?2 WHERE seq = ?1",
+                rusqlite::params![s, who],
+            )?;
+        }
+        let h = plain_hash(&row, &prev);
+        c.execute(
+            "UPDATE audit_events SET prev_hash = ?2, hash = ?3 WHERE seq = ?1",
+            rusqlite::params![s, prev, h],
+        )?;
+        prev = h;
+    }
+    for t in triggers {
+        c.execute_batch(&format!("{t};"))?;
+    }
+    c.execute(
+        "UPDATE settings SET value = ?1 WHERE key = 'audit_head'",
+        [&prev],
+    )?;
+    if let Some(k) = sign {
+        use ed25519_dalek::Signer;
+        let n: i64 = c.query_row("SELECT max(seq) FROM audit_events", [], |r| r.get(0))?;
+        let kid = reopen_core::domain::certificate::key_id(&k.verifying_key());
+        let sig = k.sign(reopen_core::audit::head_message(n, &prev).as_bytes());
+        c.execute(
+            "UPDATE settings SET value = ?1 WHERE key = 'audit_head_sig'",
+            [format!("{n}:{kid}:{}", hex::encode(sig.to_bytes()))],
+        )?;
+    }
+    Ok(())
+}
+
+/// Rewriting history and recomputing the plain SHA-256 chain is not enough without the audit
+/// key: the head's signature no longer matches.
+#[test]
+fn rewritten_log_with_recomputed_hashes_is_reported() -> R {
+    let (_d, core, admin) = with_events()?;
+    rewrite(core.connection(), 3, "someone else", None)?;
+    // The chain itself is consistent again...
+    let r = audit::verify(core.connection())?;
+    assert!(!r.ok, "a rewritten log verified: {r:?}");
+    assert!(
+        r.problem.unwrap_or_default().contains("signature"),
+        "...but its head is not signed"
+    );
+    assert!(!core.audit_verify(&admin)?.ok);
+    Ok(())
+}
+
+fn audit_key(dir: &std::path::Path) -> R<ed25519_dalek::SigningKey> {
+    let text = std::fs::read_to_string(dir.join("t.db.keys").join("audit.key"))?;
+    let bytes: [u8; 32] = hex::decode(text.trim())?
+        .try_into()
+        .map_err(|_| "key length")?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&bytes))
+}
+
+/// An anchor taken, events appended: the log still extends it. History up to the anchor
+/// rewritten — even by someone holding the audit key — is found with the anchor.
+#[test]
+fn anchors_find_rewritten_history() -> R {
+    let (d, mut core, admin) = with_events()?;
+    let anchor = core.audit_anchor(&admin, now())?;
+    assert_eq!(anchor.seq, 5);
+    assert_eq!(anchor.format, "reopen-audit-anchor");
+    let text = serde_json::to_string_pretty(&anchor)?;
+    user(
+        &mut core,
+        &admin,
+        "u4",
+        "leader",
+        None,
+        None,
+        Some("511802"),
+    )?;
+    let r = core.audit_verify_anchor(&admin, &text)?;
+    assert!(r.ok, "{r:?}");
+    assert!(r.events > 5);
+    // A forged anchor (another hash, same signature) is refused as not genuine.
+    let mut forged = anchor.clone();
+    forged.hash = "00".repeat(32);
+    let r = core.audit_verify_anchor(&admin, &serde_json::to_string(&forged)?)?;
+    assert!(!r.ok && r.problem.unwrap_or_default().contains("not signed"));
+    // Garbage is a validation error on `anchor`.
+    let e = core.audit_verify_anchor(&admin, "{}").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation);
+    assert_eq!(e.fields[0].field, "anchor");
+    // Any one hex digit or number of the anchor changed: never accepted.
+    let compact = serde_json::to_string(&anchor)?;
+    for (i, c) in compact.char_indices() {
+        if !c.is_ascii_hexdigit() {
+            continue;
+        }
+        let mut edited = compact.clone();
+        edited.replace_range(i..i + 1, if c == '1' { "2" } else { "1" });
+        if let Ok(r) = core.audit_verify_anchor(&admin, &edited) {
+            assert!(!r.ok, "edited at {i}: {edited}");
+        }
+    }
+    // An insider with the key rewrites event 2 and signs the new head: the plain check passes...
+    rewrite(core.connection(), 2, "nobody", Some(&audit_key(d.path())?))?;
+    assert!(core.audit_verify(&admin)?.ok);
+    // ...the anchor does not.
+    let r = core.audit_verify_anchor(&admin, &text)?;
+    assert!(!r.ok, "{r:?}");
+    assert_eq!(r.first_bad_seq, Some(5));
+    assert!(r.problem.unwrap_or_default().contains("rewritten"));
+    Ok(())
+}
+
+/// A copy of the database without its key directory: the log cannot be checked, and nothing can
+/// be written to it.
+#[test]
+fn a_copy_without_keys_cannot_verify_or_write() -> R {
+    let (d, core, admin) = with_events()?;
+    let copy = d.path().join("copy.db");
+    core.connection()
+        .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])?;
+    let mut other = Reopen::open(&copy)?;
+    let r = other.audit_verify(&admin)?;
+    assert!(!r.ok);
+    let problem = r.problem.unwrap_or_default();
+    assert!(
+        problem.contains("audit key") && problem.contains("copy.db.keys"),
+        "{problem}"
+    );
+    let e = other.user_disable(&admin, "u1", now()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFound);
+    assert!(e.message.zh.contains("copy.db.keys"), "{e:?}");
+    // With the key directory named explicitly, it is whole again.
+    let other = Reopen::open_with_keys(&copy, &d.path().join("t.db.keys"))?;
+    assert!(other.audit_verify(&admin)?.ok);
+    Ok(())
+}
+
 // Failed logins (a growing wait, never a lock): accounts.rs.
 
 #[test]
@@ -318,8 +579,12 @@ fn demo_create_new_refuses_an_existing_database() -> R {
     let (_, report) =
         reopen_core::service::demo::create_new(&fresh, Some(("admin", ADMIN_PW)), "small", now())?;
     assert!(!report.users.is_empty());
-    assert_eq!(std::fs::read_dir(dir.path())?.count(), 2);
-    let core = Reopen::open(&fresh)?;
+    // The database and its key directory (made under the final name, not the temporary one).
+    assert_eq!(std::fs::read_dir(dir.path())?.count(), 3);
+    assert!(dir.path().join("demo.db.keys").join("signing.key").exists());
+    let mut core = Reopen::open(&fresh)?;
     assert!(core.is_initialised()?);
+    let admin = core.login("admin", ADMIN_PW, now())?;
+    assert!(core.audit_verify(&admin)?.ok);
     Ok(())
 }

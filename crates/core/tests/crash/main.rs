@@ -617,7 +617,20 @@ fn freeze_and_copy(pid: u32, db: &Path, to: &Path) -> R {
         Ok(())
     })();
     signal(pid, "CONT")?;
-    r
+    r?;
+    copy_keys(db, to)
+}
+
+/// The keys live beside the database, not in it (they do not change while the writer runs):
+/// a copy is checked with the original's.
+fn copy_keys(db: &Path, to: &Path) -> R {
+    let (from, into) = (side(db, ".keys"), side(to, ".keys"));
+    std::fs::create_dir_all(&into)?;
+    for e in std::fs::read_dir(&from)? {
+        let e = e?;
+        std::fs::copy(e.path(), into.join(e.file_name()))?;
+    }
+    Ok(())
 }
 
 fn be32(b: &[u8], at: usize) -> u32 {
@@ -811,6 +824,7 @@ fn killed_writers_lose_no_acknowledged_write() -> R {
             // checkpoint it).
             let to2 = dir.path().join(format!("torn{trial}.db"));
             std::fs::copy(&to, &to2)?;
+            copy_keys(&to, &to2)?;
             if side(&to, "-wal").exists() {
                 std::fs::copy(side(&to, "-wal"), side(&to2, "-wal"))?;
             }

@@ -10,7 +10,9 @@ use chrono::{Datelike, NaiveDate};
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
-use reopen_core::domain::certificate::{check_payload, sign_payload, CertFields, PayloadCheck};
+use reopen_core::domain::certificate::{
+    check_payload, key_id, sign_payload, sign_payload_v1, CertFields, PayloadCheck,
+};
 use reopen_core::service::{verify_offline, CertStatus};
 use reopen_core::Reopen;
 
@@ -90,14 +92,30 @@ proptest! {
     #![proptest_config(config(CASES))]
 
     #[test]
-    fn payload_arbitrary(s in hostile_string(120), prefixed in any::<bool>()) {
-        let s = if prefixed { format!("RO1.{s}") } else { s };
+    fn payload_arbitrary(s in hostile_string(120), prefix in 0..3u8) {
+        let s = match prefix {
+            0 => s,
+            1 => format!("RO1.{s}"),
+            _ => format!("RO2.{}.{s}", key_id(&key().verifying_key())),
+        };
         never_valid(&s)?;
     }
 
     #[test]
     fn payload_base64_shaped(a in "[A-Za-z0-9_-]{0,200}", b in "[A-Za-z0-9_-]{0,100}") {
         never_valid(&format!("RO1.{a}.{b}"))?;
+        never_valid(&format!("RO2.{}.{a}.{b}", key_id(&key().verifying_key())))?;
+    }
+
+    /// The first format (no key id) still verifies, and edits of it never do.
+    #[test]
+    fn payload_v1_edited(edits in proptest::collection::vec(text_edit(), 1..4)) {
+        let valid = sign_payload_v1(&fields(), key());
+        prop_assert_eq!(verify_offline(&valid, &key_hex()).unwrap().status, CertStatus::Valid);
+        let edited = edit_text(&valid, &edits);
+        if edited.trim() != valid {
+            never_valid(&edited)?;
+        }
     }
 
     /// Any change to a valid payload is found: never valid, whatever was changed.
@@ -125,7 +143,7 @@ proptest! {
     #[test]
     fn payload_fields_round_trip(f in cert_fields()) {
         let p = sign_payload(&f, key());
-        prop_assert!(p.is_ascii() && p.starts_with("RO1."));
+        prop_assert!(p.is_ascii() && p.starts_with("RO2."));
         let v = verify_offline(&p, &key_hex()).unwrap();
         prop_assert_eq!(v.status, CertStatus::Valid);
         prop_assert_eq!(v.fields, Some(f));
@@ -150,6 +168,11 @@ fn verify_on_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let mut core = Reopen::open(&dir.path().join("t.db")).unwrap();
     core.init(Some(("admin", "Chief-2020x")), now()).unwrap();
+    // A payload signed with the database's own key for a number it does not know: unknown, not valid.
+    let own = std::fs::read_to_string(dir.path().join("t.db.keys").join("signing.key")).unwrap();
+    let own: [u8; 32] = hex::decode(own.trim()).unwrap().try_into().unwrap();
+    let unknown = sign_payload(&fields(), &SigningKey::from_bytes(&own));
+    assert_eq!(core.verify(&unknown).unwrap().status, CertStatus::Unknown);
     let core = RefCell::new(core);
     let mut runner = TestRunner::new(config(CASES / 4));
     let strategy = (
