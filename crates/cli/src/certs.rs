@@ -200,7 +200,7 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
             let r = cx.core.cert_key_rotate(&a, now)?;
             out.value(&r, |r| {
                 format!(
-                    "已更换证书签名密钥：新密钥 {}（旧密钥 {} 的公钥保留，此前签发的证书仍可核验）。请用 reopen cert public-key --out 文件 重新导出公钥交给核验方",
+                    "已更换批准通知书签名密钥：新密钥 {}（旧密钥 {} 的公钥保留，此前签发的批准通知书仍可核验）。请用 reopen cert public-key --out 文件 重新导出公钥交给核验方",
                     r.new_kid,
                     r.old_kid.as_deref().unwrap_or("-")
                 )
