@@ -17,7 +17,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 pub fn certificate() -> CertificateDoc {
     CertificateDoc {
         title: "复工复产批准通知书".into(),
-        number: "雨复工〔2020〕0001号".into(),
+        number: "雨复工〔2020〕1号".into(),
         firm_name: "雅安市雨城区蜀通机械制造有限公司".into(),
         credit_code: "91511802MA62A3XK5N".into(),
         address: "四川省雅安市雨城区草坝镇工业园区兴业路18号".into(),
