@@ -22,7 +22,10 @@ pub mod workbook;
 pub use bulletin::render_bulletin;
 pub use certificate::render_certificate;
 pub use fonts::{DocFonts, SYSTEM_FONT_DIRS};
-pub use form::{paginate, render_form, PagePlan};
+pub use form::{
+    paginate, render_form, render_form_reviewed, FormDecision, FormReview, FormStage, PagePlan,
+    COMMITMENT,
+};
 pub use notices::{
     case_number, render_notice, zh_datetime, NoticeBody, NoticeDoc, NoticeKind, NoticeOpinion,
     ReceiptStage,

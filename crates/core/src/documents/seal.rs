@@ -105,7 +105,9 @@ pub fn full_name(name: &str) -> String {
 
 /// Words after which an organisation's name may break (the city, a county or district, and the
 /// words of the epidemic leading group's long name). Nowhere else: 经济和信息化局 stays whole.
-const BREAK_AFTER: [&str; 8] = [
+const BREAK_AFTER: [&str; 10] = [
+    "部门",
+    "办公室",
     "应对",
     "新型冠状病毒",
     "感染",

@@ -2,6 +2,7 @@
 //! pdffonts, pdfinfo, pdftoppm) and zbar-tools (zbarimg). Debian: `qpdf poppler-utils zbar-tools`.
 
 mod bulletin;
+mod form;
 mod glossary;
 mod notices;
 mod samples;
@@ -275,7 +276,9 @@ fn three_page_form_numbers_pages_and_repeats_the_roster_header() {
         last.contains("企业承诺") && last.contains("企业（盖章）"),
         "{last}"
     );
-    assert!(last.contains("法定代表人（签字）"), "{last}");
+    // The principal signs; the review boxes follow the commitment.
+    assert!(last.contains("主要负责人（签字）"), "{last}");
+    assert!(last.contains("八、审批意见"), "{last}");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use reopen_core::domain::roster::{mask_id, mask_phone, Health, RosterRecord, Ros
 use reopen_core::service::Firm;
 
 /// Enough roster rows for a three-page form.
-pub const ROSTER_FOR_THREE_PAGES: usize = 34;
+pub const ROSTER_FOR_THREE_PAGES: usize = 24;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
