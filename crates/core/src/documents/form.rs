@@ -529,15 +529,21 @@ pub fn render_form_reviewed(
 }
 
 /// Height of one stage's box.
-const STAGE_H: f32 = 34.0 * MM;
+const STAGE_H: f32 = 30.0 * MM;
 
 /// 八、审批意见: a box per review stage (opinion, signature, seal, date), filled with what was
-/// decided so far; a box is never split across pages.
+/// decided so far; the boxes stay together on one page when a page holds them, and a box is never
+/// split.
 fn stages(f: &mut Form<'_>, review: &FormReview) {
     if review.stages.is_empty() {
         return;
     }
-    f.ensure(12.0 * MM + STAGE_H);
+    let all = 12.0 * MM + review.stages.len() as f32 * STAGE_H;
+    f.ensure(if all <= TOP - BOTTOM {
+        all
+    } else {
+        12.0 * MM + STAGE_H
+    });
     f.heading("八、审批意见");
     let label_w = 36.0 * MM;
     let size = 10.5;
@@ -579,7 +585,7 @@ fn stages(f: &mut Form<'_>, review: &FormReview) {
                 vy -= size * 1.5;
             }
         }
-        let sign_y = bottom + 11.0 * MM;
+        let sign_y = bottom + 10.0 * MM;
         let reviewer = st
             .decision
             .as_ref()

@@ -1,39 +1,13 @@
 //! The application form as an 申请审批表: addressed, the commitment the firm accepted on
 //! screen, the principal as signer, a box per review stage, no transient state.
 
-use chrono::NaiveDate;
-use reopen_core::documents::{
-    render_form, render_form_reviewed, FormDecision, FormReview, FormStage, COMMITMENT,
-};
+use reopen_core::documents::{render_form, render_form_reviewed, COMMITMENT};
 
-use super::{fonts, samples, text_of, write};
+use super::samples::{self, reviewed};
+use super::{fonts, text_of, write};
 
 fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn reviewed() -> FormReview {
-    FormReview {
-        addressee: "雨城区经济和信息化局".into(),
-        stages: vec![
-            FormStage {
-                name: "行业主管部门审核".into(),
-                department: "雨城区经济和信息化局".into(),
-                decision: Some(FormDecision {
-                    verdict_zh: "同意".into(),
-                    opinion: "防控措施落实到位，同意复工复产".into(),
-                    reviewer: "陈审核".into(),
-                    date: NaiveDate::from_ymd_opt(2020, 2, 13).expect("date"),
-                }),
-            },
-            FormStage {
-                name: "领导小组办公室会签".into(),
-                department: "雨城区应对新型冠状病毒感染肺炎疫情工作领导小组办公室".into(),
-                decision: None,
-            },
-        ],
-        full_phones: None,
-    }
 }
 
 #[test]

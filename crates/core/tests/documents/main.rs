@@ -11,7 +11,9 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use reopen_core::documents::{render_certificate, render_form, CertMark, DocFonts};
+use reopen_core::documents::{
+    render_certificate, render_form, render_form_reviewed, CertMark, DocFonts,
+};
 
 fn fonts() -> &'static DocFonts {
     static F: OnceLock<DocFonts> = OnceLock::new();
@@ -335,4 +337,7 @@ fn write_samples() {
     .expect("w");
     let form = render_form(&samples::form(samples::ROSTER_FOR_THREE_PAGES), fonts()).expect("r");
     std::fs::write(out.join("form.pdf"), form).expect("write");
+    // The README's pictures: a two-page form half way through its review.
+    let form = render_form_reviewed(&samples::form(6), &samples::reviewed(), fonts()).expect("r");
+    std::fs::write(out.join("form-reviewed.pdf"), form).expect("write");
 }

@@ -1,7 +1,7 @@
 //! Realistic sample documents.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use reopen_core::documents::{CertificateDoc, FormDoc};
+use reopen_core::documents::{CertificateDoc, FormDecision, FormDoc, FormReview, FormStage};
 use reopen_core::domain::firm::Person;
 use reopen_core::domain::plan::{Commitment, Headcounts, Plan, SuppliesOnHand};
 use reopen_core::domain::roster::{mask_id, mask_phone, Health, RosterRecord, RosterView};
@@ -147,5 +147,30 @@ pub fn form(roster: usize) -> FormDoc {
             .with_ymd_and_hms(2020, 2, 12, 1, 0, 0)
             .single()
             .expect("time"),
+    }
+}
+
+/// A review half way: the industry department agreed, the leading group office has not decided.
+pub fn reviewed() -> FormReview {
+    FormReview {
+        addressee: "雨城区经济和信息化局".into(),
+        stages: vec![
+            FormStage {
+                name: "行业主管部门审核".into(),
+                department: "雨城区经济和信息化局".into(),
+                decision: Some(FormDecision {
+                    verdict_zh: "同意".into(),
+                    opinion: "防控措施落实到位，同意复工复产".into(),
+                    reviewer: "陈审核".into(),
+                    date: date(2020, 2, 13),
+                }),
+            },
+            FormStage {
+                name: "领导小组办公室会签".into(),
+                department: "雨城区应对新型冠状病毒感染肺炎疫情工作领导小组办公室".into(),
+                decision: None,
+            },
+        ],
+        full_phones: None,
     }
 }
