@@ -151,7 +151,7 @@ fn batch_print_prints_every_new_certificate_once() {
     }
     assert!(files
         .iter()
-        .any(|f| f.to_string_lossy().contains("雨复工〔2020〕0002号")));
+        .any(|f| f.to_string_lossy().contains("雨复工〔2020〕2号")));
     // Nothing new the second time.
     let r = env
         .as_(
