@@ -164,7 +164,8 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
     let names_top = y - 3.0 * MM - SEAL_R - seal_dy.iter().copied().fold(f32::MIN, f32::max);
     let mut seals = Vec::new();
     for (i, s) in signers.iter().enumerate() {
-        let mut sy = names_top;
+        // Names end on the same line, so that the seals stand in one row.
+        let mut sy = names_top - (rows_of_names - s.lines.len()) as f32 * lead;
         for l in &s.lines {
             c.text_centered(s.cx, sy, SIGN, l, BLACK);
             sy -= lead;
@@ -267,24 +268,14 @@ fn copy_to(doc: &CertificateDoc) -> String {
     format!("抄送：{}。", to.join("，"))
 }
 
-/// Each seal's centre relative to the first name line's baseline (a seal is pressed centred on
-/// its body's name, the last one on its name and the date), and the rows of name lines.
+/// Each seal's centre relative to the first name line's baseline, and the rows of name lines.
+/// The seals stand in one row (GB/T 9704: 印章之间排列整齐), each over its body's name; the last
+/// one over its name and the date (骑年盖月).
 fn seal_offsets(signers: &[Signer]) -> (Vec<f32>, usize) {
     let lead = SIGN * 1.6;
     let rows = signers.iter().map(|s| s.lines.len()).max().unwrap_or(0);
     let date_dy = -(rows as f32) * lead - 1.0 * MM;
-    let dy = signers
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            if i + 1 == signers.len() {
-                date_dy / 2.0 + 3.0 * MM
-            } else {
-                -(s.lines.len() as f32 - 1.0) * lead / 2.0 + 3.0 * MM
-            }
-        })
-        .collect();
-    (dy, rows)
+    (vec![date_dy / 2.0 + 3.0 * MM; signers.len()], rows)
 }
 
 /// Height below the table: 特此通知, the signature block, 注意事项 and the 抄送 foot.
