@@ -201,13 +201,15 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
             c.text(LEFT + pw, ny, SMALL, &l.text, BLACK);
         }
     }
-    let copy_lines = c.wrap(&copy_to, SMALL, RIGHT - LEFT - 2.0 * SMALL, 0.0);
+    let copy_lines = copy_lines(&c, &copy_to);
     let foot_h = copy_lines.len() as f32 * SMALL * 1.5 + 3.0 * MM;
     let rule_top = BOTTOM + foot_h;
     c.line(LEFT, rule_top, RIGHT, rule_top, 0.5, BLACK);
     let mut fy = rule_top - 1.5 * MM - SMALL;
+    let head = c.width(COPY_HEAD, SMALL);
+    c.text(LEFT + SMALL, fy, SMALL, COPY_HEAD, BLACK);
     for l in &copy_lines {
-        c.text(LEFT + SMALL, fy, SMALL, &l.text, BLACK);
+        c.text(LEFT + SMALL + head, fy, SMALL, &l.text, BLACK);
         fy -= SMALL * 1.5;
     }
     c.line(LEFT, BOTTOM, RIGHT, BOTTOM, 0.5, BLACK);
@@ -247,7 +249,8 @@ fn signers(c: &Canvas<'_>, doc: &CertificateDoc) -> Vec<Signer> {
         .collect()
 }
 
-/// 抄送：the county's leading group office (unless it signed) and the firm's township.
+/// Whom the certificate is copied to (after 抄送：): the county's leading group office (unless
+/// it signed) and the firm's township.
 fn copy_to(doc: &CertificateDoc) -> String {
     let county = doc
         .departments
@@ -265,7 +268,15 @@ fn copy_to(doc: &CertificateDoc) -> String {
         ));
     }
     to.push("属地乡镇人民政府（街道办事处）".to_string());
-    format!("抄送：{}。", to.join("，"))
+    format!("{}。", to.join("，"))
+}
+
+const COPY_HEAD: &str = "抄送：";
+
+/// The 抄送 organs in lines, a wrapped line aligned with the first one after the colon.
+fn copy_lines(c: &Canvas<'_>, copy_to: &str) -> Vec<Line> {
+    let head = c.width(COPY_HEAD, SMALL);
+    c.wrap(copy_to, SMALL, RIGHT - LEFT - 2.0 * SMALL - head, 0.0)
 }
 
 /// Each seal's centre relative to the first name line's baseline, and the rows of name lines.
@@ -289,9 +300,7 @@ fn tail_height(c: &Canvas<'_>, signers: &[Signer], copy_to: &str) -> f32 {
         .fold(-(rows as f32) * lead - 1.0 * MM - lead, f32::min);
     let sign = 3.0 * MM + SEAL_R + top - bottom + 2.0 * MM;
     let notes = QR + 6.0 * MM;
-    let copy = c
-        .wrap(copy_to, SMALL, RIGHT - LEFT - 2.0 * SMALL, 0.0)
-        .len() as f32;
+    let copy = copy_lines(c, copy_to).len() as f32;
     sign + notes + copy * SMALL * 1.5 + 3.0 * MM
 }
 

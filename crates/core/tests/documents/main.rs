@@ -327,6 +327,10 @@ fn write_samples() {
     std::fs::create_dir_all(&out).expect("dir");
     let cert = render_certificate(&samples::certificate(), fonts()).expect("render");
     std::fs::write(out.join("certificate.pdf"), cert).expect("write");
+    let mut one = samples::certificate();
+    one.departments.truncate(1);
+    let one = render_certificate(&one, fonts()).expect("render");
+    std::fs::write(out.join("certificate-one-signer.pdf"), one).expect("write");
     let mut v = samples::certificate();
     v.mark = Some(CertMark::Revoked);
     v.reprint = Some(2);
