@@ -34,18 +34,29 @@ struct Row {
     height: f32,
 }
 
-/// One issuing body in the signature block: its full name in lines and the centre of its column.
-struct Signer {
-    lines: Vec<String>,
-    cx: f32,
+/// The signature block laid out below a baseline at y = 0 (特此通知): each issuing body's name in
+/// lines under its seal, the seals in one row, the date under the last body.
+struct SignLayout {
+    /// Size of the names and the date.
+    size: f32,
+    /// The seals' radius.
+    r: f32,
+    /// (centre x, baseline y, text) of every name line.
+    names: Vec<(f32, f32, String)>,
+    /// (centre x, centre y, department) of every seal.
+    seals: Vec<(f32, f32, String)>,
+    /// Centre x and baseline y of the date.
+    date: (f32, f32),
+    /// Depth of the block (positive), down to the lowest seal or the date's line.
+    depth: f32,
 }
 
 /// Renders the certificate to PDF bytes.
 pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
     let mut c = Canvas::new(fonts, &doc.title);
-    let signers = signers(&c, doc);
+    let sign = sign_layout(&c, doc);
     let copy_to = copy_to(doc);
-    let tail = tail_height(&c, &signers, &copy_to);
+    let tail = tail_height(&c, &sign, &copy_to);
     // Shrink the body until the page holds it (a policy with many conditions).
     let mut chosen = None;
     for scale in [1.0f32, 0.92, 0.84, 0.76, 0.68, 0.6, 0.54, 0.5] {
@@ -157,28 +168,23 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
     // Signature block: each issuing body in its column, the date under the last one, and one
     // seal per body pressed centred on its name (the last one on its name and the date: 骑年盖月).
     let date = zh_date(doc.issue_date);
-    let date_w = c.width(&date, SIGN);
-    let lead = SIGN * 1.6;
-    let (seal_dy, rows_of_names) = seal_offsets(&signers);
-    // The highest seal stays clear of 特此通知 above it.
-    let names_top = y - 3.0 * MM - SEAL_R - seal_dy.iter().copied().fold(f32::MIN, f32::max);
-    let mut seals = Vec::new();
-    for (i, s) in signers.iter().enumerate() {
-        // Names end on the same line, so that the seals stand in one row.
-        let mut sy = names_top - (rows_of_names - s.lines.len()) as f32 * lead;
-        for l in &s.lines {
-            c.text_centered(s.cx, sy, SIGN, l, BLACK);
-            sy -= lead;
-        }
-        seals.push((s.cx, names_top + seal_dy[i], doc.departments[i].clone()));
+    let date_w = c.width(&date, sign.size);
+    for (cx, dy, l) in &sign.names {
+        c.text_centered(*cx, y + dy, sign.size, l, BLACK);
     }
-    let date_y = names_top - rows_of_names as f32 * lead - 1.0 * MM;
-    let date_cx = signers.last().map(|s| s.cx).unwrap_or(RIGHT - date_w / 2.0);
-    c.text(date_cx - date_w / 2.0, date_y, SIGN, &date, BLACK);
-    let lowest_seal = seals
+    c.text(
+        sign.date.0 - date_w / 2.0,
+        y + sign.date.1,
+        sign.size,
+        &date,
+        BLACK,
+    );
+    let seals: Vec<(f32, f32, String)> = sign
+        .seals
         .iter()
-        .map(|(_, cy, _)| cy - SEAL_R)
-        .fold(date_y - lead, f32::min);
+        .map(|(cx, dy, d)| (*cx, y + dy, d.clone()))
+        .collect();
+    let lowest_seal = y - sign.depth;
 
     // 注意事项 beside the QR code, then the 抄送 line between two rules at the foot.
     let notes_top = lowest_seal - 2.0 * MM;
@@ -215,7 +221,7 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
     c.line(LEFT, BOTTOM, RIGHT, BOTTOM, 0.5, BLACK);
 
     for (cx, cy, dept) in &seals {
-        draw_seal(&mut c, *cx, *cy, SEAL_R, dept)?;
+        draw_seal(&mut c, *cx, *cy, sign.r, dept)?;
     }
 
     if let Some(mark) = doc.mark {
@@ -225,28 +231,63 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
     c.finish(doc.issued_at, &format!("{} {}", doc.title, doc.number))
 }
 
-/// The issuing bodies, full names broken between words, each centred in its column: one body
-/// over the date at the right; two or more side by side, the last over the date.
-fn signers(c: &Canvas<'_>, doc: &CertificateDoc) -> Vec<Signer> {
-    let date_w = c.width(&zh_date(doc.issue_date), SIGN);
-    let last_cx = RIGHT - 2.0 * SIGN - date_w / 2.0;
-    let n = doc.departments.len();
-    // Equal columns across the text width; seals of neighbours never touch.
-    let gap = ((RIGHT - LEFT) / n.max(1) as f32).max(2.0 * SEAL_R + 4.0 * MM);
-    let col_w = if n > 1 { gap - 10.0 * MM } else { 80.0 * MM };
-    let w = |s: &str| c.width(s, SIGN);
-    doc.departments
+/// The issuing bodies, full names broken between words, each centred in its column under its
+/// seal: one body over the date at the right; more side by side, the last over the date. Names end
+/// on the same line and the seals stand level (印章之间排列整齐), apart, within the text width
+/// (每排印章两端不得超出版心: beyond three bodies the seals and names get smaller), below 特此通知.
+fn sign_layout(c: &Canvas<'_>, doc: &CertificateDoc) -> SignLayout {
+    let n = doc.departments.len().max(1);
+    let width = RIGHT - LEFT;
+    let gap = width / n as f32;
+    let r = SEAL_R.min((gap - 4.0 * MM) / 2.0);
+    let size = if n > 3 { 12.0 } else { SIGN };
+    let lead = size * 1.6;
+    let date_w = c.width(&zh_date(doc.issue_date), size);
+    let last_cx = (RIGHT - 2.0 * size - date_w / 2.0).min(RIGHT - gap / 2.0 + 8.0 * MM);
+    // Neighbouring names keep a clear space between them.
+    let col_w = match n {
+        1 => 80.0 * MM,
+        2 | 3 => gap - 10.0 * MM,
+        _ => gap - 4.0 * MM,
+    };
+    let w = |s: &str| c.width(s, size);
+    let lines: Vec<Vec<String>> = doc
+        .departments
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let cx = last_cx - (n - 1 - i) as f32 * gap;
-            let lines = seal::name_lines(&seal::full_name(d), col_w, &w);
-            // A long name is kept on the page.
-            let widest = lines.iter().map(|l| w(l)).fold(0.0, f32::max);
-            let cx = cx.clamp(LEFT + widest / 2.0, RIGHT - widest / 2.0);
-            Signer { lines, cx }
-        })
-        .collect()
+        .map(|d| seal::name_lines(&seal::full_name(d), col_w, &w))
+        .collect();
+    let k = lines.iter().map(Vec::len).max().unwrap_or(1);
+    // The seals' centre below the first name line: on the names and the date.
+    let dy = -(k as f32 * lead + 1.0 * MM) / 2.0 + 3.0 * MM;
+    // The seals' tops stay below 特此通知, and so do the names of a long name.
+    let top = (-3.0 * MM - r - dy).min(-1.6 * lead);
+    let cy = top + dy;
+    let mut out = SignLayout {
+        size,
+        r,
+        names: Vec::new(),
+        seals: Vec::new(),
+        date: (last_cx, top - k as f32 * lead - 1.0 * MM),
+        depth: 0.0,
+    };
+    let count = lines.len();
+    for (j, (d, ls)) in doc.departments.iter().zip(&lines).enumerate() {
+        let cx = last_cx - (count - 1 - j) as f32 * gap;
+        // A long name is kept on the page.
+        let widest = ls.iter().map(|l| w(l)).fold(0.0, f32::max);
+        let cx = cx.clamp(LEFT + widest / 2.0, RIGHT - widest / 2.0);
+        let mut ly = top - (k - ls.len()) as f32 * lead;
+        for l in ls {
+            out.names.push((cx, ly, l.clone()));
+            ly -= lead;
+        }
+        out.seals.push((cx, cy, d.clone()));
+        if j + 1 == count {
+            out.date.0 = cx.min(RIGHT - date_w / 2.0);
+        }
+    }
+    out.depth = -(cy - r).min(out.date.1 - lead);
+    out
 }
 
 /// Whom the certificate is copied to (after 抄送：): the county's leading group office (unless
@@ -279,29 +320,11 @@ fn copy_lines(c: &Canvas<'_>, copy_to: &str) -> Vec<Line> {
     c.wrap(copy_to, SMALL, RIGHT - LEFT - 2.0 * SMALL - head, 0.0)
 }
 
-/// Each seal's centre relative to the first name line's baseline, and the rows of name lines.
-/// The seals stand in one row (GB/T 9704: 印章之间排列整齐), each over its body's name; the last
-/// one over its name and the date (骑年盖月).
-fn seal_offsets(signers: &[Signer]) -> (Vec<f32>, usize) {
-    let lead = SIGN * 1.6;
-    let rows = signers.iter().map(|s| s.lines.len()).max().unwrap_or(0);
-    let date_dy = -(rows as f32) * lead - 1.0 * MM;
-    (vec![date_dy / 2.0 + 3.0 * MM; signers.len()], rows)
-}
-
 /// Height below the table: 特此通知, the signature block, 注意事项 and the 抄送 foot.
-fn tail_height(c: &Canvas<'_>, signers: &[Signer], copy_to: &str) -> f32 {
-    let lead = SIGN * 1.6;
-    let (dy, rows) = seal_offsets(signers);
-    let top = dy.iter().copied().fold(f32::MIN, f32::max);
-    let bottom = dy
-        .iter()
-        .map(|d| d - SEAL_R)
-        .fold(-(rows as f32) * lead - 1.0 * MM - lead, f32::min);
-    let sign = 3.0 * MM + SEAL_R + top - bottom + 2.0 * MM;
-    let notes = QR + 6.0 * MM;
+fn tail_height(c: &Canvas<'_>, sign: &SignLayout, copy_to: &str) -> f32 {
+    let notes = 2.0 * MM + QR + 6.0 * MM;
     let copy = copy_lines(c, copy_to).len() as f32;
-    sign + notes + copy * SMALL * 1.5 + 3.0 * MM
+    sign.depth + notes + copy * SMALL * 1.5 + 3.0 * MM
 }
 
 fn push(c: &mut Canvas<'_>, op: Op) {

@@ -175,6 +175,31 @@ fn certificate_reads_as_an_official_notice_with_a_seal_per_signer() {
         "{text}"
     );
     assert_eq!(pages(&path), 1);
+
+    // Four signers (an all-of stage): seals in rows, every one drawn, every name whole.
+    let mut four = samples::certificate();
+    four.departments = vec![
+        "雨城区经济和信息化局".into(),
+        "雨城区商务局".into(),
+        "雨城区卫生健康局".into(),
+        "雨城区应对新型冠状病毒感染肺炎疫情工作领导小组办公室".into(),
+    ];
+    let pdf = render_certificate(&four, fonts()).expect("render");
+    let path = write(dir.path(), "four.pdf", &pdf);
+    qpdf_check(&path);
+    assert_eq!(pages(&path), 1);
+    let (_, raw) = run("pdftotext", &["-raw", &path, "-"]);
+    assert_eq!(raw.matches("专用章").count(), 4, "{raw}");
+    let text = text_of(&path, None);
+    for line in [
+        "商务局",
+        "卫生健康局",
+        "经济和信息化局",
+        "领导小组",
+        "2020年2月18日",
+    ] {
+        assert!(text.contains(line), "{line:?}:\n{text}");
+    }
 }
 
 #[test]
@@ -331,6 +356,15 @@ fn write_samples() {
     one.departments.truncate(1);
     let one = render_certificate(&one, fonts()).expect("render");
     std::fs::write(out.join("certificate-one-signer.pdf"), one).expect("write");
+    let mut four = samples::certificate();
+    four.departments = vec![
+        "雨城区经济和信息化局".into(),
+        "雨城区商务局".into(),
+        "雨城区卫生健康局".into(),
+        "雨城区应对新型冠状病毒感染肺炎疫情工作领导小组办公室".into(),
+    ];
+    let four = render_certificate(&four, fonts()).expect("render");
+    std::fs::write(out.join("certificate-four-signers.pdf"), four).expect("write");
     let mut v = samples::certificate();
     v.mark = Some(CertMark::Revoked);
     v.reprint = Some(2);
