@@ -52,7 +52,7 @@ impl CertMark {
 pub struct CertificateDoc {
     /// From the policy, "复工复产批准通知书".
     pub title: String,
-    /// "雨复工〔2020〕0001号".
+    /// "雨复工〔2020〕1号", as issued (stored, never re-formatted).
     pub number: String,
     pub firm_name: String,
     pub credit_code: String,

@@ -579,6 +579,8 @@ fn verification_says_what_it_knows_and_names_no_user() -> R {
         assert!(!json.contains("issued_by"), "{json}");
         assert!(!json.contains(&w.clerk.name), "{json}");
     }
+    Ok(())
+}
 
 #[test]
 fn numbers_issued_under_an_earlier_format_stay_as_issued() -> R {
