@@ -277,9 +277,12 @@ fn the_firm_downloads_the_template_and_its_refused_roster_with_the_errors_marked
         json!({"path": bad.to_str().unwrap(), "out": report.to_str().unwrap()}),
     )
     .unwrap();
-    let table =
-        reopen_core::domain::sheet::read_table("错误.xlsx", &std::fs::read(&report).unwrap(), 20_000)
-            .unwrap();
+    let table = reopen_core::domain::sheet::read_table(
+        "错误.xlsx",
+        &std::fs::read(&report).unwrap(),
+        20_000,
+    )
+    .unwrap();
     assert_eq!(table[0].last().unwrap(), "错误说明");
     assert!(table[2].last().unwrap().contains("校验"), "{:?}", table[2]);
     assert_eq!(
