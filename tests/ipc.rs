@@ -575,7 +575,7 @@ fn role_by_command_matrix_through_ipc() {
         ("app_attachments", json!({"id": id}), "....."),
         ("cert_issue", json!({"applicationId": id}), "FF.FF"),
         ("cert_list", json!({"unprinted": false}), "FF..."),
-        ("cert_void", json!({"number": "雨复工〔2020〕0001号", "reason": "错误"}), "FF.FF"),
+        ("cert_void", json!({"number": "雨复工〔2020〕1号", "reason": "错误"}), "FF.FF"),
         ("form_print", json!({"applicationId": id, "path": out("表.pdf")}), ".F.FF"),
         ("dashboard", json!({}), "FF..."),
         ("stats", json!({"by": []}), "FF..."),

@@ -151,7 +151,7 @@ fn batch_print_prints_every_new_certificate_once() {
     }
     assert!(files
         .iter()
-        .any(|f| f.to_string_lossy().contains("雨复工〔2020〕0002号")));
+        .any(|f| f.to_string_lossy().contains("雨复工〔2020〕2号")));
     // Nothing new the second time.
     let r = env
         .as_(
@@ -174,7 +174,7 @@ fn batch_print_prints_every_new_certificate_once() {
         &[
             "cert",
             "print",
-            "雨复工〔2020〕0001号",
+            "雨复工〔2020〕1号",
             "--out",
             single.to_str().unwrap(),
         ],
@@ -185,14 +185,14 @@ fn batch_print_prints_every_new_certificate_once() {
         &[
             "cert",
             "print",
-            "雨复工〔2020〕0001号",
+            "雨复工〔2020〕1号",
             "--out",
             single.to_str().unwrap(),
         ],
     )
     .code(5);
     let shown = env
-        .as_("clerk", &["cert", "show", "雨复工〔2020〕0001号"])
+        .as_("clerk", &["cert", "show", "雨复工〔2020〕1号"])
         .ok()
         .json();
     assert_eq!(shown["prints"], 2);

@@ -13,8 +13,19 @@ use crate::error::{Error, Result};
 const LEFT: f32 = 28.0 * MM;
 const RIGHT: f32 = PAGE_W - 28.0 * MM;
 const BOTTOM: f32 = 20.0 * MM;
-/// Height of the signature block (departments, date, seal) and the QR code below the table.
-const SIGN_BLOCK: f32 = 54.0 * MM;
+/// Size of the signature lines (issuing bodies and the date).
+const SIGN: f32 = 15.0;
+/// The seal's radius (a 42 mm seal).
+const SEAL_R: f32 = 21.0 * MM;
+/// Size of the 注意事项 and 抄送 text.
+const SMALL: f32 = 10.5;
+const QR: f32 = 25.0 * MM;
+
+const NOTES: [&str; 3] = [
+    "本通知书应张贴于企业经营场所醒目位置，接受监督检查。",
+    "复工复产后每日向属地乡镇（街道）和行业主管部门报告员工健康状况和防控措施落实情况。",
+    "违反疫情防控要求或所报情况不实的，撤销本通知书，责令停工整改，并依法追究责任。",
+];
 
 struct Row {
     label: &'static str,
@@ -23,17 +34,37 @@ struct Row {
     height: f32,
 }
 
+/// The signature block laid out below a baseline at y = 0 (特此通知): each issuing body's name in
+/// lines under its seal, the seals in one row, the date under the last body.
+struct SignLayout {
+    /// Size of the names and the date.
+    size: f32,
+    /// The seals' radius.
+    r: f32,
+    /// (centre x, baseline y, text) of every name line.
+    names: Vec<(f32, f32, String)>,
+    /// (centre x, centre y, department) of every seal.
+    seals: Vec<(f32, f32, String)>,
+    /// Centre x and baseline y of the date.
+    date: (f32, f32),
+    /// Depth of the block (positive), down to the lowest seal or the date's line.
+    depth: f32,
+}
+
 /// Renders the certificate to PDF bytes.
 pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
     let mut c = Canvas::new(fonts, &doc.title);
+    let sign = sign_layout(&c, doc);
+    let copy_to = copy_to(doc);
+    let tail = tail_height(&c, &sign, &copy_to);
     // Shrink the body until the page holds it (a policy with many conditions).
     let mut chosen = None;
-    for scale in [1.0f32, 0.92, 0.84, 0.76, 0.68, 0.6] {
+    for scale in [1.0f32, 0.92, 0.84, 0.76, 0.68, 0.6, 0.54, 0.5] {
         let (rows, table_h) = table_rows(&c, doc, scale);
         let body_h = body_height(&c, doc, scale);
         let top = PAGE_H - 37.0 * MM - 30.0 * MM;
         let bottom_of_table = top - body_h - table_h;
-        if bottom_of_table - SIGN_BLOCK >= BOTTOM {
+        if bottom_of_table - 15.0 * scale * 1.8 - tail >= BOTTOM {
             chosen = Some((scale, rows));
             break;
         }
@@ -129,47 +160,68 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
     c.line(RIGHT, top, RIGHT, y, 1.0, BLACK);
     c.line(LEFT + label_w, top, LEFT + label_w, y, 0.5, BLACK);
 
-    // Signature block: departments, date, seal over them; QR code on the left.
-    let sign_size = 15.0;
+    // 特此通知。
+    let size = 15.0 * scale;
+    y -= size * 1.8;
+    c.text(LEFT + 2.0 * size, y, size, "特此通知。", BLACK);
+
+    // Signature block: each issuing body in its column, the date under the last one, and one
+    // seal per body pressed centred on its name (the last one on its name and the date: 骑年盖月).
     let date = zh_date(doc.issue_date);
-    let date_w = c.width(&date, sign_size);
-    let date_right = RIGHT - 2.0 * sign_size;
-    let block_cx = date_right - date_w / 2.0;
-    let mut sy = y - 22.0 * MM;
-    let first_dept_y = sy;
-    // Department names are centred over the date; a long one wraps within the space right of
-    // the QR code.
-    let max_w = RIGHT - (LEFT + 30.0 * MM + 12.0 * MM);
-    for d in &doc.departments {
-        for l in c.wrap(d, sign_size, max_w, 0.0) {
-            let w = c.width(&l.text, sign_size);
-            let x = if block_cx + w / 2.0 > RIGHT {
-                RIGHT - w
-            } else {
-                block_cx - w / 2.0
-            };
-            c.text(x, sy, sign_size, &l.text, BLACK);
-            sy -= sign_size * 1.6;
+    let date_w = c.width(&date, sign.size);
+    for (cx, dy, l) in &sign.names {
+        c.text_centered(*cx, y + dy, sign.size, l, BLACK);
+    }
+    c.text(
+        sign.date.0 - date_w / 2.0,
+        y + sign.date.1,
+        sign.size,
+        &date,
+        BLACK,
+    );
+    let seals: Vec<(f32, f32, String)> = sign
+        .seals
+        .iter()
+        .map(|(cx, dy, d)| (*cx, y + dy, d.clone()))
+        .collect();
+    let lowest_seal = y - sign.depth;
+
+    // 注意事项 beside the QR code, then the 抄送 line between two rules at the foot.
+    let notes_top = lowest_seal - 2.0 * MM;
+    let qr_y = notes_top - QR;
+    draw_qr(&mut c, &doc.qr_payload, RIGHT - QR, qr_y, QR)?;
+    c.text_centered(RIGHT - QR / 2.0, qr_y - 4.0 * MM, 8.0, "扫码核验", GREY);
+    let mut ny = notes_top - SMALL;
+    let notes_w = RIGHT - QR - 6.0 * MM - LEFT;
+    c.text(LEFT, ny, SMALL, "注意事项：", BLACK);
+    for (i, note) in NOTES.iter().enumerate() {
+        ny -= SMALL * 1.5;
+        let prefix = format!("{}．", i + 1);
+        let pw = c.width(&prefix, SMALL);
+        c.text(LEFT, ny, SMALL, &prefix, BLACK);
+        let lines = c.wrap(note, SMALL, notes_w - pw, 0.0);
+        for (k, l) in lines.iter().enumerate() {
+            if k > 0 {
+                ny -= SMALL * 1.5;
+            }
+            c.text(LEFT + pw, ny, SMALL, &l.text, BLACK);
         }
     }
-    let date_y = sy - 1.0 * MM;
-    c.text(date_right - date_w, date_y, sign_size, &date, BLACK);
+    let copy_lines = copy_lines(&c, &copy_to);
+    let foot_h = copy_lines.len() as f32 * SMALL * 1.5 + 3.0 * MM;
+    let rule_top = BOTTOM + foot_h;
+    c.line(LEFT, rule_top, RIGHT, rule_top, 0.5, BLACK);
+    let mut fy = rule_top - 1.5 * MM - SMALL;
+    let head = c.width(COPY_HEAD, SMALL);
+    c.text(LEFT + SMALL, fy, SMALL, COPY_HEAD, BLACK);
+    for l in &copy_lines {
+        c.text(LEFT + SMALL + head, fy, SMALL, &l.text, BLACK);
+        fy -= SMALL * 1.5;
+    }
+    c.line(LEFT, BOTTOM, RIGHT, BOTTOM, 0.5, BLACK);
 
-    let qr = 30.0 * MM;
-    let qr_top = y - 10.0 * MM;
-    draw_qr(&mut c, &doc.qr_payload, LEFT, qr_top - qr, qr)?;
-    c.text_centered(
-        LEFT + qr / 2.0,
-        qr_top - qr - 4.5 * MM,
-        8.0,
-        "扫码核验",
-        GREY,
-    );
-
-    if let Some(first) = doc.departments.first() {
-        // 骑年盖月: the seal covers the department name and the date.
-        let seal_cy = (first_dept_y + date_y) / 2.0 + 3.0 * MM;
-        draw_seal(&mut c, block_cx, seal_cy, 21.0 * MM, first)?;
+    for (cx, cy, dept) in &seals {
+        draw_seal(&mut c, *cx, *cy, sign.r, dept)?;
     }
 
     if let Some(mark) = doc.mark {
@@ -177,6 +229,102 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
     }
 
     c.finish(doc.issued_at, &format!("{} {}", doc.title, doc.number))
+}
+
+/// The issuing bodies, full names broken between words, each centred in its column under its
+/// seal: one body over the date at the right; more side by side, the last over the date. Names end
+/// on the same line and the seals stand level (印章之间排列整齐), apart, within the text width
+/// (每排印章两端不得超出版心: beyond three bodies the seals and names get smaller), below 特此通知.
+fn sign_layout(c: &Canvas<'_>, doc: &CertificateDoc) -> SignLayout {
+    let n = doc.departments.len().max(1);
+    let width = RIGHT - LEFT;
+    let gap = width / n as f32;
+    let r = SEAL_R.min((gap - 4.0 * MM) / 2.0);
+    let size = if n > 3 { 12.0 } else { SIGN };
+    let lead = size * 1.6;
+    let date_w = c.width(&zh_date(doc.issue_date), size);
+    let last_cx = (RIGHT - 2.0 * size - date_w / 2.0).min(RIGHT - gap / 2.0 + 8.0 * MM);
+    // Neighbouring names keep a clear space between them.
+    let col_w = match n {
+        1 => 80.0 * MM,
+        2 | 3 => gap - 10.0 * MM,
+        _ => gap - 4.0 * MM,
+    };
+    let w = |s: &str| c.width(s, size);
+    let lines: Vec<Vec<String>> = doc
+        .departments
+        .iter()
+        .map(|d| seal::name_lines(&seal::full_name(d), col_w, &w))
+        .collect();
+    let k = lines.iter().map(Vec::len).max().unwrap_or(1);
+    // The seals' centre below the first name line: on the names and the date.
+    let dy = -(k as f32 * lead + 1.0 * MM) / 2.0 + 3.0 * MM;
+    // The seals' tops stay below 特此通知, and so do the names of a long name.
+    let top = (-3.0 * MM - r - dy).min(-1.6 * lead);
+    let cy = top + dy;
+    let mut out = SignLayout {
+        size,
+        r,
+        names: Vec::new(),
+        seals: Vec::new(),
+        date: (last_cx, top - k as f32 * lead - 1.0 * MM),
+        depth: 0.0,
+    };
+    let count = lines.len();
+    for (j, (d, ls)) in doc.departments.iter().zip(&lines).enumerate() {
+        let cx = last_cx - (count - 1 - j) as f32 * gap;
+        // A long name is kept on the page.
+        let widest = ls.iter().map(|l| w(l)).fold(0.0, f32::max);
+        let cx = cx.clamp(LEFT + widest / 2.0, RIGHT - widest / 2.0);
+        let mut ly = top - (k - ls.len()) as f32 * lead;
+        for l in ls {
+            out.names.push((cx, ly, l.clone()));
+            ly -= lead;
+        }
+        out.seals.push((cx, cy, d.clone()));
+        if j + 1 == count {
+            out.date.0 = cx.min(RIGHT - date_w / 2.0);
+        }
+    }
+    out.depth = -(cy - r).min(out.date.1 - lead);
+    out
+}
+
+/// Whom the certificate is copied to (after 抄送：): the county's leading group office (unless
+/// it signed) and the firm's township.
+fn copy_to(doc: &CertificateDoc) -> String {
+    let county = doc
+        .departments
+        .first()
+        .map(|d| seal::full_name(d))
+        .and_then(|d| seal::name_words(&d).get(1).cloned())
+        .filter(|w| w.ends_with('区') || w.ends_with('县'))
+        .unwrap_or_else(|| "县（区）".to_string());
+    let mut to = Vec::new();
+    let office_signed = doc.departments.iter().any(|d| d.contains("领导小组"));
+    if !office_signed {
+        to.push(format!(
+            "{}{county}应对新型冠状病毒感染肺炎疫情工作领导小组办公室",
+            seal::CITY
+        ));
+    }
+    to.push("属地乡镇人民政府（街道办事处）".to_string());
+    format!("{}。", to.join("，"))
+}
+
+const COPY_HEAD: &str = "抄送：";
+
+/// The 抄送 organs in lines, a wrapped line aligned with the first one after the colon.
+fn copy_lines(c: &Canvas<'_>, copy_to: &str) -> Vec<Line> {
+    let head = c.width(COPY_HEAD, SMALL);
+    c.wrap(copy_to, SMALL, RIGHT - LEFT - 2.0 * SMALL - head, 0.0)
+}
+
+/// Height below the table: 特此通知, the signature block, 注意事项 and the 抄送 foot.
+fn tail_height(c: &Canvas<'_>, sign: &SignLayout, copy_to: &str) -> f32 {
+    let notes = 2.0 * MM + QR + 6.0 * MM;
+    let copy = copy_lines(c, copy_to).len() as f32;
+    sign.depth + notes + copy * SMALL * 1.5 + 3.0 * MM
 }
 
 fn push(c: &mut Canvas<'_>, op: Op) {
@@ -462,11 +610,22 @@ pub(super) fn draw_seal(c: &mut Canvas<'_>, cx: f32, cy: f32, r: f32, dept: &str
         .collect();
     c.path(vec![star], PaintMode::Fill, false);
 
-    let chars: Vec<char> = dept.chars().filter(|ch| !ch.is_whitespace()).collect();
+    // The full name in one ring, never cut: a long name in smaller characters.
+    let chars: Vec<char> = seal::full_name(dept)
+        .chars()
+        .filter(|ch| !ch.is_whitespace())
+        .collect();
     let n = chars.len();
-    let size = (r * 0.27).min(14.0);
-    let rb = r - ring_w - 1.4 * MM - size * 0.88;
     let span = seal::arc_span(n);
+    let mut size = (r * 0.27).min(14.0);
+    while size > 6.0 && n > 1 {
+        let rb = r - ring_w - 1.4 * MM - size * 0.88;
+        if rb * span.to_radians() / (n - 1) as f32 >= size * 0.85 {
+            break;
+        }
+        size -= 0.5;
+    }
+    let rb = r - ring_w - 1.4 * MM - size * 0.88;
     let pitch = if n > 1 {
         rb * span.to_radians() / (n - 1) as f32
     } else {
@@ -482,9 +641,9 @@ pub(super) fn draw_seal(c: &mut Canvas<'_>, cx: f32, cy: f32, r: f32, dept: &str
         c.glyph(*ch, size, [sx * cos, sx * sin, -sin, cos, ox, oy], 0.25);
     }
     let sub = "复工复产专用章";
-    let sub_size = size * 0.78;
+    let sub_size = (r * 0.27).min(14.0) * 0.72;
     let sw = c.width(sub, sub_size);
-    let y = cy - r * 0.55;
+    let y = cy - r * 0.6;
     let mut x = cx - sw / 2.0;
     for ch in sub.chars() {
         c.glyph(ch, sub_size, [1.0, 0.0, 0.0, 1.0, x, y], 0.2);

@@ -6,8 +6,62 @@
 use std::ops::Range;
 
 use super::canvas::{Canvas, BLACK, GREY, MM, PAGE_H, PAGE_W};
+use super::seal;
 use super::{zh_date, DocFonts, FormDoc};
 use crate::error::Result;
+
+/// The commitment the firm accepts on screen (the firm wizard's 承诺书, `commitmentText` in
+/// ui/src/i18n/zh-CN.ts), printed word for word on the form it signs. A test keeps the two equal.
+pub const COMMITMENT: &str = "本企业郑重承诺：严格落实疫情防控主体责任，落实员工体温监测、出入公共场所佩戴口罩、工作场所消毒通风等措施；如实申报复工人员情况，来自疫情重点地区人员完成隔离观察前不安排上岗；发现发热等症状人员立即报告并配合处置；复工后按要求每日报告。如有瞒报、谎报，愿承担相应责任。";
+
+/// What the form shows of the review: to whom it is addressed, a box per review stage, and
+/// whether the firm prints its own copy (then the roster's phone numbers are printed in full).
+#[derive(Debug, Clone, Default)]
+pub struct FormReview {
+    /// The competent department (致：…), as stored (the city is prefixed when printed).
+    pub addressee: String,
+    /// Every stage of the application's review, in order; a stage not yet decided has no opinion.
+    pub stages: Vec<FormStage>,
+    /// Only for the firm's own copy: each roster row's phone number in full, by row.
+    pub full_phones: Option<Vec<String>>,
+}
+
+/// One review stage's box: opinion, signature, seal and date.
+#[derive(Debug, Clone, Default)]
+pub struct FormStage {
+    /// "行业主管部门审核".
+    pub name: String,
+    /// The department(s) deciding it, as stored; may be empty.
+    pub department: String,
+    pub decision: Option<FormDecision>,
+}
+
+/// A stage's recorded decision.
+#[derive(Debug, Clone)]
+pub struct FormDecision {
+    /// "同意" / "不同意" / "退回补正".
+    pub verdict_zh: String,
+    pub opinion: String,
+    /// The reviewer's display name.
+    pub reviewer: String,
+    pub date: chrono::NaiveDate,
+}
+
+impl FormReview {
+    /// When nothing of the review is known: addressed to the county's competent industry
+    /// department, with empty boxes for the shipped workflow's two stages.
+    pub fn undecided(doc: &FormDoc) -> FormReview {
+        let stage = |name: &str| FormStage {
+            name: name.to_string(),
+            ..FormStage::default()
+        };
+        FormReview {
+            addressee: format!("{}行业主管部门", doc.firm.division_name),
+            stages: vec![stage("行业主管部门审核"), stage("领导小组办公室会签")],
+            full_phones: None,
+        }
+    }
+}
 
 const LEFT: f32 = 20.0 * MM;
 const RIGHT: f32 = PAGE_W - 20.0 * MM;
@@ -172,40 +226,52 @@ fn opt_date(d: Option<chrono::NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
-/// Renders the application form to PDF bytes.
+/// Renders the application form to PDF bytes, with empty review boxes
+/// ([`FormReview::undecided`]).
 pub fn render_form(doc: &FormDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
+    render_form_reviewed(doc, &FormReview::undecided(doc), fonts)
+}
+
+/// Renders the application form (申请审批表) with what is known of its review.
+pub fn render_form_reviewed(
+    doc: &FormDoc,
+    review: &FormReview,
+    fonts: &DocFonts,
+) -> Result<Vec<u8>> {
     let mut f = Form {
         c: Canvas::new(fonts, "复工复产申请表"),
         y: TOP,
     };
-    let printed = doc
-        .printed_at
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d %H:%M");
     f.y -= 8.0 * MM;
     f.c.text_centered(PAGE_W / 2.0, f.y, 20.0, "复工复产申请表", BLACK);
-    f.y -= 8.0 * MM;
+    f.y -= 11.0 * MM;
+    // The addressee, the competent department; the form carries no state and no version: what
+    // is printed stays true once signed.
     f.c.text(
         LEFT,
         f.y,
+        12.0,
+        &format!("致：{}", seal::full_name(&review.addressee)),
+        BLACK,
+    );
+    f.c.text_right(
+        RIGHT,
+        f.y,
         9.0,
-        &format!(
-            "申请编号：{}　　状态：{}　　第 {} 次提交",
-            doc.application_id, doc.state_zh, doc.submission_no
-        ),
+        &format!("申请编号：{}", doc.application_id),
         GREY,
     );
-    f.c.text_right(RIGHT, f.y, 9.0, &format!("打印时间：{printed}"), GREY);
     f.y -= 1.0 * MM;
 
-    let w4 = [30.0 * MM, 55.0 * MM, 30.0 * MM, 55.0 * MM];
+    // Label columns wide enough for 统一社会信用代码 on one line.
+    let w4 = [36.0 * MM, 49.0 * MM, 36.0 * MM, 49.0 * MM];
     let l4 = [true, false, true, false];
     let kv = Table {
         widths: &w4,
         size: 10.5,
         labels: &l4,
     };
-    let w2 = [30.0 * MM, 140.0 * MM];
+    let w2 = [36.0 * MM, 134.0 * MM];
     let l2 = [true, false];
     let kv2 = Table {
         widths: &w2,
@@ -342,17 +408,19 @@ pub fn render_form(doc: &FormDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
     f.table(&kv2, &[vec![s("应急预案"), plan_text]]);
 
     // The roster, with its header row repeated on every page, then the commitment block.
+    // Each column as wide as its header and its usual value (an ID number, a phone number in
+    // full, a date) on one line.
     let wr = [
-        8.0 * MM,
+        9.0 * MM,
+        12.0 * MM,
+        32.0 * MM,
+        21.0 * MM,
         14.0 * MM,
-        29.0 * MM,
-        19.0 * MM,
-        15.0 * MM,
-        20.0 * MM,
+        16.0 * MM,
         15.0 * MM,
         18.0 * MM,
-        20.0 * MM,
-        12.0 * MM,
+        18.0 * MM,
+        15.0 * MM,
     ];
     let lr = [false; 10];
     let rt = Table {
@@ -376,11 +444,17 @@ pub fn render_form(doc: &FormDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
     .map(|x| s(x))
     .collect();
     let (head_lines, head_h) = f.row_lines(&rt, &header);
+    let full = review.full_phones.as_ref();
     let rows: Vec<(Vec<Vec<String>>, f32)> = doc
         .roster
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let m = &r.masked;
+            let phone = full
+                .and_then(|p| p.get(i))
+                .cloned()
+                .unwrap_or_else(|| m.phone.clone());
             let obs = match (m.observation_start, m.observation_end) {
                 (None, None) => String::new(),
                 (a, b) => format!("{}至{}", opt_date(a), opt_date(b)),
@@ -389,7 +463,7 @@ pub fn render_form(doc: &FormDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
                 r.row_no.to_string(),
                 m.name.clone(),
                 m.id_number.clone(),
-                m.phone.clone(),
+                phone,
                 m.post.clone(),
                 m.home_region.clone(),
                 if m.from_elsewhere {
@@ -430,6 +504,7 @@ pub fn render_form(doc: &FormDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
         f.new_page();
     }
     commitment(&mut f, doc);
+    stages(&mut f, review);
 
     // Page numbers, now that the count is known.
     let total = f.c.page_count();
@@ -453,7 +528,86 @@ pub fn render_form(doc: &FormDoc, fonts: &DocFonts) -> Result<Vec<u8>> {
     )
 }
 
-const COMMITMENT: &str = "本企业郑重承诺：所报材料真实、准确、完整；严格落实疫情防控主体责任和上述各项防控措施，做好员工健康监测和信息登记；发现异常情况立即报告并配合处置。如有瞒报、漏报、虚报，愿承担相应法律责任。";
+/// Height of one stage's box.
+const STAGE_H: f32 = 30.0 * MM;
+
+/// 八、审批意见: a box per review stage (opinion, signature, seal, date), filled with what was
+/// decided so far; the boxes stay together on one page when a page holds them, and a box is never
+/// split.
+fn stages(f: &mut Form<'_>, review: &FormReview) {
+    if review.stages.is_empty() {
+        return;
+    }
+    let all = 12.0 * MM + review.stages.len() as f32 * STAGE_H;
+    f.ensure(if all <= TOP - BOTTOM {
+        all
+    } else {
+        12.0 * MM + STAGE_H
+    });
+    f.heading("八、审批意见");
+    let label_w = 36.0 * MM;
+    let size = 10.5;
+    for st in &review.stages {
+        f.ensure(STAGE_H);
+        let top = f.y;
+        let bottom = top - STAGE_H;
+        f.c.rects_fill(&[(LEFT, bottom, label_w, STAGE_H)], (0.93, 0.93, 0.93));
+        f.c.set_stroke(BLACK, 0.5);
+        f.c.rect_stroke(LEFT, bottom, RIGHT - LEFT, STAGE_H, 0.5);
+        f.c.line(LEFT + label_w, top, LEFT + label_w, bottom, 0.5, BLACK);
+        // The label: the stage, then its department in smaller type, each broken between words.
+        let lw = label_w - 2.0 * PAD;
+        let mut ly = top - PAD - size * 0.88 - 2.0 * MM;
+        let w = |s: &str| f.c.width(s, size);
+        for l in seal::name_lines(&format!("{}意见", st.name), lw, &w) {
+            f.c.text(LEFT + PAD, ly, size, &l, BLACK);
+            ly -= size * 1.4;
+        }
+        if !st.department.is_empty() {
+            let w = |s: &str| f.c.width(s, 8.0);
+            let lines = seal::name_lines(&seal::full_name(&st.department), lw, &w);
+            for l in lines {
+                f.c.text(LEFT + PAD, ly, 8.0, &l, GREY);
+                ly -= 8.0 * 1.4;
+            }
+        }
+        let x = LEFT + label_w + 3.0 * MM;
+        let vw = RIGHT - x - 3.0 * MM;
+        let mut vy = top - PAD - size * 0.88 - 1.0 * MM;
+        if let Some(d) = &st.decision {
+            let text = if d.opinion.is_empty() {
+                d.verdict_zh.clone()
+            } else {
+                format!("{}。{}", d.verdict_zh, d.opinion.trim_end_matches('。'))
+            };
+            for l in f.c.wrap(&text, size, vw, 0.0).iter().take(3) {
+                f.c.text(x, vy, size, &l.text, BLACK);
+                vy -= size * 1.5;
+            }
+        }
+        let sign_y = bottom + 10.0 * MM;
+        let reviewer = st
+            .decision
+            .as_ref()
+            .map(|d| d.reviewer.as_str())
+            .unwrap_or("");
+        f.c.text(
+            x,
+            sign_y,
+            size,
+            &format!("经办人（签字）：{reviewer}"),
+            BLACK,
+        );
+        f.c.text_right(RIGHT - 8.0 * MM, sign_y, size, "（盖章）", BLACK);
+        let date = st
+            .decision
+            .as_ref()
+            .map(|d| zh_date(d.date))
+            .unwrap_or_else(|| "年　　月　　日".to_string());
+        f.c.text_right(RIGHT - 8.0 * MM, bottom + 4.0 * MM, size, &date, BLACK);
+        f.y = bottom;
+    }
+}
 
 fn commitment_height() -> f32 {
     // Heading, three lines of text, the signature line, the boxes.
@@ -475,31 +629,26 @@ fn commitment(f: &mut Form<'_>, doc: &FormDoc) {
         21.0,
         true,
     );
+    // The principal signs (承诺人（主要负责人）, as on screen).
     let (signed, date, accepted) = match &doc.plan.commitment {
         Some(c) => (c.signed_by.clone(), zh_date(c.date), c.accepted),
         None => (String::new(), String::new(), false),
     };
+    let signer = if signed.is_empty() {
+        doc.firm.principal.name.clone()
+    } else {
+        signed
+    };
     f.y -= 2.0 * MM;
-    f.c.text(
-        LEFT,
-        f.y,
-        10.5,
-        &format!(
-            "承诺人：{}　　承诺日期：{}　　{}",
-            signed,
-            date,
-            if accepted {
-                "已确认承诺"
-            } else {
-                "未确认承诺"
-            }
-        ),
-        BLACK,
-    );
+    let mut line = format!("承诺人（主要负责人）：{signer}　　承诺日期：{date}");
+    if accepted {
+        line.push_str("　　本人已阅读并承诺遵守上述内容");
+    }
+    f.c.text(LEFT, f.y, 10.5, &line, BLACK);
     f.y -= 5.0 * MM;
     let bw = (RIGHT - LEFT - 10.0 * MM) / 2.0;
     let bh = 34.0 * MM;
-    for (i, label) in ["法定代表人（签字）：", "企业（盖章）："]
+    for (i, label) in ["主要负责人（签字）：", "企业（盖章）："]
         .iter()
         .enumerate()
     {

@@ -22,7 +22,10 @@ pub mod workbook;
 pub use bulletin::render_bulletin;
 pub use certificate::render_certificate;
 pub use fonts::{DocFonts, SYSTEM_FONT_DIRS};
-pub use form::{paginate, render_form, PagePlan};
+pub use form::{
+    paginate, render_form, render_form_reviewed, FormDecision, FormReview, FormStage, PagePlan,
+    COMMITMENT,
+};
 pub use notices::{
     case_number, render_notice, zh_datetime, NoticeBody, NoticeDoc, NoticeKind, NoticeOpinion,
     ReceiptStage,
@@ -49,7 +52,7 @@ impl CertMark {
 pub struct CertificateDoc {
     /// From the policy, "复工复产批准通知书".
     pub title: String,
-    /// "雨复工〔2020〕0001号".
+    /// "雨复工〔2020〕1号", as issued (stored, never re-formatted).
     pub number: String,
     pub firm_name: String,
     pub credit_code: String,

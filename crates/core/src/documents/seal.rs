@@ -77,13 +77,120 @@ pub fn arc_layout(cx: f32, cy: f32, r: f32, n: usize, span_deg: f32) -> Vec<ArcG
         .collect()
 }
 
-/// The arc span (degrees) for `n` characters: longer names use more of the circle, up to 240°.
+/// The arc span (degrees) for `n` characters: longer names use more of the circle, up to 230°
+/// (clear of 复工复产专用章 below the star); a long name such as a leading group office's goes
+/// round in one ring in smaller characters.
 pub fn arc_span(n: usize) -> f32 {
     match n {
         0..=1 => 0.0,
         2..=4 => 40.0 * (n as f32 - 1.0),
         _ => (26.0 * (n as f32 - 1.0)).clamp(150.0, 230.0),
     }
+}
+
+/// The city whose departments issue the documents: a county's department is named with it in
+/// full on the seal and in the signature (雅安市雨城区商务局), as the reference data stores the
+/// county departments without it (雨城区商务局).
+pub const CITY: &str = "雅安市";
+
+/// A department's full name: the city prefixed unless the name already starts with it.
+pub fn full_name(name: &str) -> String {
+    let name = name.trim();
+    if name.starts_with(CITY) {
+        name.to_string()
+    } else {
+        format!("{CITY}{name}")
+    }
+}
+
+/// Words after which an organisation's name may break (the city, a county or district, and the
+/// words of the epidemic leading group's long name). Nowhere else: 经济和信息化局 stays whole.
+const BREAK_AFTER: [&str; 10] = [
+    "部门",
+    "办公室",
+    "应对",
+    "新型冠状病毒",
+    "感染",
+    "肺炎",
+    "疫情",
+    "工作",
+    "领导小组",
+    "委员会",
+];
+
+/// An organisation's name cut into the words it may break between.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = name;
+    // The city, then the county or district (the first 区 or 县 within four characters).
+    if let Some(r) = rest.strip_prefix(CITY) {
+        words.push(CITY.to_string());
+        rest = r;
+    }
+    let head: Vec<(usize, char)> = rest.char_indices().take(4).collect();
+    if let Some(&(i, c)) = head.iter().skip(1).find(|(_, c)| matches!(c, '区' | '县')) {
+        let end = i + c.len_utf8();
+        if end < rest.len() {
+            words.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    let mut word = String::new();
+    let mut i = 0;
+    while i < rest.len() {
+        let tail = &rest[i..];
+        if let Some(w) = BREAK_AFTER.iter().find(|w| tail.starts_with(**w)) {
+            word.push_str(w);
+            words.push(std::mem::take(&mut word));
+            i += w.len();
+            continue;
+        }
+        let c = tail.chars().next().unwrap_or(' ');
+        word.push(c);
+        i += c.len_utf8();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Lines of an organisation's name no wider than `max` (by `width`), broken only between its
+/// words; a single word wider than a line is cut by characters as a last resort.
+pub fn name_lines(name: &str, max: f32, width: &dyn Fn(&str) -> f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for w in name_words(name) {
+        let joined = format!("{cur}{w}");
+        if cur.is_empty() || width(&joined) <= max {
+            cur = joined;
+            continue;
+        }
+        lines.push(std::mem::take(&mut cur));
+        cur = w;
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    // Last resort: a word wider than the line.
+    let mut out = Vec::new();
+    for l in lines {
+        if width(&l) <= max {
+            out.push(l);
+            continue;
+        }
+        let mut part = String::new();
+        for c in l.chars() {
+            let next = format!("{part}{c}");
+            if !part.is_empty() && width(&next) > max {
+                out.push(std::mem::replace(&mut part, c.to_string()));
+            } else {
+                part = next;
+            }
+        }
+        out.push(part);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -129,5 +236,57 @@ mod tests {
         assert!(arc_span(6) >= 150.0);
         assert_eq!(arc_span(30), 230.0);
         assert_eq!(circle(0.0, 0.0, 1.0).len(), 13);
+    }
+
+    #[test]
+    fn full_names_carry_the_city_once() {
+        assert_eq!(full_name("雨城区商务局"), "雅安市雨城区商务局");
+        assert_eq!(full_name("雅安市商务局"), "雅安市商务局");
+    }
+
+    #[test]
+    fn names_break_between_words_only() {
+        let office = "雅安市雨城区应对新型冠状病毒感染肺炎疫情工作领导小组办公室";
+        assert_eq!(
+            name_words(office),
+            [
+                "雅安市",
+                "雨城区",
+                "应对",
+                "新型冠状病毒",
+                "感染",
+                "肺炎",
+                "疫情",
+                "工作",
+                "领导小组",
+                "办公室"
+            ]
+        );
+        assert_eq!(
+            name_words("雅安市雨城区经济和信息化局"),
+            ["雅安市", "雨城区", "经济和信息化局"]
+        );
+        // 市场监督管理局 is not cut after its 市.
+        assert_eq!(
+            name_words("雅安市市场监督管理局"),
+            ["雅安市", "市场监督管理局"]
+        );
+        let w = |s: &str| s.chars().count() as f32;
+        let lines = name_lines(office, 12.0, &w);
+        assert_eq!(
+            lines,
+            [
+                "雅安市雨城区应对",
+                "新型冠状病毒感染肺炎疫情",
+                "工作领导小组办公室"
+            ]
+        );
+        assert_eq!(lines.concat(), office);
+        assert_eq!(
+            name_lines("雅安市雨城区经济和信息化局", 10.0, &w),
+            ["雅安市雨城区", "经济和信息化局"]
+        );
+        // A word wider than the line is cut, as a last resort.
+        assert_eq!(name_lines("一二三四五", 2.0, &w), ["一二", "三四", "五"]);
     }
 }

@@ -79,9 +79,9 @@ fn numbers_are_gapless_per_jurisdiction_and_year() -> R {
     assert_eq!(
         numbers,
         [
-            "雨复工〔2020〕0001号",
-            "雨复工〔2020〕0002号",
-            "雨复工〔2020〕0003号"
+            "雨复工〔2020〕1号",
+            "雨复工〔2020〕2号",
+            "雨复工〔2020〕3号"
         ]
     );
     // A new year starts again at 1.
@@ -89,7 +89,7 @@ fn numbers_are_gapless_per_jurisdiction_and_year() -> R {
     let next_year = Utc.with_ymd_and_hms(2021, 1, 4, 1, 0, 0).single().unwrap();
     assert_eq!(
         w.core.cert_issue(&w.clerk, id, next_year)?.number,
-        "雨复工〔2021〕0001号"
+        "雨复工〔2021〕1号"
     );
     Ok(())
 }
@@ -579,5 +579,36 @@ fn verification_says_what_it_knows_and_names_no_user() -> R {
         assert!(!json.contains("issued_by"), "{json}");
         assert!(!json.contains(&w.clerk.name), "{json}");
     }
+    Ok(())
+}
+
+#[test]
+fn numbers_issued_under_an_earlier_format_stay_as_issued() -> R {
+    use reopen_core::domain::policy::DEFAULT_POLICY_TOML;
+    let mut w = world()?;
+    // An office that once padded its numbers (the shipped default before GB/T 9704's 不编虚位).
+    let padded = DEFAULT_POLICY_TOML.replace("{seq}号", "{seq:04}号");
+    assert_ne!(
+        padded, DEFAULT_POLICY_TOML,
+        "the shipped format is unpadded"
+    );
+    w.core.policy_set(&w.admin, &padded, now())?;
+    let id = approved(&mut w, 1)?;
+    let old = w.core.cert_issue(&w.clerk, id, now())?.number;
+    assert_eq!(old, "雨复工〔2020〕0001号");
+    // Back to the shipped default: the next number is unpadded, the issued one unchanged.
+    w.core.policy_set(&w.admin, DEFAULT_POLICY_TOML, now())?;
+    let id = approved(&mut w, 2)?;
+    assert_eq!(
+        w.core.cert_issue(&w.clerk, id, now())?.number,
+        "雨复工〔2020〕2号"
+    );
+    assert_eq!(w.core.cert_show(&w.clerk, &old)?.number, old);
+    assert_eq!(w.core.verify(&old)?.status, CertStatus::Valid);
+    let fonts = DocFonts::load()?;
+    let printed = w
+        .core
+        .cert_print(&w.clerk, &old, &fonts, now(), |_| Ok(()))?;
+    assert_eq!(printed.number, old);
     Ok(())
 }

@@ -1,14 +1,14 @@
 //! Realistic sample documents.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use reopen_core::documents::{CertificateDoc, FormDoc};
+use reopen_core::documents::{CertificateDoc, FormDecision, FormDoc, FormReview, FormStage};
 use reopen_core::domain::firm::Person;
 use reopen_core::domain::plan::{Commitment, Headcounts, Plan, SuppliesOnHand};
 use reopen_core::domain::roster::{mask_id, mask_phone, Health, RosterRecord, RosterView};
 use reopen_core::service::Firm;
 
 /// Enough roster rows for a three-page form.
-pub const ROSTER_FOR_THREE_PAGES: usize = 34;
+pub const ROSTER_FOR_THREE_PAGES: usize = 24;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -17,7 +17,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 pub fn certificate() -> CertificateDoc {
     CertificateDoc {
         title: "复工复产批准通知书".into(),
-        number: "雨复工〔2020〕0001号".into(),
+        number: "雨复工〔2020〕1号".into(),
         firm_name: "雅安市雨城区蜀通机械制造有限公司".into(),
         credit_code: "91511802MA62A3XK5N".into(),
         address: "四川省雅安市雨城区草坝镇工业园区兴业路18号".into(),
@@ -147,5 +147,30 @@ pub fn form(roster: usize) -> FormDoc {
             .with_ymd_and_hms(2020, 2, 12, 1, 0, 0)
             .single()
             .expect("time"),
+    }
+}
+
+/// A review half way: the industry department agreed, the leading group office has not decided.
+pub fn reviewed() -> FormReview {
+    FormReview {
+        addressee: "雨城区经济和信息化局".into(),
+        stages: vec![
+            FormStage {
+                name: "行业主管部门审核".into(),
+                department: "雨城区经济和信息化局".into(),
+                decision: Some(FormDecision {
+                    verdict_zh: "同意".into(),
+                    opinion: "防控措施落实到位，同意复工复产".into(),
+                    reviewer: "陈审核".into(),
+                    date: date(2020, 2, 13),
+                }),
+            },
+            FormStage {
+                name: "领导小组办公室会签".into(),
+                department: "雨城区应对新型冠状病毒感染肺炎疫情工作领导小组办公室".into(),
+                decision: None,
+            },
+        ],
+        full_phones: None,
     }
 }
