@@ -88,7 +88,7 @@ fn report_line(r: &DailyReportRow, lang: Lang) -> String {
         )
     } else {
         format!(
-            "每日报告 {}:{} {},在岗 {} 人,发热 {} 人,隔离观察 {} 人,口罩 {} 只 —— {}{}",
+            "每日报告 {}：{} {}，在岗 {} 人，发热 {} 人，隔离观察 {} 人，口罩 {} 只 —— {}{}",
             r.id,
             r.firm_name,
             r.date,
@@ -100,7 +100,7 @@ fn report_line(r: &DailyReportRow, lang: Lang) -> String {
             if flags.is_empty() {
                 String::new()
             } else {
-                format!(";预警:{}", flags.join("、"))
+                format!("；预警：{}", flags.join("、"))
             }
         )
     }
@@ -128,7 +128,7 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
                         Error::field(
                             "status",
                             t!(
-                                format!("未知状态“{s}”,应为 on_time、late、pending、overdue 或 missing"),
+                                format!("未知状态“{s}”，应为 on_time、late、pending、overdue 或 missing"),
                                 format!("unknown status '{s}': use on_time, late, pending, overdue or missing")
                             ),
                         )
@@ -149,7 +149,7 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
             let c = &s.counts;
             out.value(&s, |s| {
                 let mut text = format!(
-                    "{} 每日报告:应报 {},按时 {},迟报 {},待报 {},逾期未报 {},漏报 {}(截止 {})\n",
+                    "{} 每日报告：应报 {}，按时 {}，迟报 {}，待报 {}，逾期未报 {}，漏报 {}（截止 {}）\n",
                     s.date,
                     c.expected,
                     c.on_time,

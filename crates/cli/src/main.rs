@@ -488,7 +488,7 @@ fn now() -> Result<DateTime<Utc>, Error> {
                 Error::field(
                     "REOPEN_NOW",
                     t!(
-                        format!("REOPEN_NOW 应为 RFC 3339 时间,如 2020-02-05T09:00:00+08:00(实为“{v}”)"),
+                        format!("REOPEN_NOW 应为 RFC 3339 时间，如 2020-02-05T09:00:00+08:00（实为“{v}”）"),
                         format!("REOPEN_NOW must be RFC 3339, e.g. 2020-02-05T09:00:00+08:00 (got '{v}')")
                     ),
                 )
@@ -515,7 +515,7 @@ pub(crate) fn read_file(path: &PathBuf) -> Result<Vec<u8>, Error> {
         Error::field(
             "file",
             t!(
-                format!("无法读取文件 {}:{e}", path.display()),
+                format!("无法读取文件 {}：{e}", path.display()),
                 format!("cannot read {}: {e}", path.display())
             ),
         )
@@ -551,7 +551,7 @@ pub(crate) fn read_json(path: &PathBuf) -> Result<Value, Error> {
         Error::field(
             "file",
             t!(
-                format!("{} 不是有效的 JSON:{e}", path.display()),
+                format!("{} 不是有效的 JSON：{e}", path.display()),
                 format!("{} is not valid JSON: {e}", path.display())
             ),
         )
@@ -593,7 +593,7 @@ impl Ctx {
             return Err(Error::field(
                 "user",
                 t!(
-                    "此命令需要 --user 用户名(密码通过环境变量 REOPEN_PASSWORD 提供)",
+                    "此命令需要 --user 用户名（密码通过环境变量 REOPEN_PASSWORD 提供）",
                     "this command needs --user NAME (password in REOPEN_PASSWORD)"
                 ),
             ));
@@ -609,7 +609,7 @@ impl Ctx {
         };
         if !self.core.is_initialised()? {
             return Err(Error::not_found(t!(
-                "数据库尚未初始化,请先运行 reopen init --admin 用户名",
+                "数据库尚未初始化，请先运行 reopen init --admin 用户名",
                 "the database is not initialised: run reopen init --admin NAME first"
             )));
         }
@@ -617,7 +617,7 @@ impl Ctx {
         let actor = self.core.authenticate(&name, &pw, self.now)?;
         if actor.must_change_password && !changing_password {
             return Err(Error::forbidden(t!(
-                format!("首次登录须先修改初始密码:REOPEN_NEW_PASSWORD=… reopen user password {name}"),
+                format!("首次登录须先修改初始密码：REOPEN_NEW_PASSWORD=… reopen user password {name}"),
                 format!("change the initial password first: REOPEN_NEW_PASSWORD=… reopen user password {name}")
             )));
         }
@@ -650,7 +650,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                     Error::field(
                         "out",
                         t!(
-                            format!("无法设置密钥文件权限:{e}"),
+                            format!("无法设置密钥文件权限：{e}"),
                             format!("cannot restrict the key file: {e}")
                         ),
                     )
@@ -659,7 +659,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         }
         return out.value(&json!({"file": file.display().to_string(), "fingerprint": key.fingerprint()}), |v| {
             format!(
-                "已生成密钥文件 {}(指纹 {}),请妥善保管在数据库以外的位置;丢失密钥将无法读取加密的花名册",
+                "已生成密钥文件 {}（指纹 {}），请妥善保管在数据库以外的位置；丢失密钥将无法读取加密的花名册",
                 v["file"].as_str().unwrap_or_default(),
                 v["fingerprint"].as_str().unwrap_or_default()
             )
@@ -687,7 +687,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
     if !matches!(cli.cmd, Cmd::Init { .. }) && !db.exists() {
         return Err(Error::not_found(t!(
             format!(
-                "数据库 {} 不存在,请先运行 reopen init --admin 用户名",
+                "数据库 {} 不存在，请先运行 reopen init --admin 用户名",
                 db.display()
             ),
             format!(
@@ -755,11 +755,15 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 let r = cx.core.user_add(&a, &u, now)?;
                 out.value(&r, |r| match &r.initial_password {
                     Some(p) => format!(
-                        "已创建用户 {}({}),初始密码(只显示这一次):{p}",
+                        "已创建用户 {}（{}），初始密码（只显示这一次）：{p}",
                         r.name,
                         r.role.zh()
                     ),
-                    None => format!("已创建用户 {}({}),首次登录须修改密码", r.name, r.role.zh()),
+                    None => format!(
+                        "已创建用户 {}（{}），首次登录须修改密码",
+                        r.name,
+                        r.role.zh()
+                    ),
                 })
             }
             UserCmd::List => {
@@ -800,7 +804,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 out.value(
                     &json!({"name": name, "generated_password": generated}),
                     |_| match &generated {
-                        Some(p) => format!("已重置 {name} 的密码,新初始密码(只显示这一次):{p}"),
+                        Some(p) => format!("已重置 {name} 的密码，新初始密码（只显示这一次）：{p}"),
                         None => format!("已修改 {name} 的密码"),
                     },
                 )
@@ -888,7 +892,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                     .core
                     .app_roster_replace(&a, id, &name, &bytes, expect_version, now)?;
                 out.value(&json!({"id": app.id, "roster_count": app.roster_count, "version": app.version}), |_| {
-                    format!("申请 {} 的员工花名册已替换为 {} 人(第 {} 版)", app.id, app.roster_count, app.version)
+                    format!("申请 {} 的员工花名册已替换为 {} 人（第 {} 版）", app.id, app.roster_count, app.version)
                 })
             }
             AppCmd::Submit { id, expect_version } => {
@@ -1107,7 +1111,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                     Error::field(
                         "file",
                         t!(
-                            format!("流程配置格式错误:{e}"),
+                            format!("流程配置格式错误：{e}"),
                             format!("bad workflow document: {e}")
                         ),
                     )
@@ -1141,7 +1145,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                 return Err(Error::field(
                     "REOPEN_KEY_FILE",
                     t!(
-                        "请用环境变量 REOPEN_KEY_FILE 指定密钥文件(reopen roster-key new --out 文件 生成)",
+                        "请用环境变量 REOPEN_KEY_FILE 指定密钥文件（reopen roster-key new --out 文件 生成）",
                         "give the key file in env REOPEN_KEY_FILE (make one with reopen roster-key new --out FILE)"
                     ),
                 ));
@@ -1151,7 +1155,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             let r = cx.core.roster_seal(&a, &key, now)?;
             out.value(&r, |r| {
                 format!(
-                    "已加密花名册 {} 行、提交记录 {} 份(密钥指纹 {})",
+                    "已加密花名册 {} 行、提交记录 {} 份（密钥指纹 {}）",
                     r.roster_rows, r.submissions, r.fingerprint
                 )
             })
@@ -1164,7 +1168,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             let r = cx.core.retention_purge(&a, older_than, dry_run, now)?;
             out.value(&r, |r| {
                 format!(
-                    "{}{} 件已结案申请(结案早于 {}):花名册 {} 行,提交记录 {} 份,每日报告 {} 份,附件 {} 个",
+                    "{}{} 件已结案申请（结案早于 {}）：花名册 {} 行，提交记录 {} 份，每日报告 {} 份，附件 {} 个",
                     if r.dry_run { "将清理 " } else { "已清理 " },
                     r.applications.len(),
                     r.cutoff,
@@ -1187,7 +1191,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             let r = cx.core.restore(&a, &file, now)?;
             out.value(&r, |r| {
                 format!(
-                    "已从 {} 恢复:完整性 {},操作日志 {} 条校验通过",
+                    "已从 {} 恢复：完整性 {}，操作日志 {} 条校验通过",
                     file.display(),
                     r.integrity,
                     r.audit.events
@@ -1235,7 +1239,7 @@ fn main() -> ExitCode {
                     if lang == Lang::En {
                         "error:"
                     } else {
-                        "错误:"
+                        "错误："
                     },
                     e.message.get(lang)
                 );

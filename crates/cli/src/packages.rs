@@ -34,7 +34,7 @@ pub fn init_firm_mode(
     let doc = json!({"database": db.display().to_string(), "mode": "firm", "user": r.user, "firm": r.firm});
     out.value(&doc, |_| {
         format!(
-            "数据库:{}\n已设置为企业自用模式:{}({}),用户 {}\n填好申请后用 reopen app export 导出申报包,带到政务服务窗口受理",
+            "数据库：{}\n已设置为企业自用模式：{}（{}），用户 {}\n填好申请后用 reopen app export 导出申报包，带到政务服务窗口受理",
             db.display(),
             r.firm.name,
             r.firm.credit_code,
@@ -50,7 +50,7 @@ pub fn export(cx: &mut Ctx, id: i64, file: &Path, out: &mut Out) -> Result<(), E
     doc["file"] = file.display().to_string().into();
     out.value(&doc, |_| {
         format!(
-            "已导出申报包 → {}(申请 {},花名册 {} 人{},附件 {} 个)\n校验和 SHA-256:{}",
+            "已导出申报包 → {}（申请 {}，花名册 {} 人{}，附件 {} 个）\n校验和 SHA-256：{}",
             file.display(),
             r.application_id,
             r.roster_rows,
@@ -73,25 +73,25 @@ pub fn import(cx: &mut Ctx, file: &Path, out: &mut Out) -> Result<(), Error> {
     out.value(&r, |r| {
         let app = &r.application;
         let mut s = format!(
-            "已受理申报包:申请 {}({}),{} {},第 {} 次提交{}{}",
+            "已受理申报包：申请 {}（{}），{} {}，第 {} 次提交{}{}",
             app.id,
             app.state_zh,
             app.firm.name,
             app.firm.credit_code,
             app.submission_no,
             if r.firm_registered {
-                ",企业为新登记"
+                "，企业为新登记"
             } else {
                 ""
             },
             if r.matched_application {
-                ",接续该企业原有申请"
+                "，接续该企业原有申请"
             } else {
                 ""
             }
         );
         for w in &r.warnings {
-            s.push_str(&format!("\n  注意:{}", w.get(lang)));
+            s.push_str(&format!("\n  注意：{}", w.get(lang)));
         }
         s
     })
@@ -113,7 +113,7 @@ pub fn attach(
     let a = cx.actor(false)?;
     let att = cx.core.app_attach(&a, id, &name, &bytes, cx.now)?;
     out.value(&att, |x| {
-        format!("已添加附件 {}({},{} 字节)", x.name, x.mime, x.size)
+        format!("已添加附件 {}（{}，{} 字节）", x.name, x.mime, x.size)
     })
 }
 

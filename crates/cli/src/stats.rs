@@ -43,7 +43,7 @@ pub fn parse_by(v: Option<&str>) -> Result<Vec<Dim>, Error> {
                 "by",
                 t!(
                     format!(
-                        "未知分组“{}”,应为 division、industry 或 category",
+                        "未知分组“{}”，应为 division、industry 或 category",
                         part.trim()
                     ),
                     format!(

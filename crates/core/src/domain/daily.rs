@@ -255,7 +255,7 @@ pub enum DailyFlag {
 impl DailyFlag {
     pub fn zh(self) -> &'static str {
         match self {
-            DailyFlag::OverHeadcount => "在岗人数超过核定人数",
+            DailyFlag::OverHeadcount => "在岗人数超过核定复工人数",
             DailyFlag::Fever => "有发热人员",
         }
     }

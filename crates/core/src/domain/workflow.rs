@@ -51,7 +51,7 @@ impl AppState {
         match self {
             AppState::Draft => "草稿",
             AppState::InReview => "审核中",
-            AppState::Returned => "退回修改",
+            AppState::Returned => "退回补正",
             AppState::Approved => "已批准",
             AppState::Rejected => "不予批准",
             AppState::Withdrawn => "已撤回",

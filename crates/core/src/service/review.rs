@@ -221,7 +221,7 @@ impl Reopen {
             p.add(
                 "headcount",
                 t!(
-                    "只有同意时才填写核定人数和附加条件",
+                    "只有同意时才填写核定复工人数和附加条件",
                     "headcount and conditions go with an approval only"
                 ),
             );
