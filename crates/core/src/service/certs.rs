@@ -1,6 +1,6 @@
 //! Certificates (复工复产批准通知书): issuing with a gapless number, printing (every print logged),
-//! voiding a misprint, revoking, verification by number or signed QR payload; and the
-//! application form printout.
+//! voiding a misprint, revoking, verification by number, printed verification code or signed QR
+//! payload; and the application form printout.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
