@@ -996,6 +996,16 @@ pub fn offline_note(v: &Verification) -> crate::Text {
 /// hex digits) per line, as `cert public-key` writes them (the current key and those retired by
 /// rotation). Only the signature can be checked: `revocation_checked` is false.
 pub fn verify_offline(payload: &str, public_keys: &str) -> Result<Verification> {
+    // A verification code names a certificate in the register: it carries no signature to check.
+    if !is_payload(payload) && parse_verification_code(payload).is_some() {
+        return Err(Error::field(
+            "code_or_number",
+            t!(
+                "核验码只能在系统中核验（不加 --public-key），离线核验请用二维码内容",
+                "a verification code is checked against the register (without --public-key); offline, use the QR code's content"
+            ),
+        ));
+    }
     let mut keys = Vec::new();
     for line in public_keys.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {

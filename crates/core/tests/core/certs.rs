@@ -784,5 +784,13 @@ fn verification_by_the_printed_code() -> R {
         format!("0{}", &code[1..])
     };
     assert_eq!(w.core.verify(&wrong)?.status, CertStatus::Unknown);
+    // Offline there is no register to look a code up in: said so, never "forged".
+    let key = w.core.cert_public_key()?;
+    let e = verify_offline(&code, &key).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation, "{e:?}");
+    assert!(
+        e.message.zh.contains("核验码") || e.fields.iter().any(|f| f.message.zh.contains("核验码")),
+        "{e:?}"
+    );
     Ok(())
 }
