@@ -36,9 +36,16 @@ pub fn print(
     let fonts = DocFonts::load()?;
     let notice = match kind {
         FormKind::Form => {
-            let n = cx
-                .core
-                .form_print(&a, id, &fonts, now, |pdf| certs::write_new(file, pdf))?;
+            // A temporary file beside FILE inside the transaction, named after the commit: the
+            // print is logged if and only if its PDF exists.
+            let n = cx.core.form_print_staged(
+                &a,
+                id,
+                &fonts,
+                now,
+                |pdf| certs::stage_new(file, pdf),
+                certs::Staged::place,
+            )?;
             return out.value(
                 &json!({"application": id, "file": file.display().to_string(), "bytes": n}),
                 |_| format!("申请表已输出到 {}（{} 字节）", file.display(), n),

@@ -359,6 +359,49 @@ fn printed_qr_code_verifies_and_a_forgery_does_not() {
     );
 }
 
+/// The verification code printed under the QR code (read back with pdftotext): `reopen verify
+/// CODE` gives the same answer as the number; a wrong code is unknown (exit 4).
+#[test]
+fn the_printed_verification_code_verifies_like_the_number() {
+    let (env, ids) = approved_db(1);
+    let cert = env
+        .as_("clerk", &["cert", "issue", &ids[0].to_string()])
+        .ok()
+        .json();
+    let number = cert["number"].as_str().unwrap();
+    let pdf = env.path("cert.pdf");
+    env.as_(
+        "clerk",
+        &["cert", "print", number, "--out", pdf.to_str().unwrap()],
+    )
+    .ok();
+    let text = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let code = text
+        .split("核验码：")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no verification code printed:\n{text}"))
+        .to_string();
+    assert_eq!(code.len(), 14, "{code}");
+    assert!(text.contains("reopen verify"), "how to check it:\n{text}");
+    let by_code = env.cmd(&["verify", &code], &[]).ok().json();
+    let by_number = env.cmd(&["verify", number], &[]).ok().json();
+    assert_eq!(by_code, by_number);
+    assert_eq!(by_code["status"], "valid");
+    // One character changed: unknown.
+    let first = code.chars().next().unwrap();
+    let wrong = format!("{}{}", if first == 'A' { 'B' } else { 'A' }, &code[1..]);
+    let u = env.cmd(&["verify", &wrong], &[]).code(4);
+    assert_eq!(
+        serde_json::from_str::<Value>(&u.stdout).unwrap()["status"],
+        "unknown"
+    );
+}
+
 /// `cert key rotate`: new certificates carry the new key id, the exported key file holds both
 /// keys, and a certificate issued before still verifies, online and offline.
 #[test]

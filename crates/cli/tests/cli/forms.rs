@@ -231,6 +231,45 @@ fn the_application_form_is_still_the_default() {
     print(&env, "clerk", a.draft, Some("form"), "form2.pdf").ok();
 }
 
+/// The form is staged beside FILE and named after the commit: an existing FILE is refused and
+/// nothing is logged; no temporary file is left behind.
+#[test]
+fn the_form_is_not_printed_over_an_existing_file_and_leaves_no_temporary() {
+    let (env, a) = setup();
+    let file = env.path("form.pdf");
+    std::fs::write(&file, b"keep").unwrap();
+    let before = form_prints(&env, a.draft);
+    let r = print(&env, "clerk", a.draft, None, "form.pdf");
+    assert_ne!(r.code, 0, "{r:?}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep");
+    assert_eq!(
+        form_prints(&env, a.draft),
+        before,
+        "a refused print is not logged"
+    );
+    print(&env, "clerk", a.draft, None, "form2.pdf").ok();
+    assert_eq!(form_prints(&env, a.draft), before + 1);
+    let left: Vec<_> = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("form") && !n.ends_with(".pdf"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+fn form_prints(env: &Env, id: i64) -> usize {
+    let log = env
+        .as_("admin", &["audit", "log", "--record", &format!("app:{id}")])
+        .ok()
+        .json();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "form.print")
+        .count()
+}
+
 #[test]
 fn wrong_kinds_strangers_and_unknowns_are_refused_and_change_nothing() {
     let (env, a) = setup();

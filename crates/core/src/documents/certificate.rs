@@ -8,6 +8,7 @@ use super::canvas::{Canvas, BLACK, GREY, MM, PAGE_H, PAGE_W, RED};
 use super::linebreak::Line;
 use super::seal;
 use super::{zh_date, CertMark, CertificateDoc, DocFonts};
+use crate::domain::certificate::verification_code;
 use crate::error::{Error, Result};
 
 const LEFT: f32 = 28.0 * MM;
@@ -20,6 +21,9 @@ const SEAL_R: f32 = 21.0 * MM;
 /// Size of the 注意事项 and 抄送 text.
 const SMALL: f32 = 10.5;
 const QR: f32 = 25.0 * MM;
+
+/// How to check a certificate, printed after its verification code.
+const HOW_TO_VERIFY: &str = "可扫描二维码，或在政务服务窗口、用 reopen verify 核验码 核验";
 
 const NOTES: [&str; 3] = [
     "本通知书应张贴于企业经营场所醒目位置，接受监督检查。",
@@ -190,7 +194,10 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
     let notes_top = lowest_seal - 2.0 * MM;
     let qr_y = notes_top - QR;
     draw_qr(&mut c, &doc.qr_payload, RIGHT - QR, qr_y, QR)?;
-    c.text_centered(RIGHT - QR / 2.0, qr_y - 4.0 * MM, 8.0, "扫码核验", GREY);
+    // The verification code under the QR code, for those who cannot scan it.
+    let code = verification_code(&doc.qr_payload);
+    c.text_centered(RIGHT - QR / 2.0, qr_y - 3.5 * MM, 8.0, "核验码", GREY);
+    c.text_centered(RIGHT - QR / 2.0, qr_y - 7.0 * MM, 8.5, &code, BLACK);
     let mut ny = notes_top - SMALL;
     let notes_w = RIGHT - QR - 6.0 * MM - LEFT;
     c.text(LEFT, ny, SMALL, "注意事项：", BLACK);
@@ -207,6 +214,15 @@ pub fn render_certificate(doc: &CertificateDoc, fonts: &DocFonts) -> Result<Vec<
             c.text(LEFT + pw, ny, SMALL, &l.text, BLACK);
         }
     }
+    // One line on how to check it, under the notes and the code.
+    let how_y = ny.min(qr_y - 7.0 * MM) - SMALL * 1.6;
+    c.text(
+        LEFT,
+        how_y,
+        9.0,
+        &format!("核验码：{code}　{HOW_TO_VERIFY}"),
+        GREY,
+    );
     let copy_lines = copy_lines(&c, &copy_to);
     let foot_h = copy_lines.len() as f32 * SMALL * 1.5 + 3.0 * MM;
     let rule_top = BOTTOM + foot_h;
@@ -322,7 +338,8 @@ fn copy_lines(c: &Canvas<'_>, copy_to: &str) -> Vec<Line> {
 
 /// Height below the table: 特此通知, the signature block, 注意事项 and the 抄送 foot.
 fn tail_height(c: &Canvas<'_>, sign: &SignLayout, copy_to: &str) -> f32 {
-    let notes = 2.0 * MM + QR + 6.0 * MM;
+    // The QR code, the two lines of its code, the line on how to check it.
+    let notes = 2.0 * MM + QR + 7.0 * MM + SMALL * 1.6 + 5.0 * MM;
     let copy = copy_lines(c, copy_to).len() as f32;
     sign.depth + notes + copy * SMALL * 1.5 + 3.0 * MM
 }

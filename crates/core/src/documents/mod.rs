@@ -76,8 +76,6 @@ pub struct CertificateDoc {
 #[derive(Debug, Clone)]
 pub struct FormDoc {
     pub application_id: i64,
-    pub state_zh: String,
-    pub submission_no: i64,
     pub firm: crate::service::Firm,
     pub plan: crate::domain::plan::Plan,
     pub category_zh: String,

@@ -26,6 +26,57 @@ pub fn key_id(key: &VerifyingKey) -> String {
     hex::encode(&Sha256::digest(key.to_bytes())[..4])
 }
 
+/// The alphabet of verification codes (Crockford's base32: no I, L, O, U, so that nothing read
+/// aloud or copied by hand is ambiguous).
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The human-readable verification code printed under a certificate's QR code: the first 60 bits
+/// of the SHA-256 of the signed payload in Crockford base32, grouped by four
+/// (`XXXX-XXXX-XXXX`). Derived, never stored: it names the certificate whose payload hashes to it.
+pub fn verification_code(payload: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(payload.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    let bits = u64::from_be_bytes(b);
+    let mut out = String::with_capacity(14);
+    for i in 0..12 {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        let v = (bits >> (59 - 5 * i)) & 31;
+        out.push(char::from(CODE_ALPHABET[v as usize]));
+    }
+    out
+}
+
+/// A verification code as typed (any case, with or without dashes or spaces; O for 0, I and L
+/// for 1), normalised to `XXXX-XXXX-XXXX`; `None` if it is not one.
+pub fn parse_verification_code(input: &str) -> Option<String> {
+    let mut digits = String::with_capacity(12);
+    for c in input.trim().chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' | '\u{3000}' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !c.is_ascii() || !CODE_ALPHABET.contains(&(c as u8)) {
+            return None;
+        }
+        digits.push(c);
+    }
+    if digits.len() != 12 {
+        return None;
+    }
+    Some(format!(
+        "{}-{}-{}",
+        &digits[..4],
+        &digits[4..8],
+        &digits[8..]
+    ))
+}
+
 /// Formats a number from the policy's pattern: `{short}`, `{year}`, `{seq}` or `{seq:0N}`.
 pub fn format_number(pattern: &str, short: &str, year: i32, seq: u32) -> Result<String, Text> {
     let mut out = String::new();
@@ -283,6 +334,32 @@ mod tests {
         assert_eq!(check_payload("hello", &key), PayloadCheck::Malformed);
         assert_eq!(check_payload("RO1.!!!.x", &key), PayloadCheck::Malformed);
         assert_eq!(check_payload("RO2.abc", &key), PayloadCheck::Malformed);
+    }
+
+    #[test]
+    fn verification_codes_are_stable_grouped_and_parsed_leniently() {
+        let p = sign_payload(&fields(), &new_signing_key());
+        let code = verification_code(&p);
+        assert_eq!(code, verification_code(&p));
+        assert_eq!(code.len(), 14);
+        assert_eq!(code.matches('-').count(), 2);
+        assert_ne!(code, verification_code(&format!("{p}x")));
+        assert_eq!(
+            parse_verification_code(&code).as_deref(),
+            Some(code.as_str())
+        );
+        let typed = code
+            .replace('-', " ")
+            .to_lowercase()
+            .replace('0', "o")
+            .replace('1', "l");
+        assert_eq!(
+            parse_verification_code(&typed).as_deref(),
+            Some(code.as_str())
+        );
+        assert_eq!(parse_verification_code("雨复工〔2020〕1号"), None);
+        assert_eq!(parse_verification_code("ABCD-EFGH-JKM"), None);
+        assert_eq!(parse_verification_code("ABCD-EFGH-JKMU"), None);
     }
 
     #[test]

@@ -1,23 +1,26 @@
 //! Certificates (复工复产批准通知书): issuing with a gapless number, printing (every print logged),
-//! voiding a misprint, revoking, verification by number or signed QR payload; and the
-//! application form printout.
+//! voiding a misprint, revoking, verification by number, printed verification code or signed QR
+//! payload; and the application form printout.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use super::apps::{app_core, load_roster};
+use super::admin::resolve_stages;
+use super::apps::{app_core, frozen_stages, load_roster, AppCore};
 use super::firms::{can_file_for, firm_by_id};
 use super::{audit, load_policy, local_date, page, parse_ts, ts, Reopen};
 use crate::documents::{
-    render_certificate, render_form, CertMark, CertificateDoc, DocFonts, FormDoc,
+    render_certificate, render_form_reviewed, CertMark, CertificateDoc, DocFonts, FormDecision,
+    FormDoc, FormReview, FormStage,
 };
 use crate::domain::auth::{Actor, Role};
 use crate::domain::certificate::{
-    check_payload_with, format_number, is_payload, key_id, new_signing_key, sign_payload,
-    CertFields, PayloadCheck,
+    check_payload_with, format_number, is_payload, key_id, new_signing_key,
+    parse_verification_code, sign_payload, verification_code, CertFields, PayloadCheck,
 };
 use crate::domain::ids::parse_text;
+use crate::domain::policy::ReviewMode;
 use crate::domain::workflow;
 use crate::error::{Error, Result};
 use crate::t;
@@ -226,6 +229,20 @@ fn cert_by_number(conn: &Connection, number: &str) -> Result<Option<Certificate>
             cert_from_row,
         )
         .optional()?)
+}
+
+/// The certificate whose payload hashes to a verification code: the codes are derived, not
+/// stored, so every payload is hashed (a county issues thousands: a few milliseconds).
+fn cert_by_code(conn: &Connection, code: &str) -> Result<Option<Certificate>> {
+    let mut st = conn.prepare_cached("SELECT number, payload FROM certificates ORDER BY id")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (number, payload) = row?;
+        if verification_code(&payload) == code {
+            return cert_by_number(conn, &number);
+        }
+    }
+    Ok(None)
 }
 
 fn cert_required(conn: &Connection, number: &str) -> Result<Certificate> {
@@ -702,7 +719,7 @@ impl Reopen {
         self.cert_close(actor, number, reason, CertState::Revoked, now)
     }
 
-    /// Anyone: a certificate number or a QR payload → valid / voided / revoked / unknown / forged.
+    /// Anyone: a certificate number, the verification code printed under the QR code, or a QR payload → valid / voided / revoked / unknown / forged.
     /// Tells what the certificate says and its state, never who handled it.
     pub fn verify(&mut self, input: &str) -> Result<Verification> {
         let input = input.trim();
@@ -734,7 +751,14 @@ impl Reopen {
                 revocation_checked: true,
             });
         }
-        let cert = cert_by_number(self.connection(), input)?;
+        let cert = match parse_verification_code(input) {
+            // A number of a custom, all-ASCII format might read as a code: then the number.
+            Some(code) => match cert_by_code(self.connection(), &code)? {
+                Some(c) => Some(c),
+                None => cert_by_number(self.connection(), input)?,
+            },
+            None => cert_by_number(self.connection(), input)?,
+        };
         Ok(Verification {
             status: cert
                 .as_ref()
@@ -747,6 +771,8 @@ impl Reopen {
     }
 
     /// The application form to sign and stamp: the firm itself or a clerk of its jurisdiction.
+    /// As `cert_print`: `sink` receives the PDF after the print was committed to the log.
+    /// Prefer `form_print_staged`.
     pub fn form_print(
         &mut self,
         actor: &Actor,
@@ -754,6 +780,29 @@ impl Reopen {
         fonts: &DocFonts,
         now: DateTime<Utc>,
         sink: impl FnOnce(&[u8]) -> Result<()>,
+    ) -> Result<usize> {
+        self.form_print_staged(
+            actor,
+            app_id,
+            fonts,
+            now,
+            |pdf| Ok(pdf.to_vec()),
+            |pdf| sink(&pdf),
+        )
+    }
+
+    /// The application form (申请审批表) with its review so far: addressed to the first stage's
+    /// department(s), a box per frozen stage filled with that stage's latest decision, the
+    /// roster's phone numbers in full only on the firm's own copy. Logged (`form.print`) in two
+    /// steps around the commit as `cert_print_staged`: the file exists iff the print is logged.
+    pub fn form_print_staged<S>(
+        &mut self,
+        actor: &Actor,
+        app_id: i64,
+        fonts: &DocFonts,
+        now: DateTime<Utc>,
+        stage: impl FnOnce(&[u8]) -> Result<S>,
+        finish: impl FnOnce(S) -> Result<()>,
     ) -> Result<usize> {
         actor.require(
             &[Role::Firm, Role::Clerk],
@@ -776,15 +825,24 @@ impl Reopen {
                 .chain(policy.optional_measures.iter())
                 .map(|(code, name)| (name.clone(), app.plan.measures.iter().any(|m| m == code)))
                 .collect();
-            let roster = load_roster(tx, app_id)?
+            let entries = load_roster(tx, app_id)?;
+            // Only the firm's own copy carries the phone numbers in full.
+            let own_copy = actor.role == Role::Firm && actor.firm_id == Some(firm.id);
+            let full_phones =
+                own_copy.then(|| entries.iter().map(|r| r.phone.clone()).collect::<Vec<_>>());
+            let roster = entries
                 .iter()
                 .enumerate()
                 .map(|(i, r)| r.view(i as u32 + 1))
                 .collect();
+            let stages = form_stages(tx, &app, &firm, &category, &policy)?;
+            let addressee = match stages.first() {
+                Some(s) if !s.department.is_empty() => s.department.clone(),
+                _ => filing_department(tx, &app.jurisdiction, &firm.industry)?
+                    .unwrap_or_else(|| format!("{}行业主管部门", firm.division_name)),
+            };
             let doc = FormDoc {
                 application_id: app_id,
-                state_zh: app.state.zh().to_string(),
-                submission_no: app.submission_no,
                 category_zh: policy
                     .categories
                     .get(&category)
@@ -796,20 +854,107 @@ impl Reopen {
                 plan: app.plan.clone(),
                 printed_at: now,
             };
-            let pdf = render_form(&doc, fonts)?;
+            let review = FormReview {
+                addressee,
+                stages,
+                full_phones,
+            };
+            let pdf = render_form_reviewed(&doc, &review, fonts)?;
             audit(
                 tx,
                 actor,
                 "form.print",
                 &format!("app:{app_id}"),
                 None,
-                Some(&serde_json::json!({"bytes": pdf.len(), "state": app.state})),
+                Some(&serde_json::json!({"bytes": pdf.len(), "state": app.state, "own_copy": own_copy})),
                 now,
             )?;
-            sink(&pdf)?;
-            Ok(pdf.len())
+            let staged = stage(&pdf)?;
+            Ok((pdf.len(), staged))
         })
+        .and_then(|(n, staged)| finish(staged).map(|()| n))
     }
+}
+
+/// The competent industry department of a jurisdiction, who signs in filing mode.
+fn filing_department(
+    conn: &Connection,
+    jurisdiction: &str,
+    industry: &str,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT d.name FROM departments d JOIN industries i ON i.department_kind = d.kind
+             WHERE d.division = ?1 AND i.division = ?2",
+            params![jurisdiction, industry],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The form's review boxes: the stages frozen with the current submission (a draft: the stages
+/// it would go through today), each with the latest decision of that stage of that submission.
+/// The reviewer is shown by department: users have no display name, only a login name.
+fn form_stages(
+    conn: &Connection,
+    app: &AppCore,
+    firm: &crate::service::Firm,
+    category: &str,
+    policy: &crate::domain::policy::Policy,
+) -> Result<Vec<FormStage>> {
+    let plans = if app.submission_no >= 1 {
+        frozen_stages(conn, app.id, app.submission_no)?
+    } else {
+        // A draft: a preview of the route; a route that cannot be resolved yet prints no boxes.
+        match resolve_stages(conn, &app.jurisdiction, &firm.industry, category, policy) {
+            Ok((ReviewMode::Filing, _)) | Err(_) => vec![],
+            Ok((_, plans)) => plans,
+        }
+    };
+    let mut st = conn.prepare_cached(
+        "SELECT t.state, coalesce(t.opinion, ''), d.name, t.decided_at FROM review_tasks t
+         JOIN departments d ON d.id = t.department_id
+         WHERE t.application_id = ?1 AND t.submission_no = ?2 AND t.stage = ?3
+           AND t.state IN ('approved','rejected','returned') AND t.decided_at IS NOT NULL
+         ORDER BY t.decided_at DESC, t.id DESC LIMIT 1",
+    )?;
+    let mut out = Vec::with_capacity(plans.len());
+    for (i, plan) in plans.iter().enumerate() {
+        let names = plan
+            .departments
+            .iter()
+            .map(|d| {
+                conn.query_row("SELECT name FROM departments WHERE id = ?1", [d], |r| {
+                    r.get::<_, String>(0)
+                })
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let row: Option<(String, String, String, String)> = st
+            .query_row(params![app.id, app.submission_no, i as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let decision = match row {
+            Some((state, opinion, department, at)) => Some(FormDecision {
+                verdict_zh: match state.as_str() {
+                    "approved" => "同意",
+                    "rejected" => "不同意",
+                    _ => "退回补正",
+                }
+                .to_string(),
+                opinion,
+                reviewer: department,
+                date: local_date(parse_ts(&at)?),
+            }),
+            None => None,
+        };
+        out.push(FormStage {
+            name: plan.name.clone(),
+            department: names.join("、"),
+            decision,
+        });
+    }
+    Ok(out)
 }
 
 /// The PDF file name of a certificate number (`雨复工〔2020〕0001号.pdf`): path separators and
@@ -851,6 +996,16 @@ pub fn offline_note(v: &Verification) -> crate::Text {
 /// hex digits) per line, as `cert public-key` writes them (the current key and those retired by
 /// rotation). Only the signature can be checked: `revocation_checked` is false.
 pub fn verify_offline(payload: &str, public_keys: &str) -> Result<Verification> {
+    // A verification code names a certificate in the register: it carries no signature to check.
+    if !is_payload(payload) && parse_verification_code(payload).is_some() {
+        return Err(Error::field(
+            "code_or_number",
+            t!(
+                "核验码只能在系统中核验（不加 --public-key），离线核验请用二维码内容",
+                "a verification code is checked against the register (without --public-key); offline, use the QR code's content"
+            ),
+        ));
+    }
     let mut keys = Vec::new();
     for line in public_keys.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {

@@ -612,3 +612,185 @@ fn numbers_issued_under_an_earlier_format_stay_as_issued() -> R {
     assert_eq!(printed.number, old);
     Ok(())
 }
+
+/// The text of a PDF, through pdftotext.
+fn pdf_text(dir: &Path, name: &str, pdf: &[u8]) -> R<String> {
+    let path = dir.join(name);
+    std::fs::write(&path, pdf)?;
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", &path.to_string_lossy(), "-"])
+        .output()?;
+    assert!(out.status.success(), "pdftotext failed");
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// The masked phone numbers (`138****1234`) in a text.
+fn masked_phones(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    for w in chars.windows(11) {
+        let s: String = w.iter().collect();
+        let ok = w[..3].iter().all(char::is_ascii_digit)
+            && w[3..7].iter().all(|c| *c == '*')
+            && w[7..].iter().all(char::is_ascii_digit);
+        if ok {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The form printed through the service carries its review: addressed to the first stage's
+/// department, the decided stage with 同意 and its opinion signed by the department (users have
+/// no display name: never a login name), the undecided stage an empty box; the firm's own copy
+/// has the roster's phone numbers in full, a clerk's copy masked ones.
+#[test]
+fn the_printed_form_carries_its_review_and_phones_only_for_the_firm() -> R {
+    let mut w = world()?;
+    let fonts = DocFonts::load()?;
+    let code = register(&mut w.core, &w.clerk, 7, "雨城表格商贸有限公司")?;
+    let firm = user(
+        &mut w.core,
+        &w.admin,
+        "firm7",
+        "firm",
+        None,
+        Some(&code),
+        None,
+    )?;
+    let id = submitted(&mut w.core, &firm, &code, "daily_necessities", 5, 1, 0)?;
+    w.core
+        .review_decide(&w.swj, id, &decision("approve", Some(5)), now())?;
+    let mut clerk_pdf = Vec::new();
+    w.core.form_print(&w.clerk, id, &fonts, now(), |pdf| {
+        clerk_pdf = pdf.to_vec();
+        Ok(())
+    })?;
+    let mut firm_pdf = Vec::new();
+    w.core.form_print(&firm, id, &fonts, now(), |pdf| {
+        firm_pdf = pdf.to_vec();
+        Ok(())
+    })?;
+    let dir = w._dir.path().to_path_buf();
+    let clerk_text = pdf_text(&dir, "clerk.pdf", &clerk_pdf)?;
+    let firm_text = pdf_text(&dir, "firm.pdf", &firm_pdf)?;
+    // Addressed to the first stage's department.
+    assert!(
+        clerk_text.contains("致：雅安市雨城区商务局"),
+        "addressee:\n{clerk_text}"
+    );
+    // The decided stage: 同意, the opinion, the department as reviewer and the date.
+    for text in [&clerk_text, &firm_text] {
+        assert!(text.contains("同意。approve:经审核"), "{text}");
+        assert_eq!(text.matches("经办人（签字）").count(), 2, "{text}");
+        assert!(text.contains("经办人（签字）：雨城区商务局"), "{text}");
+        assert!(!text.contains("swj") && !text.contains("zhb"), "{text}");
+        // The undecided stage: an empty box, a blank date.
+        assert!(
+            text.contains("经办人（签字）：\n") || text.contains("经办人（签字）： "),
+            "{text}"
+        );
+        let boxes = text.split("八、审批意见").nth(1).unwrap_or_default();
+        let squeezed: String = boxes.split_whitespace().collect();
+        assert_eq!(squeezed.matches("年月日").count(), 1, "{text}");
+    }
+    // Phones: masked on the clerk's copy, in full on the firm's.
+    let masked = masked_phones(&clerk_text);
+    assert_eq!(
+        masked.len(),
+        5,
+        "one masked phone per roster row:\n{clerk_text}"
+    );
+    assert!(masked_phones(&firm_text).is_empty(), "{firm_text}");
+    for m in &masked {
+        let (head, tail) = (&m[..3], &m[7..]);
+        assert!(
+            firm_text
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|n| n.len() == 11 && n.starts_with(head) && n.ends_with(tail)),
+            "{m} in full on the firm's copy:\n{firm_text}"
+        );
+    }
+    Ok(())
+}
+
+/// The form's file is staged inside the transaction and named after the commit: a failed commit
+/// leaves no file and no log entry.
+#[test]
+fn a_form_print_whose_commit_fails_leaves_no_file() -> R {
+    let mut w = world()?;
+    let fonts = DocFonts::load()?;
+    let id = approved(&mut w, 1)?;
+    let out = w._dir.path().join("form.pdf");
+    let events = audit_len(&w.core, &w.admin);
+    w.core.connection().commit_hook(Some(|| true));
+    let r = w.core.form_print_staged(
+        &w.clerk,
+        id,
+        &fonts,
+        now(),
+        |pdf| {
+            let tmp = w._dir.path().join(".form.pdf.part");
+            std::fs::write(&tmp, pdf).map_err(reopen_core::Error::internal)?;
+            Ok(tmp)
+        },
+        |tmp| std::fs::rename(tmp, &out).map_err(reopen_core::Error::internal),
+    );
+    assert!(r.is_err(), "{r:?}");
+    w.core.connection().commit_hook(None::<fn() -> bool>);
+    assert!(!out.exists(), "a form exists that the log does not count");
+    assert_eq!(audit_len(&w.core, &w.admin), events);
+    let n = w.core.form_print_staged(
+        &w.clerk,
+        id,
+        &fonts,
+        now(),
+        |pdf| {
+            let tmp = w._dir.path().join(".form.pdf.part");
+            std::fs::write(&tmp, pdf).map_err(reopen_core::Error::internal)?;
+            Ok(tmp)
+        },
+        |tmp| std::fs::rename(tmp, &out).map_err(reopen_core::Error::internal),
+    )?;
+    assert_eq!(std::fs::metadata(&out)?.len(), n as u64);
+    assert_eq!(audit_len(&w.core, &w.admin), events + 1);
+    Ok(())
+}
+
+/// The verification code printed under the QR code finds the same certificate as its number, in
+/// any case and with or without dashes; a wrong code is unknown.
+#[test]
+fn verification_by_the_printed_code() -> R {
+    let mut w = world()?;
+    let id = approved(&mut w, 1)?;
+    let cert = w.core.cert_issue(&w.clerk, id, now())?;
+    let code = reopen_core::domain::certificate::verification_code(&cert.payload);
+    let by_number = w.core.verify(&cert.number)?;
+    let by_code = w.core.verify(&code)?;
+    assert_eq!(by_code.status, CertStatus::Valid);
+    assert_eq!(
+        serde_json::to_value(&by_code)?,
+        serde_json::to_value(&by_number)?
+    );
+    let typed = code.replace('-', "").to_lowercase();
+    assert_eq!(w.core.verify(&typed)?.status, CertStatus::Valid);
+    // Voided: the code tells it too.
+    w.core
+        .cert_void(&w.clerk, &cert.number, "打印错误", now())?;
+    assert_eq!(w.core.verify(&code)?.status, CertStatus::Voided);
+    let wrong = if code.starts_with('0') {
+        code.replacen('0', "1", 1)
+    } else {
+        format!("0{}", &code[1..])
+    };
+    assert_eq!(w.core.verify(&wrong)?.status, CertStatus::Unknown);
+    // Offline there is no register to look a code up in: said so, never "forged".
+    let key = w.core.cert_public_key()?;
+    let e = verify_offline(&code, &key).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation, "{e:?}");
+    assert!(
+        e.message.zh.contains("核验码") || e.fields.iter().any(|f| f.message.zh.contains("核验码")),
+        "{e:?}"
+    );
+    Ok(())
+}

@@ -90,6 +90,14 @@ fn certificate_is_valid_extractable_and_embeds_a_subset_font() {
         !text.contains("补打"),
         "a first print says nothing of reprints"
     );
+    // The verification code under the QR code, and one line on how to check it.
+    let code = reopen_core::domain::certificate::verification_code(&doc.qr_payload);
+    assert_eq!(code.len(), 14, "{code}");
+    assert!(
+        text.contains(&format!("核验码：{code}")),
+        "pdftotext lacks the code {code}:\n{text}"
+    );
+    assert!(text.contains("reopen verify"), "how to check it:\n{text}");
 
     let (ok, fonts_out) = run("pdffonts", &[&path]);
     assert!(ok, "{fonts_out}");

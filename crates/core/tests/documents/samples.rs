@@ -130,8 +130,6 @@ pub fn form(roster: usize) -> FormDoc {
         .collect();
     FormDoc {
         application_id: 1024,
-        state_zh: "审核中".into(),
-        submission_no: 2,
         firm,
         plan,
         category_zh: "工业企业".into(),
