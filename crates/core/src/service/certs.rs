@@ -254,7 +254,7 @@ fn cert_required(conn: &Connection, number: &str) -> Result<Certificate> {
     })
 }
 
-const SIGNING_KEY: &str = "证书签名密钥 / the certificate signing key";
+const SIGNING_KEY: &str = "批准通知书签名密钥 / the certificate signing key";
 
 /// On open: a fresh database gets its audit key; a database of the earlier format (its signing
 /// key in `settings`, its audit head unsigned) has its signing key moved into the key directory
@@ -368,7 +368,7 @@ impl Reopen {
     pub fn cert_key_rotate(&mut self, actor: &Actor, now: DateTime<Utc>) -> Result<KeyRotation> {
         actor.require(
             &[Role::Admin],
-            &t!("更换证书签名密钥", "rotate the signing key"),
+            &t!("更换批准通知书签名密钥", "rotate the signing key"),
         )?;
         let keys = self.keys.clone();
         let old = keys.signing_key()?;
