@@ -158,14 +158,13 @@ pub(crate) fn app_core(conn: &Connection, id: i64) -> Result<AppCore> {
         "SELECT id, firm_id, jurisdiction, state, plan, version, submission_no, stage FROM applications WHERE id = ?1",
         [id],
         |r| {
-            let state: String = r.get(3)?;
+            let state = crate::store::decode(r, 3, AppState::parse)?;
             let plan: String = r.get(4)?;
             Ok(AppCore {
                 id: r.get(0)?,
                 firm_id: r.get(1)?,
                 jurisdiction: r.get(2)?,
-                state: AppState::parse(&state)
-                    .ok_or_else(|| bad_column(3, std::fmt::Error))?,
+                state,
                 plan: serde_json::from_str(&plan).map_err(|e| bad_column(4, e))?,
                 version: r.get(5)?,
                 submission_no: r.get(6)?,
@@ -357,7 +356,7 @@ pub(crate) fn tasks_of(
          WHERE t.application_id = ?1 ORDER BY t.submission_no, t.stage, t.id",
     )?;
     let rows = stmt.query_map([app_id], |r| {
-        let state: String = r.get(6)?;
+        let state = crate::store::decode(r, 6, TaskState::parse)?;
         let conditions: Option<String> = r.get(14)?;
         Ok((
             TaskRecord {
@@ -367,7 +366,7 @@ pub(crate) fn tasks_of(
                 stage_name: r.get(3)?,
                 department: r.get(4)?,
                 department_name: r.get(5)?,
-                state: TaskState::parse(&state).unwrap_or(TaskState::Closed),
+                state,
                 green_channel: r.get(7)?,
                 opened_at: r.get(8)?,
                 due_at: r.get(9)?,
@@ -744,13 +743,13 @@ impl Reopen {
         args.push(i64::from(offset).into());
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            let state: String = r.get(4)?;
+            let state = crate::store::decode(r, 4, AppState::parse)?;
             Ok(AppRow {
                 id: r.get(0)?,
                 firm_name: r.get(1)?,
                 credit_code: r.get(2)?,
                 jurisdiction: r.get(3)?,
-                state: AppState::parse(&state).unwrap_or(AppState::Draft),
+                state,
                 category: r.get(5)?,
                 planned_date: r.get(6)?,
                 planned_headcount: r.get(7)?,
@@ -951,15 +950,15 @@ pub(crate) fn create_tx(
     now: DateTime<Utc>,
 ) -> Result<Application> {
     let plan = parse_plan(tx, plan)?;
-    let open: Option<(i64, String)> = tx
+    let open: Option<(i64, AppState)> = tx
         .query_row(
             "SELECT id, state FROM applications WHERE firm_id = ?1 AND state NOT IN ('rejected','withdrawn','revoked')",
             [firm.id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, crate::store::decode(r, 1, AppState::parse)?)),
         )
         .optional()?;
     if let Some((id, state)) = open {
-        let zh = AppState::parse(&state).map(|s| s.zh()).unwrap_or("");
+        let (zh, state): (&str, &str) = (state.zh(), state.as_str());
         return Err(Error::conflict(t!(
             format!("该企业已有未办结的申请(编号 {id},{zh}),不能重复申请"),
             format!("the firm already has an open application ({id}, {state})")

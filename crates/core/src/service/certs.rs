@@ -35,11 +35,12 @@ pub enum CertState {
 }
 
 impl CertState {
-    fn parse(s: &str) -> CertState {
+    fn parse(s: &str) -> Option<CertState> {
         match s {
-            "voided" => CertState::Voided,
-            "revoked" => CertState::Revoked,
-            _ => CertState::Issued,
+            "issued" => Some(CertState::Issued),
+            "voided" => Some(CertState::Voided),
+            "revoked" => Some(CertState::Revoked),
+            _ => None,
         }
     }
     pub fn zh(self) -> &'static str {
@@ -195,7 +196,7 @@ fn cert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Certificate> {
         let s: String = r.get(i)?;
         Ok(serde_json::from_str(&s).unwrap_or_default())
     };
-    let state: String = r.get(6)?;
+    let state = crate::store::decode(r, 6, CertState::parse)?;
     Ok(Certificate {
         id: r.get(0)?,
         number: r.get(1)?,
@@ -203,7 +204,7 @@ fn cert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Certificate> {
         year: r.get(3)?,
         seq: r.get(4)?,
         application_id: r.get(5)?,
-        state: CertState::parse(&state),
+        state,
         firm_name: r.get(7)?,
         credit_code: r.get(8)?,
         address: r.get(9)?,

@@ -142,7 +142,7 @@ impl Reopen {
         args.push(i64::from(offset).into());
         let mut stmt = self.connection().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            let state: String = r.get(7)?;
+            let state = crate::store::decode(r, 7, TaskState::parse)?;
             let due: String = r.get(10)?;
             Ok(QueueRow {
                 task_id: r.get(0)?,
@@ -152,10 +152,10 @@ impl Reopen {
                 category: r.get(4)?,
                 stage: r.get(5)?,
                 stage_name: r.get(6)?,
-                state: TaskState::parse(&state).unwrap_or(TaskState::Closed),
+                state,
                 green_channel: r.get(8)?,
                 opened_at: r.get(9)?,
-                overdue: state == "pending" && due < now_s,
+                overdue: state == TaskState::Pending && due < now_s,
                 due_at: due,
                 planned_headcount: r.get(11)?,
                 has_warnings: r.get(12)?,
@@ -292,8 +292,7 @@ impl Reopen {
             )?;
             let tasks = stmt
                 .query_map(params![id, core.submission_no, stage], |r| {
-                    let s: String = r.get(2)?;
-                    Ok(TaskView { id: r.get(0)?, department_id: r.get(1)?, state: TaskState::parse(&s).unwrap_or(TaskState::Closed), headcount: r.get(3)? })
+                    Ok(TaskView { id: r.get(0)?, department_id: r.get(1)?, state: crate::store::decode(r, 2, TaskState::parse)?, headcount: r.get(3)? })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let prior: Option<u32> = tx.query_row(

@@ -167,11 +167,11 @@ pub(crate) fn load_actor(conn: &Connection, user_id: i64) -> Result<Actor> {
          FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?1",
         [user_id],
         |r| {
-            let role: String = r.get(2)?;
+            let role = crate::store::decode(r, 2, |s| Role::parse(s).ok())?;
             Ok(Actor {
                 user_id: r.get(0)?,
                 name: r.get(1)?,
-                role: Role::parse(&role).unwrap_or(Role::Firm),
+                role,
                 department_id: r.get(3)?,
                 firm_id: r.get(4)?,
                 division: r.get(5)?,
@@ -553,11 +553,11 @@ impl Reopen {
              ORDER BY u.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            let role: String = r.get(2)?;
+            let role = crate::store::decode(r, 2, |s| Role::parse(s).ok())?;
             Ok(UserRow {
                 id: r.get(0)?,
                 name: r.get(1)?,
-                role: Role::parse(&role).unwrap_or(Role::Firm),
+                role,
                 department: r.get(3)?,
                 firm: r.get(4)?,
                 division: r.get(5)?,

@@ -255,3 +255,21 @@ fn a_failed_backup_leaves_no_file_and_no_record() -> R {
     assert!(copy.is_initialised()?);
     Ok(())
 }
+
+/// A role (or state) the code does not know, read from a tampered database, is an error — it was
+/// once read as a firm user.
+#[test]
+fn an_unknown_role_in_the_database_is_an_error_not_a_firm() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    leader(&mut core, &admin, "u1")?;
+    let c = core.connection();
+    c.execute_batch("PRAGMA ignore_check_constraints = ON;")?;
+    c.execute("UPDATE users SET role = 'root' WHERE name = 'u1'", [])?;
+    c.execute_batch("PRAGMA ignore_check_constraints = OFF;")?;
+    let e = core.user_list(&admin).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+    let e = core.login("u1", PW, secs(1)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+    Ok(())
+}
