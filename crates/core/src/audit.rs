@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::store::Db;
 use crate::t;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -80,7 +81,7 @@ fn digest(
 
 /// Appends one event; call inside the use case's transaction.
 pub fn append(
-    conn: &Connection,
+    conn: Db<'_>,
     who: &Who,
     action: &str,
     record: &str,
@@ -135,7 +136,7 @@ pub fn anchor_message(seq: i64, hash: &str, at: &str) -> String {
 
 /// Keeps the head apart from the chain (so deleting events at the tail shows too) and signs it
 /// with the audit key (so whoever lacks the key cannot write a head for a rewritten log).
-fn set_head(conn: &Connection, seq: i64, hash: &str) -> Result<()> {
+fn set_head(conn: Db<'_>, seq: i64, hash: &str) -> Result<()> {
     let signed: String = conn
         .prepare_cached("SELECT reopen_audit_sign(?1, ?2)")
         .and_then(|mut st| st.query_row(params![seq, hash], |r| r.get(0)))
@@ -206,7 +207,7 @@ impl<'c> Batch<'c> {
     /// Writes and signs the new head; returns the number of the last event.
     pub(crate) fn finish(self) -> Result<i64> {
         if self.seq > 0 {
-            set_head(self.conn, self.seq, &self.prev)?;
+            set_head(self.conn.into(), self.seq, &self.prev)?;
         }
         Ok(self.seq)
     }
@@ -224,7 +225,7 @@ pub struct VerifyReport {
 
 /// Walks the chain from the first event; reports the first broken or missing link, and whether
 /// the append-only triggers are still in place.
-pub fn verify(conn: &Connection) -> Result<VerifyReport> {
+pub fn verify(conn: Db<'_>) -> Result<VerifyReport> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash
          FROM audit_events ORDER BY seq",
@@ -312,7 +313,7 @@ pub fn verify(conn: &Connection) -> Result<VerifyReport> {
     })
 }
 
-fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+fn setting(conn: Db<'_>, key: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
             r.get(0)
@@ -322,7 +323,7 @@ fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
 
 /// The head after a walk of `n` intact events ending in `last`: present, equal to the last
 /// event, and signed by the audit key. `Some((first bad seq, why))` when not.
-fn head_problem(conn: &Connection, n: i64, last: &str) -> Result<Option<(Option<i64>, String)>> {
+fn head_problem(conn: Db<'_>, n: i64, last: &str) -> Result<Option<(Option<i64>, String)>> {
     let head = setting(conn, "audit_head")?;
     if n == 0 && head.is_none() {
         // `init` records its event in the transaction that stores the policy.
@@ -439,7 +440,7 @@ fn expected_triggers() -> Vec<(String, String)> {
 
 /// The append-only triggers must be exactly those of the migrations: same names, same text,
 /// and no other trigger on the audit table.
-fn trigger_problem(conn: &Connection) -> Result<Option<String>> {
+fn trigger_problem(conn: Db<'_>) -> Result<Option<String>> {
     let mut st = conn.prepare(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events' ORDER BY name",
     )?;
@@ -515,7 +516,7 @@ impl Anchor {
 }
 
 /// The last event's number and hash (None for an empty log).
-pub fn last_event(conn: &Connection) -> Result<Option<(i64, String)>> {
+pub fn last_event(conn: Db<'_>) -> Result<Option<(i64, String)>> {
     Ok(conn
         .query_row(
             "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
@@ -527,7 +528,7 @@ pub fn last_event(conn: &Connection) -> Result<Option<(i64, String)>> {
 
 /// Whether the log still extends `anchor`: the anchor is genuine (signed by the audit key), the
 /// whole chain and its signed head verify, and the anchored event still has the anchored hash.
-pub fn verify_anchor(conn: &Connection, anchor: &Anchor) -> Result<VerifyReport> {
+pub fn verify_anchor(conn: Db<'_>, anchor: &Anchor) -> Result<VerifyReport> {
     let report = verify(conn)?;
     let bad = |seq: Option<i64>, why: String| VerifyReport {
         ok: false,
@@ -582,12 +583,7 @@ pub fn verify_anchor(conn: &Connection, anchor: &Anchor) -> Result<VerifyReport>
     }
 }
 
-pub fn log(
-    conn: &Connection,
-    record: Option<&str>,
-    limit: u32,
-    offset: u32,
-) -> Result<Vec<AuditEvent>> {
+pub fn log(conn: Db<'_>, record: Option<&str>, limit: u32, offset: u32) -> Result<Vec<AuditEvent>> {
     // Two statements, so that one record's events come from the (record, seq) index and the whole
     // log pages backwards from the newest event; one statement with `?1 IS NULL OR …` uses neither.
     const COLUMNS: &str =

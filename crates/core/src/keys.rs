@@ -407,7 +407,7 @@ impl KeyStore {
 
 /// The first certificate signing key of a fresh database (called by `init`, inside its
 /// transaction): made only if the key directory has none, never replacing one.
-pub fn init_signing_key(conn: &Connection) -> Result<String> {
+pub fn init_signing_key(conn: crate::store::Db<'_>) -> Result<String> {
     conn.query_row("SELECT reopen_signing_init()", [], |r| r.get(0))
         .map_err(|e| sql_error(e, "证书签名密钥 / the certificate signing key"))
 }

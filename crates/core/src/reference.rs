@@ -2,10 +2,11 @@
 //! industry routing and the policy. Loaded into the database at `init`; from then on the
 //! administrator edits the database copy through audited use cases.
 
-use rusqlite::{params, Connection};
+use rusqlite::params;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::store::Db;
 
 pub const DIVISIONS_CSV: &str = include_str!("../../../assets/reference/divisions.csv");
 pub const DEPARTMENTS_CSV: &str = include_str!("../../../assets/reference/departments.csv");
@@ -48,7 +49,7 @@ fn read<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<Vec<T>> 
 
 /// Loads the shipped defaults into an empty database (inside the caller's transaction).
 /// Every division gets one department of every kind; the administrator may deactivate or rename.
-pub fn load_defaults(conn: &Connection) -> Result<(usize, usize, usize)> {
+pub fn load_defaults(conn: Db<'_>) -> Result<(usize, usize, usize)> {
     let divisions: Vec<DivisionRow> = read(DIVISIONS_CSV, "divisions.csv")?;
     let kinds: Vec<DepartmentKindRow> = read(DEPARTMENTS_CSV, "departments.csv")?;
     let industries: Vec<IndustryRow> = read(INDUSTRIES_CSV, "industries.csv")?;
@@ -90,7 +91,7 @@ mod tests {
     #[test]
     fn shipped_reference_data_loads() {
         let conn = crate::store::open_in_memory().unwrap();
-        let (d, dep, ind) = load_defaults(&conn).unwrap();
+        let (d, dep, ind) = load_defaults((&conn).into()).unwrap();
         assert_eq!(d, 9);
         assert_eq!(dep, 9 * 17);
         assert_eq!(ind, 97);

@@ -99,6 +99,20 @@ impl Actor {
         }
     }
     /// Whether a user bound to a jurisdiction sees records of `division` (the city's see all).
+    /// What this actor may see, derived once: the store translates it into SQL in one place.
+    pub fn scope(&self) -> Scope {
+        match self.role {
+            Role::Admin => Scope::All,
+            Role::Firm => self.firm_id.map_or(Scope::Nothing, Scope::Firm),
+            Role::Clerk | Role::Leader => match self.division.as_deref() {
+                Some(CITY) => Scope::All,
+                Some(d) => Scope::Division(d.to_string()),
+                None => Scope::Nothing,
+            },
+            Role::Reviewer => self.department_id.map_or(Scope::Nothing, Scope::Department),
+        }
+    }
+
     pub fn covers(&self, division: &str) -> bool {
         match self.division.as_deref() {
             Some(CITY) => true,
@@ -113,6 +127,21 @@ impl Actor {
             role: self.role.as_str().to_string(),
         }
     }
+}
+
+/// The applications (and what hangs on them: firms, certificates, reports) an actor may see:
+/// the firm its own, reviewers their department's, clerks and leaders their jurisdiction's (the
+/// city's all), the administrator all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// A county's or district's: applications in its jurisdiction or from its firms.
+    Division(String),
+    /// A department's: applications with a review task for it.
+    Department(i64),
+    Firm(i64),
+    /// Nothing (a firm user before the firm is registered).
+    Nothing,
 }
 
 /// The wait after `failures` recent failed logins before the next attempt is heard.

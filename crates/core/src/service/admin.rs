@@ -16,6 +16,7 @@ use crate::domain::policy::{Policy, ReviewMode};
 use crate::domain::workflow::StagePlan;
 use crate::error::{Error, Problems, Result};
 use crate::store;
+use crate::store::Db;
 use crate::t;
 
 /// The review chain of one jurisdiction, as the administrator configures it.
@@ -92,7 +93,7 @@ impl WorkflowConfig {
     }
 }
 
-fn workflow_config(conn: &Connection, division: &str, policy: &Policy) -> Result<WorkflowConfig> {
+fn workflow_config(conn: Db<'_>, division: &str, policy: &Policy) -> Result<WorkflowConfig> {
     let v: Option<String> = conn
         .query_row(
             "SELECT value FROM settings WHERE key = ?1",
@@ -109,7 +110,7 @@ fn workflow_config(conn: &Connection, division: &str, policy: &Policy) -> Result
 /// The stages one application goes through: departments resolved for its jurisdiction, industry
 /// and category; stages that end up empty are dropped; duplicates removed.
 pub(crate) fn resolve_stages(
-    conn: &Connection,
+    conn: Db<'_>,
     jurisdiction: &str,
     industry: &str,
     category: &str,
@@ -232,7 +233,7 @@ fn admin_only(actor: &Actor, what: crate::Text) -> Result<()> {
 
 impl Reopen {
     pub fn department_list(&self, division: Option<&str>) -> Result<Vec<DepartmentRow>> {
-        let mut stmt = self.connection().prepare(
+        let mut stmt = self.conn.sqlite().prepare(
             "SELECT id, division || '-' || kind, division, kind, name, active FROM departments
              WHERE ?1 IS NULL OR division = ?1 ORDER BY division, kind",
         )?;
@@ -304,7 +305,7 @@ impl Reopen {
     }
 
     pub fn routing_list(&self) -> Result<Vec<RoutingRow>> {
-        let mut stmt = self.connection().prepare(
+        let mut stmt = self.conn.sqlite().prepare(
             "SELECT division, section, name, department_kind FROM industries ORDER BY division",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -390,8 +391,8 @@ impl Reopen {
     }
 
     pub fn workflow_get(&self, division: &str) -> Result<WorkflowConfig> {
-        let policy = load_policy(self.connection())?;
-        workflow_config(self.connection(), division, &policy)
+        let policy = load_policy(self.db())?;
+        workflow_config(self.db(), division, &policy)
     }
 
     /// Sets a jurisdiction's chain; every referenced kind, category and division must exist.
@@ -492,19 +493,19 @@ impl Reopen {
     ) -> Result<Vec<AuditEvent>> {
         admin_only(actor, t!("查看操作日志", "read the audit log"))?;
         let (limit, offset) = super::page(limit, offset);
-        chain::log(self.connection(), record, limit, offset)
+        chain::log(self.db(), record, limit, offset)
     }
 
     pub fn audit_verify(&self, actor: &Actor) -> Result<VerifyReport> {
         admin_only(actor, t!("校验操作日志", "verify the audit log"))?;
-        chain::verify(self.connection())
+        chain::verify(self.db())
     }
 
     /// The signed head of the log, for the administrator to keep apart (a file, a printout):
     /// `audit_verify_anchor` later proves the log still extends it. Refused on a broken log.
     pub fn audit_anchor(&self, actor: &Actor, now: DateTime<Utc>) -> Result<chain::Anchor> {
         admin_only(actor, t!("生成操作日志锚点", "anchor the audit log"))?;
-        let report = chain::verify(self.connection())?;
+        let report = chain::verify(self.db())?;
         if !report.ok {
             return Err(Error::conflict(t!(
                 format!(
@@ -517,7 +518,7 @@ impl Reopen {
                 )
             )));
         }
-        let Some((seq, hash)) = chain::last_event(self.connection())? else {
+        let Some((seq, hash)) = chain::last_event(self.db())? else {
             return Err(Error::not_found(t!(
                 "操作日志为空",
                 "the audit log is empty"
@@ -542,7 +543,7 @@ impl Reopen {
     pub fn audit_verify_anchor(&self, actor: &Actor, anchor: &str) -> Result<VerifyReport> {
         admin_only(actor, t!("校验操作日志", "verify the audit log"))?;
         let anchor = chain::Anchor::parse(anchor)?;
-        chain::verify_anchor(self.connection(), &anchor)
+        chain::verify_anchor(self.db(), &anchor)
     }
 
     /// A consistent copy through SQLite's online backup, while others keep working.
@@ -569,7 +570,7 @@ impl Reopen {
             .suffix(".partial")
             .tempfile_in(dir)
             .map_err(|e| failed(&e))?;
-        self.connection()
+        self.db()
             .backup(rusqlite::MAIN_DB, tmp.path(), None)
             .map_err(|e| failed(&e))?;
         tmp.as_file().sync_all().map_err(|e| failed(&e))?;
@@ -641,7 +642,7 @@ impl Reopen {
             if version == 0 {
                 return Err(bad("not a Reopen database".into()));
             }
-            let audit_report = chain::verify(&c).map_err(|e| bad(e.message.en))?;
+            let audit_report = chain::verify((&c).into()).map_err(|e| bad(e.message.en))?;
             if !audit_report.ok {
                 return Err(bad(format!(
                     "audit chain broken: {}",
@@ -654,6 +655,7 @@ impl Reopen {
             }
         };
         self.conn
+            .sqlite_mut()
             .restore(
                 rusqlite::MAIN_DB,
                 src,
@@ -661,10 +663,10 @@ impl Reopen {
             )
             .map_err(|e| Error::internal(format!("restore failed: {e}")))?;
         store::migrations()
-            .to_latest(&mut self.conn)
+            .to_latest(self.conn.sqlite_mut())
             .map_err(|e| Error::internal(format!("migration after restore: {e}")))?;
         // The restored database records who restored it.
-        let who_exists: i64 = self.conn.query_row(
+        let who_exists: i64 = self.conn.sqlite().query_row(
             "SELECT count(*) FROM users WHERE id = ?1 AND role = 'admin'",
             [actor.user_id],
             |r| r.get(0),
@@ -695,7 +697,7 @@ impl Reopen {
 
     /// Reference lists the screens need: divisions, industries, categories and measures.
     pub fn reference(&self) -> Result<Reference> {
-        let conn = self.connection();
+        let conn = self.db();
         let mut st =
             conn.prepare("SELECT code, name, short, level FROM divisions ORDER BY code")?;
         let divisions = st
@@ -734,6 +736,6 @@ impl Reopen {
     }
 
     pub fn department_id(&self, code: &str) -> Result<i64> {
-        department_id(self.connection(), code)
+        department_id(self.db(), code)
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,6 +15,7 @@ use crate::domain::plan::{check_submission, Finding, FirmFacts, Plan};
 use crate::domain::roster::{self, RosterEntry, RosterRecord, RosterView};
 use crate::domain::workflow::{self, AppState, StagePlan, TaskState};
 use crate::error::{Error, Result, Text};
+use crate::store::Db;
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,7 +154,7 @@ fn bad_column(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> ru
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
 }
 
-pub(crate) fn app_core(conn: &Connection, id: i64) -> Result<AppCore> {
+pub(crate) fn app_core(conn: Db<'_>, id: i64) -> Result<AppCore> {
     conn.query_row(
         "SELECT id, firm_id, jurisdiction, state, plan, version, submission_no, stage FROM applications WHERE id = ?1",
         [id],
@@ -194,11 +195,7 @@ impl Disclosure {
     }
 }
 
-pub(crate) fn roster_disclosure(
-    tx: &Connection,
-    actor: &Actor,
-    core: &AppCore,
-) -> Result<Disclosure> {
+pub(crate) fn roster_disclosure(tx: Db<'_>, actor: &Actor, core: &AppCore) -> Result<Disclosure> {
     let full = match actor.role {
         Role::Reviewer => {
             let n: i64 = tx.query_row(
@@ -227,7 +224,7 @@ pub(crate) fn forbidden_app() -> Error {
 
 /// Read access: the firm itself, reviewers of departments it was routed to, clerks and leaders of
 /// its jurisdiction, the administrator.
-pub(crate) fn can_see_app(conn: &Connection, actor: &Actor, app: &AppCore) -> Result<bool> {
+pub(crate) fn can_see_app(conn: Db<'_>, actor: &Actor, app: &AppCore) -> Result<bool> {
     Ok(match actor.role {
         Role::Admin => true,
         Role::Firm => actor.firm_id == Some(app.firm_id),
@@ -252,7 +249,7 @@ pub(crate) fn can_see_app(conn: &Connection, actor: &Actor, app: &AppCore) -> Re
     })
 }
 
-pub(crate) fn file_for(conn: &Connection, actor: &Actor, app: &AppCore) -> Result<Firm> {
+pub(crate) fn file_for(conn: Db<'_>, actor: &Actor, app: &AppCore) -> Result<Firm> {
     let firm = firm_by_id(conn, app.firm_id)?;
     if !can_file_for(actor, &firm) {
         return Err(forbidden_app());
@@ -286,7 +283,7 @@ pub(crate) fn not_editable(state: AppState) -> Error {
     ))
 }
 
-pub(crate) fn load_roster(conn: &Connection, app_id: i64) -> Result<Vec<RosterRecord>> {
+pub(crate) fn load_roster(conn: Db<'_>, app_id: i64) -> Result<Vec<RosterRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT name, reopen_unseal(id_number), reopen_unseal(phone), post, home_region, from_elsewhere, from_region,
                 return_date, observation_start, observation_end, health
@@ -314,11 +311,7 @@ pub(crate) fn load_roster(conn: &Connection, app_id: i64) -> Result<Vec<RosterRe
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-pub(crate) fn insert_roster(
-    conn: &Connection,
-    app_id: i64,
-    entries: &[RosterRecord],
-) -> Result<()> {
+pub(crate) fn insert_roster(conn: Db<'_>, app_id: i64, entries: &[RosterRecord]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO roster_entries(application_id, row_no, name, id_number, phone, post, home_region, from_elsewhere,
             from_region, return_date, observation_start, observation_end, health)
@@ -344,11 +337,7 @@ pub(crate) fn insert_roster(
     Ok(())
 }
 
-pub(crate) fn tasks_of(
-    conn: &Connection,
-    app_id: i64,
-    now: DateTime<Utc>,
-) -> Result<Vec<TaskRecord>> {
+pub(crate) fn tasks_of(conn: Db<'_>, app_id: i64, now: DateTime<Utc>) -> Result<Vec<TaskRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.submission_no, t.stage, t.stage_name, d.division || '-' || d.kind, d.name, t.state, t.green_channel,
                 t.opened_at, t.due_at, t.decided_at, u.name, t.opinion, t.headcount, t.conditions
@@ -391,7 +380,7 @@ pub(crate) fn tasks_of(
     Ok(out)
 }
 
-pub(crate) fn application(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Application> {
+pub(crate) fn application(conn: Db<'_>, id: i64, now: DateTime<Utc>) -> Result<Application> {
     let core = app_core(conn, id)?;
     let firm = firm_by_id(conn, core.firm_id)?;
     struct Extra {
@@ -462,7 +451,7 @@ pub(crate) fn application(conn: &Connection, id: i64, now: DateTime<Utc>) -> Res
     })
 }
 
-fn parse_plan(conn: &Connection, v: &Value) -> Result<Plan> {
+fn parse_plan(conn: Db<'_>, v: &Value) -> Result<Plan> {
     let policy = load_policy(conn)?;
     Plan::from_json(v, &policy).map_err(Error::validation)
 }
@@ -516,7 +505,7 @@ impl Reopen {
     /// A plan whose printed text no font can draw is refused before anything is stored; a plan
     /// that does not parse is left to the transaction, which reports every malformed field.
     fn check_plan_printable(&self, plan: &Value) -> Result<()> {
-        match Plan::from_json(plan, &load_policy(&self.conn)?) {
+        match Plan::from_json(plan, &load_policy(self.db())?) {
             Ok(p) => self.check_printable(&p.printed_text()),
             Err(_) => Ok(()),
         }
@@ -537,13 +526,13 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("导入花名册", "import rosters"),
         )?;
-        let max_rows = load_policy(&self.conn)?.roster.max_rows as usize;
+        let max_rows = load_policy(self.db())?.roster.max_rows as usize;
         let table = crate::domain::sheet::read_table(file_name, bytes, max_rows)
             .map_err(Error::validation)?;
         let errors = match roster::rows_from_table(table.clone()) {
             Err(e) => e,
             Ok(rows) => {
-                let policy = load_policy(&self.conn)?;
+                let policy = load_policy(self.db())?;
                 roster::check_rows(&rows, &|r| policy.is_key_area(r), local_date(now))
                     .err()
                     .unwrap_or_default()
@@ -576,7 +565,7 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("导入花名册", "import rosters"),
         )?;
-        let max_rows = load_policy(&self.conn)?.roster.max_rows as usize;
+        let max_rows = load_policy(self.db())?.roster.max_rows as usize;
         let table = crate::domain::sheet::read_table(file_name, bytes, max_rows)
             .map_err(Error::validation)?;
         let rows = roster::rows_from_table(table).map_err(Error::validation)?;
@@ -644,11 +633,11 @@ impl Reopen {
     }
 
     pub fn app_show(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Application> {
-        let core = app_core(&self.conn, id)?;
-        if !can_see_app(&self.conn, actor, &core)? {
+        let core = app_core(self.db(), id)?;
+        if !can_see_app(self.db(), actor, &core)? {
             return Err(forbidden_app());
         }
-        application(&self.conn, id, now)
+        application(self.db(), id, now)
     }
 
     /// The roster with ID numbers and phones masked, a page at a time.
@@ -659,12 +648,12 @@ impl Reopen {
         limit: Option<u32>,
         offset: Option<u32>,
     ) -> Result<Vec<RosterView>> {
-        let core = app_core(&self.conn, id)?;
-        if !can_see_app(&self.conn, actor, &core)? {
+        let core = app_core(self.db(), id)?;
+        if !can_see_app(self.db(), actor, &core)? {
             return Err(forbidden_app());
         }
         let (limit, offset) = page(limit, offset);
-        let all = load_roster(&self.conn, id)?;
+        let all = load_roster(self.db(), id)?;
         Ok(all
             .iter()
             .enumerate()
@@ -728,7 +717,7 @@ impl Reopen {
             args.push(d.clone().into());
         }
         if let Some(d) = &f.department {
-            let dep = super::users::department_id(&self.conn, d)?;
+            let dep = super::users::department_id(self.db(), d)?;
             sql.push_str(
                 " AND a.id IN (SELECT application_id FROM review_tasks WHERE department_id = ?)",
             );
@@ -741,7 +730,7 @@ impl Reopen {
         sql.push_str(" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?");
         args.push(i64::from(limit).into());
         args.push(i64::from(offset).into());
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.sqlite().prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             let state = crate::store::decode(r, 4, AppState::parse)?;
             Ok(AppRow {
@@ -762,11 +751,11 @@ impl Reopen {
     }
 
     pub fn app_versions(&self, actor: &Actor, id: i64) -> Result<Vec<SubmissionInfo>> {
-        let core = app_core(&self.conn, id)?;
-        if !can_see_app(&self.conn, actor, &core)? {
+        let core = app_core(self.db(), id)?;
+        if !can_see_app(self.db(), actor, &core)? {
             return Err(forbidden_app());
         }
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.sqlite().prepare(
             "SELECT s.submission_no, s.submitted_at, u.name FROM submissions s JOIN users u ON u.id = s.submitted_by
              WHERE s.application_id = ?1 ORDER BY s.submission_no",
         )?;
@@ -789,8 +778,8 @@ impl Reopen {
         from: Option<i64>,
         to: Option<i64>,
     ) -> Result<Diff> {
-        let core = app_core(&self.conn, id)?;
-        if !can_see_app(&self.conn, actor, &core)? {
+        let core = app_core(self.db(), id)?;
+        if !can_see_app(self.db(), actor, &core)? {
             return Err(forbidden_app());
         }
         let to = to.unwrap_or(core.submission_no);
@@ -798,6 +787,7 @@ impl Reopen {
         let load = |no: i64| -> Result<(Value, Vec<RosterRecord>)> {
             let (plan, roster): (String, String) = self
                 .conn
+                .sqlite()
                 .query_row(
                     &format!(
                         "SELECT plan, {} FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
@@ -822,7 +812,7 @@ impl Reopen {
 }
 
 pub(crate) fn open_tasks(
-    tx: &Connection,
+    tx: Db<'_>,
     app_id: i64,
     submission_no: i64,
     open: &[workflow::OpenTask],
@@ -931,7 +921,7 @@ fn diff_roster(a: &[RosterRecord], b: &[RosterRecord]) -> Vec<RosterChange> {
 }
 
 /// Used by the review use case: the stage plans frozen with the current submission.
-pub(crate) fn frozen_stages(conn: &Connection, app_id: i64, no: i64) -> Result<Vec<StagePlan>> {
+pub(crate) fn frozen_stages(conn: Db<'_>, app_id: i64, no: i64) -> Result<Vec<StagePlan>> {
     let s: String = conn.query_row(
         "SELECT stages FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
         params![app_id, no],
@@ -943,7 +933,7 @@ pub(crate) fn frozen_stages(conn: &Connection, app_id: i64, no: i64) -> Result<V
 /// `app_create` without its permission check, inside the caller's transaction (also used by the
 /// package import, which composes several use cases in one transaction).
 pub(crate) fn create_tx(
-    tx: &Connection,
+    tx: Db<'_>,
     actor: &Actor,
     firm: &Firm,
     plan: &Value,
@@ -999,7 +989,7 @@ pub(crate) fn create_tx(
 
 /// `app_update` after the permission check, inside the caller's transaction.
 pub(crate) fn update_tx(
-    tx: &Connection,
+    tx: Db<'_>,
     actor: &Actor,
     core: &AppCore,
     plan: &Value,
@@ -1038,7 +1028,7 @@ pub(crate) fn update_tx(
 /// `app_roster_replace` after the permission check, inside the caller's transaction: `rows` as
 /// `roster::rows_from_table` read them, `source` names the file in the audit event.
 pub(crate) fn roster_tx(
-    tx: &Connection,
+    tx: Db<'_>,
     actor: &Actor,
     core: &AppCore,
     rows: &[(usize, roster::RawRow)],
@@ -1077,7 +1067,7 @@ pub(crate) fn roster_tx(
 
 /// `app_submit` after the permission check, inside the caller's transaction.
 pub(crate) fn submit_tx(
-    tx: &Connection,
+    tx: Db<'_>,
     actor: &Actor,
     core: &AppCore,
     firm: &Firm,

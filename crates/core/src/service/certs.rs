@@ -3,7 +3,7 @@
 //! payload; and the application form printout.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::admin::resolve_stages;
@@ -23,6 +23,7 @@ use crate::domain::ids::parse_text;
 use crate::domain::policy::ReviewMode;
 use crate::domain::workflow;
 use crate::error::{Error, Result};
+use crate::store::Db;
 use crate::t;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -222,7 +223,7 @@ fn cert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Certificate> {
     })
 }
 
-fn cert_by_number(conn: &Connection, number: &str) -> Result<Option<Certificate>> {
+fn cert_by_number(conn: Db<'_>, number: &str) -> Result<Option<Certificate>> {
     Ok(conn
         .query_row(
             &format!("{CERT_SELECT} WHERE c.number = ?1"),
@@ -234,7 +235,7 @@ fn cert_by_number(conn: &Connection, number: &str) -> Result<Option<Certificate>
 
 /// The certificate whose payload hashes to a verification code: the codes are derived, not
 /// stored, so every payload is hashed (a county issues thousands: a few milliseconds).
-fn cert_by_code(conn: &Connection, code: &str) -> Result<Option<Certificate>> {
+fn cert_by_code(conn: Db<'_>, code: &str) -> Result<Option<Certificate>> {
     let mut st = conn.prepare_cached("SELECT number, payload FROM certificates ORDER BY id")?;
     let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     for row in rows {
@@ -246,7 +247,7 @@ fn cert_by_code(conn: &Connection, code: &str) -> Result<Option<Certificate>> {
     Ok(None)
 }
 
-fn cert_required(conn: &Connection, number: &str) -> Result<Certificate> {
+fn cert_required(conn: Db<'_>, number: &str) -> Result<Certificate> {
     cert_by_number(conn, number)?.ok_or_else(|| {
         Error::not_found(t!(
             format!("没有编号为 {number} 的批准通知书"),
@@ -267,13 +268,13 @@ pub(crate) fn adopt_keys(core: &mut Reopen) -> Result<()> {
     if keys.audit_key()?.is_some() {
         return Ok(());
     }
-    let conn = core.connection();
+    let conn = core.db();
     if crate::audit::last_event(conn)?.is_none() {
         // A new database: its audit key (the signing key comes with `init`).
         keys.create_audit_key()?;
         return Ok(());
     }
-    let setting = |c: &Connection, k: &str| -> Result<Option<String>> {
+    let setting = |c: Db<'_>, k: &str| -> Result<Option<String>> {
         Ok(
             c.query_row("SELECT value FROM settings WHERE key = ?1", [k], |r| {
                 r.get(0)
@@ -501,9 +502,9 @@ impl Reopen {
             ],
             &t!("查看批准通知书", "see certificates"),
         )?;
-        let cert = cert_required(self.connection(), number)?;
-        let app = app_core(self.connection(), cert.application_id)?;
-        if !super::apps::can_see_app(self.connection(), actor, &app)? {
+        let cert = cert_required(self.db(), number)?;
+        let app = app_core(self.db(), cert.application_id)?;
+        if !super::apps::can_see_app(self.db(), actor, &app)? {
             return Err(Error::forbidden(t!(
                 "无权查看该批准通知书",
                 "you may not see this certificate"
@@ -550,7 +551,7 @@ impl Reopen {
         sql.push_str(" ORDER BY c.id LIMIT ? OFFSET ?");
         args.push(i64::from(limit).into());
         args.push(i64::from(offset).into());
-        let mut stmt = self.connection().prepare_cached(&sql)?;
+        let mut stmt = self.conn.sqlite().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), cert_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
@@ -734,7 +735,7 @@ impl Reopen {
             }
             let (status, fields, cert) = match check_payload_with(input, &keys) {
                 PayloadCheck::Signed(fields) => {
-                    let cert = cert_by_number(self.connection(), &fields.number)?;
+                    let cert = cert_by_number(self.db(), &fields.number)?;
                     let status = match &cert {
                         None => CertStatus::Unknown,
                         Some(c) if c.payload != input => CertStatus::Forged,
@@ -754,11 +755,11 @@ impl Reopen {
         }
         let cert = match parse_verification_code(input) {
             // A number of a custom, all-ASCII format might read as a code: then the number.
-            Some(code) => match cert_by_code(self.connection(), &code)? {
+            Some(code) => match cert_by_code(self.db(), &code)? {
                 Some(c) => Some(c),
-                None => cert_by_number(self.connection(), input)?,
+                None => cert_by_number(self.db(), input)?,
             },
-            None => cert_by_number(self.connection(), input)?,
+            None => cert_by_number(self.db(), input)?,
         };
         Ok(Verification {
             status: cert
@@ -878,11 +879,7 @@ impl Reopen {
 }
 
 /// The competent industry department of a jurisdiction, who signs in filing mode.
-fn filing_department(
-    conn: &Connection,
-    jurisdiction: &str,
-    industry: &str,
-) -> Result<Option<String>> {
+fn filing_department(conn: Db<'_>, jurisdiction: &str, industry: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row(
             "SELECT d.name FROM departments d JOIN industries i ON i.department_kind = d.kind
@@ -897,7 +894,7 @@ fn filing_department(
 /// it would go through today), each with the latest decision of that stage of that submission.
 /// The reviewer is shown by department: users have no display name, only a login name.
 fn form_stages(
-    conn: &Connection,
+    conn: Db<'_>,
     app: &AppCore,
     firm: &crate::service::Firm,
     category: &str,

@@ -6,7 +6,7 @@
 //! every day's compliance (on time / late / overdue / missing) for its firms.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -16,6 +16,7 @@ use crate::domain::auth::{Actor, Role};
 use crate::domain::daily::{self, DailyFlag, DailyInput, DayStatus};
 use crate::domain::ids::parse_text;
 use crate::error::{Error, Result};
+use crate::store::Db;
 use crate::t;
 
 /// A filed report as stored.
@@ -150,7 +151,7 @@ struct Reopened {
     approved_headcount: Option<u32>,
 }
 
-fn reopened_app(conn: &Connection, firm_id: i64) -> Result<Option<Reopened>> {
+fn reopened_app(conn: Db<'_>, firm_id: i64) -> Result<Option<Reopened>> {
     Ok(conn
         .query_row(
             &format!(
@@ -199,7 +200,7 @@ fn report_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DailyReportRow> {
     })
 }
 
-fn report_by_id(conn: &Connection, id: i64) -> Result<DailyReportRow> {
+fn report_by_id(conn: Db<'_>, id: i64) -> Result<DailyReportRow> {
     conn.query_row(
         &format!("{REPORT_SELECT} WHERE r.id = ?1"),
         [id],
@@ -299,15 +300,15 @@ impl Reopen {
         limit: Option<u32>,
         offset: Option<u32>,
     ) -> Result<Vec<DailyReportRow>> {
-        let firm = firm_by_code(&self.conn, credit_code)?;
-        if !can_see_firm(&self.conn, actor, &firm)? {
+        let firm = firm_by_code(self.db(), credit_code)?;
+        if !can_see_firm(self.db(), actor, &firm)? {
             return Err(Error::forbidden(t!(
                 "无权查看该企业的每日报告",
                 "you may not see this firm's reports"
             )));
         }
         let (limit, offset) = page(limit, offset);
-        let mut st = self.conn.prepare(&format!(
+        let mut st = self.conn.sqlite().prepare(&format!(
             "{REPORT_SELECT} WHERE r.firm_id = ?1 ORDER BY r.report_date DESC LIMIT ?2 OFFSET ?3"
         ))?;
         let rows = st.query_map(params![firm.id, limit, offset], report_from_row)?;
@@ -321,14 +322,14 @@ impl Reopen {
         credit_code: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<ComplianceRow>> {
-        let firm = firm_by_code(&self.conn, credit_code)?;
-        if !can_see_firm(&self.conn, actor, &firm)? {
+        let firm = firm_by_code(self.db(), credit_code)?;
+        if !can_see_firm(self.db(), actor, &firm)? {
             return Err(Error::forbidden(t!(
                 "无权查看该企业的每日报告",
                 "you may not see this firm's reports"
             )));
         }
-        let Some(app) = reopened_app(&self.conn, firm.id)? else {
+        let Some(app) = reopened_app(self.db(), firm.id)? else {
             return Ok(vec![]);
         };
         let policy = self.policy()?;
@@ -339,6 +340,7 @@ impl Reopen {
         while d >= from {
             let filed: Option<(i64, String, u32, u32, u32, u32, String)> = self
                 .conn
+                .sqlite()
                 .query_row(
                     "SELECT id, filed_at, staff_on_site, fever, under_observation, masks_remaining, flags
                      FROM daily_reports WHERE firm_id = ?1 AND report_date = ?2",
@@ -464,7 +466,7 @@ impl Reopen {
         ];
         all.append(&mut args);
         let due_at = ts(daily::deadline(date, policy));
-        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut st = self.conn.sqlite().prepare_cached(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(all), |r| {
             Ok(ComplianceRow {
                 date,
@@ -547,7 +549,7 @@ impl Reopen {
             "{REPORT_SELECT} WHERE r.flags <> '[]' AND r.flag_handled_at IS NULL AND {scope}
              ORDER BY r.report_date DESC, r.id DESC LIMIT 200"
         );
-        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut st = self.conn.sqlite().prepare_cached(&sql)?;
         let rows = st.query_map(rusqlite::params_from_iter(args), report_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }

@@ -13,6 +13,7 @@ use crate::domain::auth::Actor;
 use crate::domain::ids::{make_credit_code, make_id_number};
 use crate::error::{Error, Result};
 use crate::service::{Decision, NewUser};
+use crate::store::Db;
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,14 +118,14 @@ fn first_admin(core: &Reopen) -> Result<Actor> {
         .map_err(|_| {
             Error::internal("demo data needs an administrator: run init --admin NAME first")
         })?;
-    super::users::load_actor(core.connection(), id)
+    super::users::load_actor(core.db(), id)
 }
 
 fn login_as(core: &Reopen, name: &str) -> Result<Actor> {
     let id: i64 =
         core.connection()
             .query_row("SELECT id FROM users WHERE name = ?1", [name], |r| r.get(0))?;
-    super::users::load_actor(core.connection(), id)
+    super::users::load_actor(core.db(), id)
 }
 
 /// Makes a new demo database at `path` whole or not at all. It is built beside `path` under a
@@ -634,7 +635,7 @@ fn bulk(
     let mut roster_rows = 0usize;
     let mut firm_codes = Vec::with_capacity(firms as usize);
     let mut app_ids = Vec::with_capacity(apps as usize);
-    let conn = &mut core.conn;
+    let conn = core.conn.sqlite_mut();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     {
         let dep_id = |div: &str, kind: &str| -> Result<i64> {
@@ -862,9 +863,16 @@ fn bulk(
                 roster_rows += 1;
             }
         }
-        bulk_audit(&tx, &admin.who(), &firm_codes, &app_ids, events, now)?;
+        bulk_audit(
+            (&*tx).into(),
+            &admin.who(),
+            &firm_codes,
+            &app_ids,
+            events,
+            now,
+        )?;
         crate::audit::append(
-            &tx,
+            (&*tx).into(),
             &admin.who(),
             "demo.bulk",
             "database",
@@ -890,7 +898,7 @@ fn bulk(
 /// an application created, edited, its roster loaded, submitted, approved at each stage, its
 /// roster revealed, daily reports filed), chained through `audit::Batch`.
 fn bulk_audit(
-    tx: &rusqlite::Connection,
+    tx: Db<'_>,
     who: &crate::audit::Who,
     firm_codes: &[String],
     app_ids: &[(i64, i64)],
@@ -900,7 +908,7 @@ fn bulk_audit(
     if app_ids.is_empty() || events == 0 {
         return Ok(());
     }
-    let mut batch = crate::audit::Batch::new(tx)?;
+    let mut batch = crate::audit::Batch::new(&tx)?;
     let span = Duration::days(14).num_microseconds().unwrap_or(0);
     let start = now - Duration::days(14);
     for k in 0..u64::from(events) {

@@ -1,7 +1,7 @@
 //! Firms: registration, update, show and search.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::users::division_exists;
@@ -9,6 +9,7 @@ use super::{audit, page, ts, Reopen};
 use crate::domain::auth::{Actor, Role, CITY};
 use crate::domain::firm::{FirmInput, Person};
 use crate::error::{Error, Problems, Result, Text};
+use crate::store::Db;
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,7 +83,7 @@ fn firm_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Firm> {
     })
 }
 
-pub(crate) fn firm_by_id(conn: &Connection, id: i64) -> Result<Firm> {
+pub(crate) fn firm_by_id(conn: Db<'_>, id: i64) -> Result<Firm> {
     conn.query_row(
         &format!("{FIRM_SELECT} WHERE f.id = ?1"),
         [id],
@@ -92,7 +93,7 @@ pub(crate) fn firm_by_id(conn: &Connection, id: i64) -> Result<Firm> {
     .ok_or_else(|| Error::not_found(t!("没有该企业", "no such firm")))
 }
 
-pub(crate) fn firm_by_code(conn: &Connection, code: &str) -> Result<Firm> {
+pub(crate) fn firm_by_code(conn: Db<'_>, code: &str) -> Result<Firm> {
     let code = code.trim().to_ascii_uppercase();
     conn.query_row(
         &format!("{FIRM_SELECT} WHERE f.credit_code = ?1"),
@@ -109,7 +110,7 @@ pub(crate) fn firm_by_code(conn: &Connection, code: &str) -> Result<Firm> {
 }
 
 /// Whether the actor may read this firm.
-pub(crate) fn can_see_firm(conn: &Connection, actor: &Actor, firm: &Firm) -> Result<bool> {
+pub(crate) fn can_see_firm(conn: Db<'_>, actor: &Actor, firm: &Firm) -> Result<bool> {
     Ok(match actor.role {
         Role::Admin => true,
         Role::Firm => actor.firm_id == Some(firm.id),
@@ -157,7 +158,7 @@ fn not_yours() -> Error {
 }
 
 /// Checks against the reference tables, and the warnings a reviewer should see.
-pub(crate) fn check_against_store(conn: &Connection, f: &FirmInput) -> Result<Vec<Text>> {
+pub(crate) fn check_against_store(conn: Db<'_>, f: &FirmInput) -> Result<Vec<Text>> {
     let mut p = Problems::new();
     if !division_exists(conn, f.division.as_str())? {
         p.add(
@@ -279,14 +280,14 @@ impl Reopen {
     /// The firm a firm user is bound to, if any.
     pub fn firm_mine(&self, actor: &Actor) -> Result<Option<Firm>> {
         match (actor.role, actor.firm_id) {
-            (Role::Firm, Some(id)) => firm_by_id(&self.conn, id).map(Some),
+            (Role::Firm, Some(id)) => firm_by_id(self.db(), id).map(Some),
             _ => Ok(None),
         }
     }
 
     pub fn firm_show(&self, actor: &Actor, code: &str) -> Result<Firm> {
-        let firm = firm_by_code(&self.conn, code)?;
-        if !can_see_firm(&self.conn, actor, &firm)? {
+        let firm = firm_by_code(self.db(), code)?;
+        if !can_see_firm(self.db(), actor, &firm)? {
             return Err(not_yours());
         }
         Ok(firm)
@@ -379,7 +380,7 @@ impl Reopen {
         sql.push_str(" ORDER BY f.name, f.id LIMIT ? OFFSET ?");
         args.push(i64::from(limit).into());
         args.push(i64::from(offset).into());
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.sqlite().prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             Ok(FirmRow {
                 id: r.get(0)?,
@@ -406,7 +407,7 @@ pub(crate) fn stale(expected: i64, actual: i64) -> Error {
 /// (also used by the firm-mode set-up and the package import). A firm user not yet bound to a
 /// firm becomes bound to this one.
 pub(crate) fn register_tx(
-    tx: &Connection,
+    tx: Db<'_>,
     actor: &Actor,
     f: &FirmInput,
     now: DateTime<Utc>,

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Asia::Shanghai;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::apps::{app_core, frozen_stages, AppCore};
@@ -17,6 +17,7 @@ use crate::documents::{
 use crate::domain::auth::{Actor, Role};
 use crate::domain::workflow::AppState;
 use crate::error::{Error, Result};
+use crate::store::Db;
 use crate::t;
 
 /// What a print of a counter document produced.
@@ -33,7 +34,7 @@ fn local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
     at.with_timezone(&Shanghai).naive_local()
 }
 
-fn department_name(conn: &Connection, id: i64) -> Result<String> {
+fn department_name(conn: Db<'_>, id: i64) -> Result<String> {
     Ok(
         conn.query_row("SELECT name FROM departments WHERE id = ?1", [id], |r| {
             r.get(0)
@@ -42,7 +43,7 @@ fn department_name(conn: &Connection, id: i64) -> Result<String> {
 }
 
 /// The case number: jurisdiction's short name, the year the application was created, its id.
-fn case_number_of(conn: &Connection, app: &AppCore) -> Result<String> {
+fn case_number_of(conn: Db<'_>, app: &AppCore) -> Result<String> {
     let (short, created): (String, String) = conn.query_row(
         "SELECT d.short, a.created_at FROM applications a JOIN divisions d ON d.code = a.jurisdiction WHERE a.id = ?1",
         [app.id],
@@ -55,7 +56,7 @@ fn case_number_of(conn: &Connection, app: &AppCore) -> Result<String> {
     ))
 }
 
-fn submitted_at(conn: &Connection, app_id: i64, no: i64) -> Result<DateTime<Utc>> {
+fn submitted_at(conn: Db<'_>, app_id: i64, no: i64) -> Result<DateTime<Utc>> {
     let at: String = conn.query_row(
         "SELECT submitted_at FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
         params![app_id, no],
@@ -72,7 +73,7 @@ struct Decided {
     at: Option<DateTime<Utc>>,
 }
 
-fn decided(conn: &Connection, app_id: i64, no: i64, state: &str) -> Result<Decided> {
+fn decided(conn: Db<'_>, app_id: i64, no: i64, state: &str) -> Result<Decided> {
     let mut st = conn.prepare_cached(
         "SELECT t.stage_name, d.name, coalesce(t.opinion, ''), t.decided_at FROM review_tasks t
          JOIN departments d ON d.id = t.department_id
@@ -111,7 +112,7 @@ fn decided(conn: &Connection, app_id: i64, no: i64, state: &str) -> Result<Decid
 /// The receipt's body: the stages of the submission and the promised deadline as recorded when
 /// its first stage opened (hours per stage × stages); none opened means filing mode.
 fn receipt_body(
-    conn: &Connection,
+    conn: Db<'_>,
     app: &AppCore,
     firm: &Firm,
     no: i64,

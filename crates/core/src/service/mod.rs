@@ -32,18 +32,19 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::audit::{self, Who};
 use crate::domain::auth::{Actor, Role, CITY};
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 use crate::store;
+use crate::store::Db;
 use crate::t;
 
 /// The product's core, bound to one database.
 pub struct Reopen {
-    conn: Connection,
+    conn: store::Conn,
     /// The key directory: the certificate signing key and the audit key (never in the database).
     keys: crate::keys::KeyStore,
     /// Fonts of the printed documents, parsed on first need: names must be printable.
@@ -110,7 +111,7 @@ pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
         .map_err(|e| Error::internal(format!("bad timestamp {s}: {e}")))
 }
 
-pub(crate) fn load_policy(conn: &Connection) -> Result<Policy> {
+pub(crate) fn load_policy(conn: Db<'_>) -> Result<Policy> {
     let text: Option<String> = conn
         .query_row("SELECT value FROM settings WHERE key = 'policy'", [], |r| {
             r.get(0)
@@ -128,7 +129,7 @@ pub(crate) fn load_policy(conn: &Connection) -> Result<Policy> {
 }
 
 pub(crate) fn audit(
-    tx: &Connection,
+    tx: Db<'_>,
     actor: &Actor,
     action: &str,
     record: &str,
@@ -172,7 +173,7 @@ impl Reopen {
     fn with_keys(conn: Connection, keys: crate::keys::KeyStore) -> Result<Reopen> {
         keys.register(&conn)?;
         let mut core = Reopen {
-            conn,
+            conn: store::Conn::Sqlite(conn),
             keys,
             fonts: Default::default(),
         };
@@ -182,7 +183,12 @@ impl Reopen {
 
     /// Read access for queries that need no transaction (benchmarks, diagnostics).
     pub fn connection(&self) -> &Connection {
-        &self.conn
+        self.conn.sqlite()
+    }
+
+    /// The handle on this core's database.
+    pub(crate) fn db(&self) -> Db<'_> {
+        self.conn.db()
     }
 
     /// Uses `fonts` for the printability check and the documents instead of the shipped font with
@@ -235,11 +241,11 @@ impl Reopen {
         p.into_result()
     }
 
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let v = f(&tx)?;
+    /// Runs `f` in one write transaction (see `store::Conn::begin_write`): committed when it
+    /// returns Ok, rolled back otherwise.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(Db<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.begin_write()?;
+        let v = f(tx.db())?;
         tx.commit()?;
         Ok(v)
     }
@@ -249,12 +255,13 @@ impl Reopen {
     pub fn last_recorded_at(&self) -> Result<Option<DateTime<Utc>>> {
         let last: Option<String> =
             self.conn
+                .sqlite()
                 .query_row("SELECT max(at) FROM audit_events", [], |r| r.get(0))?;
         last.as_deref().map(parse_ts).transpose()
     }
 
     pub fn is_initialised(&self) -> Result<bool> {
-        let n: i64 = self.conn.query_row(
+        let n: i64 = self.conn.sqlite().query_row(
             "SELECT count(*) FROM settings WHERE key = 'policy'",
             [],
             |r| r.get(0),
@@ -263,7 +270,7 @@ impl Reopen {
     }
 
     pub fn policy(&self) -> Result<Policy> {
-        load_policy(&self.conn)
+        load_policy(self.db())
     }
 
     /// Creates the reference data and the first administrator on a new database; on an existing

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -28,6 +28,7 @@ use crate::domain::policy::Policy;
 use crate::domain::roster::{self, RosterRecord};
 use crate::domain::workflow::AppState;
 use crate::error::{Error, ErrorKind, FieldError, Problems, Result, Text};
+use crate::store::Db;
 use crate::t;
 
 /// Where this database runs: the office (the default) or a firm's own PC.
@@ -91,7 +92,7 @@ pub struct ImportReport {
     pub warnings: Vec<Text>,
 }
 
-pub(crate) fn mode_of(conn: &Connection) -> Result<Mode> {
+pub(crate) fn mode_of(conn: Db<'_>) -> Result<Mode> {
     let v: Option<String> = conn
         .query_row("SELECT value FROM settings WHERE key = 'mode'", [], |r| {
             r.get(0)
@@ -105,7 +106,7 @@ pub(crate) fn mode_of(conn: &Connection) -> Result<Mode> {
 }
 
 /// In firm mode nothing is submitted from this PC: the firm exports a package instead.
-pub(crate) fn refuse_in_firm_mode(conn: &Connection) -> Result<()> {
+pub(crate) fn refuse_in_firm_mode(conn: Db<'_>) -> Result<()> {
     if mode_of(conn)? == Mode::Firm {
         return Err(Error::forbidden(t!(
             "本机为企业自用模式,不能直接提交:请导出申报包(reopen app export),带到政务服务窗口受理",
@@ -115,7 +116,7 @@ pub(crate) fn refuse_in_firm_mode(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn attachment_rows(conn: &Connection, app_id: i64) -> Result<Vec<Attachment>> {
+fn attachment_rows(conn: Db<'_>, app_id: i64) -> Result<Vec<Attachment>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.name, a.mime, a.sha256, a.size, a.added_at, COALESCE(u.name, '')
          FROM attachments a LEFT JOIN users u ON u.id = a.added_by
@@ -135,7 +136,7 @@ fn attachment_rows(conn: &Connection, app_id: i64) -> Result<Vec<Attachment>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-fn attachment_content(conn: &Connection, app_id: i64, name: &str) -> Result<Vec<u8>> {
+fn attachment_content(conn: Db<'_>, app_id: i64, name: &str) -> Result<Vec<u8>> {
     conn.query_row(
         "SELECT content FROM attachments WHERE application_id = ?1 AND name = ?2 AND removed_at IS NULL",
         params![app_id, name],
@@ -151,7 +152,7 @@ fn attachment_content(conn: &Connection, app_id: i64, name: &str) -> Result<Vec<
 }
 
 fn insert_attachment(
-    conn: &Connection,
+    conn: Db<'_>,
     actor: &Actor,
     app_id: i64,
     name: &str,
@@ -365,7 +366,7 @@ fn check_package(p: &Package, policy: &Policy, now: DateTime<Utc>) -> Result<Che
 impl Reopen {
     /// Where this database runs (the UI offers "export the package" instead of "submit" in firm mode).
     pub fn mode(&self) -> Result<Mode> {
-        mode_of(&self.conn)
+        mode_of(self.db())
     }
 
     /// Sets up a new database on a firm's own PC: reference data, policy, the firm (checked as
@@ -492,11 +493,11 @@ impl Reopen {
     }
 
     pub fn app_attachments(&self, actor: &Actor, id: i64) -> Result<Vec<Attachment>> {
-        let core = app_core(&self.conn, id)?;
-        if !can_see_app(&self.conn, actor, &core)? {
+        let core = app_core(self.db(), id)?;
+        if !can_see_app(self.db(), actor, &core)? {
             return Err(forbidden_app());
         }
-        attachment_rows(&self.conn, id)
+        attachment_rows(self.db(), id)
     }
 
     /// One attachment's content, for whoever may see the application.
@@ -506,12 +507,12 @@ impl Reopen {
         id: i64,
         name: &str,
     ) -> Result<(Attachment, Vec<u8>)> {
-        let core = app_core(&self.conn, id)?;
-        if !can_see_app(&self.conn, actor, &core)? {
+        let core = app_core(self.db(), id)?;
+        if !can_see_app(self.db(), actor, &core)? {
             return Err(forbidden_app());
         }
-        let bytes = attachment_content(&self.conn, id, name)?;
-        let meta = attachment_rows(&self.conn, id)?
+        let bytes = attachment_content(self.db(), id, name)?;
+        let meta = attachment_rows(self.db(), id)?
             .into_iter()
             .find(|a| a.name == name)
             .ok_or_else(|| Error::internal("attachment"))?;
@@ -664,13 +665,13 @@ impl Reopen {
             &t!("受理申报包", "import application packages"),
         )?;
         let pkg = package::parse(bytes).map_err(Error::validation)?;
-        if mode_of(&self.conn)? == Mode::Firm {
+        if mode_of(self.db())? == Mode::Firm {
             return Err(Error::forbidden(t!(
                 "企业自用模式的数据库不能受理申报包",
                 "a firm-mode database does not import packages"
             )));
         }
-        let policy = load_policy(&self.conn)?;
+        let policy = load_policy(self.db())?;
         let checked = check_package(&pkg, &policy, now)?;
         if actor.role == Role::Clerk && !actor.covers(checked.firm.division.as_str()) {
             return Err(Error::forbidden(t!(

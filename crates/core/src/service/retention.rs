@@ -4,12 +4,13 @@
 //! purged, and when, is recorded on the application and in the audit log.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Transaction};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::{audit, ts, Reopen};
 use crate::domain::auth::{Actor, Role};
 use crate::error::{Error, Result};
+use crate::store::Db;
 use crate::t;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -28,11 +29,7 @@ pub struct PurgeReport {
 /// Runs `work` with the named guard triggers (those that keep submissions and daily reports
 /// unchanged) lifted, then restores each from its own stored text, inside the same transaction:
 /// the purge and the sealing are the only writes they let through.
-fn without_guards<T>(
-    tx: &Transaction<'_>,
-    guards: &[&str],
-    work: impl FnOnce() -> Result<T>,
-) -> Result<T> {
+fn without_guards<T>(tx: Db<'_>, guards: &[&str], work: impl FnOnce() -> Result<T>) -> Result<T> {
     let mut saved = Vec::new();
     for name in guards {
         let sql: String = tx.query_row(
@@ -154,7 +151,7 @@ impl Reopen {
     /// database). A database sealed with another key refuses it.
     pub fn set_roster_key(&mut self, key: crate::store::seal::RosterKey) -> Result<()> {
         use crate::store::seal;
-        if let Some(fp) = seal::sealed_with(&self.conn)? {
+        if let Some(fp) = seal::sealed_with(self.conn.sqlite())? {
             if fp != key.fingerprint() {
                 return Err(Error::field(
                     "key_file",
@@ -165,8 +162,8 @@ impl Reopen {
                 ));
             }
         }
-        let sealed = seal::sealed_with(&self.conn)?.is_some();
-        seal::register(&self.conn, Some(key), sealed)
+        let sealed = seal::sealed_with(self.conn.sqlite())?.is_some();
+        seal::register(self.conn.sqlite(), Some(key), sealed)
     }
 
     /// Seals every roster's ID and phone numbers, in the roster and in the frozen submissions,
@@ -179,13 +176,13 @@ impl Reopen {
     ) -> Result<SealReport> {
         use crate::store::seal;
         actor.require(&[Role::Admin], &t!("加密花名册", "seal rosters"))?;
-        if let Some(fp) = seal::sealed_with(&self.conn)? {
+        if let Some(fp) = seal::sealed_with(self.conn.sqlite())? {
             return Err(Error::conflict(t!(
                 format!("花名册已由指纹为 {fp} 的密钥加密"),
                 format!("the rosters are already sealed with the key {fp}")
             )));
         }
-        seal::register(&self.conn, Some(key.clone()), false)?;
+        seal::register(self.conn.sqlite(), Some(key.clone()), false)?;
         let sealed = self.write(|tx| {
             let roster_rows = tx.execute(
                 "UPDATE roster_entries SET id_number = reopen_seal(id_number), phone = reopen_seal(phone)",
@@ -222,12 +219,12 @@ impl Reopen {
         });
         match sealed {
             Ok(report) => {
-                seal::register(&self.conn, Some(key.clone()), true)?;
+                seal::register(self.conn.sqlite(), Some(key.clone()), true)?;
                 Ok(report)
             }
             Err(e) => {
                 // Nothing was sealed: back to plain writes.
-                seal::register(&self.conn, None, false)?;
+                seal::register(self.conn.sqlite(), None, false)?;
                 Err(e)
             }
         }

@@ -140,7 +140,7 @@ impl Reopen {
         );
         args.push(i64::from(limit).into());
         args.push(i64::from(offset).into());
-        let mut stmt = self.connection().prepare_cached(&sql)?;
+        let mut stmt = self.conn.sqlite().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             let state = crate::store::decode(r, 7, TaskState::parse)?;
             let due: String = r.get(10)?;

@@ -9,6 +9,7 @@ use super::daily::ComplianceCounts;
 use super::{local_date, ts, Reopen};
 use crate::domain::auth::{Actor, Role, CITY};
 use crate::error::{Error, Result};
+use crate::store::Db;
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,7 +91,7 @@ impl Reopen {
             (_, d) => Some(d.unwrap_or_default().to_string()),
         };
         let policy = self.policy()?;
-        let conn = self.connection();
+        let conn = self.db();
         let grouped = |key_sql: &str, label_sql: &str, join: &str| -> Result<Vec<Count>> {
             let sql = format!(
                 "SELECT {key_sql}, {label_sql}, count(*) FROM applications a JOIN firms f ON f.id = a.firm_id {join}
@@ -391,9 +392,7 @@ fn day_start(day: NaiveDate) -> String {
 type Keyed = std::collections::HashMap<Vec<String>, i64>;
 
 /// Division code → name, for labels.
-pub(crate) fn division_names(
-    conn: &rusqlite::Connection,
-) -> Result<std::collections::HashMap<String, String>> {
+pub(crate) fn division_names(conn: Db<'_>) -> Result<std::collections::HashMap<String, String>> {
     let mut st = conn.prepare_cached("SELECT code, name FROM divisions")?;
     let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -443,7 +442,7 @@ impl Reopen {
         }
         p.into_result()?;
         let policy = self.policy()?;
-        let conn = self.connection();
+        let conn = self.db();
         let scope: Option<String> = match (actor.role, actor.division.as_deref()) {
             (Role::Admin, _) | (_, Some(CITY)) => None,
             (_, d) => Some(d.unwrap_or_default().to_string()),

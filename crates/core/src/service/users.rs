@@ -1,7 +1,7 @@
 //! Users, login, lockout and passwords.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{audit, parse_ts, ts, Reopen};
@@ -12,6 +12,7 @@ use crate::domain::auth::{
 };
 use crate::domain::ids::{parse_name, CreditCode, DivisionCode};
 use crate::error::{Error, Problems, Result, Text};
+use crate::store::Db;
 use crate::t;
 
 pub(crate) struct NewUserRow<'a> {
@@ -24,11 +25,7 @@ pub(crate) struct NewUserRow<'a> {
     pub must_change: bool,
 }
 
-pub(crate) fn insert_user(
-    conn: &Connection,
-    u: &NewUserRow<'_>,
-    now: DateTime<Utc>,
-) -> Result<i64> {
+pub(crate) fn insert_user(conn: Db<'_>, u: &NewUserRow<'_>, now: DateTime<Utc>) -> Result<i64> {
     let mut p = Problems::new();
     p.take("name", check_user_name(u.name));
     p.take("password", check_password(u.password, u.name));
@@ -128,7 +125,7 @@ pub struct UserRow {
 }
 
 /// Resolves `DIVISION-KIND` to a department id.
-pub(crate) fn department_id(conn: &Connection, code: &str) -> Result<i64> {
+pub(crate) fn department_id(conn: Db<'_>, code: &str) -> Result<i64> {
     let (div, kind) = code.split_once('-').ok_or_else(|| {
         Error::field(
             "department",
@@ -152,7 +149,7 @@ pub(crate) fn department_id(conn: &Connection, code: &str) -> Result<i64> {
     })
 }
 
-pub(crate) fn division_exists(conn: &Connection, code: &str) -> Result<bool> {
+pub(crate) fn division_exists(conn: Db<'_>, code: &str) -> Result<bool> {
     let n: i64 = conn.query_row(
         "SELECT count(*) FROM divisions WHERE code = ?1",
         [code],
@@ -161,7 +158,7 @@ pub(crate) fn division_exists(conn: &Connection, code: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
-pub(crate) fn load_actor(conn: &Connection, user_id: i64) -> Result<Actor> {
+pub(crate) fn load_actor(conn: Db<'_>, user_id: i64) -> Result<Actor> {
     conn.query_row(
         "SELECT u.id, u.name, u.role, u.department_id, u.firm_id, COALESCE(u.division, d.division), u.must_change
          FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?1",
@@ -220,7 +217,7 @@ impl SessionEnd {
 }
 
 /// The failures recorded under `key` ('user:NAME' or 'source:ADDRESS'): count and last time.
-fn failures_of(conn: &Connection, key: &str) -> Result<Option<(i64, DateTime<Utc>)>> {
+fn failures_of(conn: Db<'_>, key: &str) -> Result<Option<(i64, DateTime<Utc>)>> {
     let row: Option<(i64, String)> = conn
         .query_row(
             "SELECT failures, last_failed_at FROM login_failures WHERE key = ?1",
@@ -232,11 +229,7 @@ fn failures_of(conn: &Connection, key: &str) -> Result<Option<(i64, DateTime<Utc
 }
 
 /// When the next attempt under any of `keys` is heard (None: now).
-fn retry_at(
-    conn: &Connection,
-    keys: &[String],
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>> {
+fn retry_at(conn: Db<'_>, keys: &[String], now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
     let mut at = None;
     for k in keys {
         if let Some((n, last)) = failures_of(conn, k)? {
@@ -248,7 +241,7 @@ fn retry_at(
 
 /// Counts a failure under each key (a count older than a day starts again), and forgets
 /// failures nobody has repeated for a day.
-fn record_failure(conn: &Connection, keys: &[String], now: DateTime<Utc>) -> Result<i64> {
+fn record_failure(conn: Db<'_>, keys: &[String], now: DateTime<Utc>) -> Result<i64> {
     let forget = ts(now - Duration::hours(LOGIN_FAILURE_MEMORY_HOURS));
     conn.execute(
         "DELETE FROM login_failures WHERE last_failed_at < ?1",
@@ -322,13 +315,14 @@ impl Reopen {
     ) -> Result<Actor> {
         let keys = throttle_keys(name, source);
         // An attempt before its wait is over is not heard: no password check, nothing counted.
-        if let Some(at) = retry_at(&self.conn, &keys, now)? {
+        if let Some(at) = retry_at(self.db(), &keys, now)? {
             return Err(login_throttled(at - now));
         }
         // The password hash is checked (argon2: tens of milliseconds) before the write lock is
         // taken, so logins on other PCs do not queue behind it.
         let seen: Option<String> = self
             .conn
+            .sqlite()
             .query_row(
                 "SELECT password_hash FROM users WHERE name = ?1",
                 [name],
@@ -343,10 +337,9 @@ impl Reopen {
                 false
             }
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if let Some(at) = retry_at(&tx, &keys, now)? {
+        let guard = self.conn.begin_write()?;
+        let tx = guard.db();
+        if let Some(at) = retry_at(tx, &keys, now)? {
             return Err(login_throttled(at - now));
         }
         let row: Option<(i64, String, bool)> = tx
@@ -369,8 +362,8 @@ impl Reopen {
             None => false,
         };
         let Some((id, _, _)) = row else {
-            record_failure(&tx, &keys, now)?;
-            tx.commit()?;
+            record_failure(tx, &keys, now)?;
+            guard.commit()?;
             return Err(bad_login());
         };
         let who = chain::Who {
@@ -379,9 +372,9 @@ impl Reopen {
             role: "-".into(),
         };
         if !ok {
-            let failures = record_failure(&tx, &keys, now)?;
+            let failures = record_failure(tx, &keys, now)?;
             chain::append(
-                &tx,
+                tx,
                 &who,
                 "user.login_failed",
                 &format!("user:{id}"),
@@ -389,16 +382,16 @@ impl Reopen {
                 Some(&serde_json::json!({"failures": failures, "source": source})),
                 now,
             )?;
-            tx.commit()?;
+            guard.commit()?;
             return Err(bad_login());
         }
         for k in &keys {
             tx.execute("DELETE FROM login_failures WHERE key = ?1", [k])?;
         }
-        let actor = load_actor(&tx, id)?;
+        let actor = load_actor(tx, id)?;
         if record_login {
             chain::append(
-                &tx,
+                tx,
                 &actor.who(),
                 "user.login",
                 &format!("user:{id}"),
@@ -407,13 +400,13 @@ impl Reopen {
                 now,
             )?;
         }
-        tx.commit()?;
+        guard.commit()?;
         Ok(actor)
     }
 
     /// The actor as the store now knows it (e.g. bound to a firm after registering it).
     pub fn refresh_actor(&self, actor: &Actor) -> Result<Actor> {
-        load_actor(&self.conn, actor.user_id)
+        load_actor(self.db(), actor.user_id)
     }
 
     /// Whether a logged-in session may go on at `now`: the user still exists and is enabled, the password was not changed since the session began, the session has not been
@@ -429,6 +422,7 @@ impl Reopen {
         // A lockout (five wrong passwords typed by anyone) stops new logins, not this session.
         let row: Option<(bool, String)> = self
             .conn
+            .sqlite()
             .query_row(
                 "SELECT disabled, password_changed_at FROM users WHERE id = ?1",
                 [actor.user_id],
@@ -451,7 +445,7 @@ impl Reopen {
         };
         Ok(match end {
             Some(e) => Err(e),
-            None => Ok(load_actor(&self.conn, actor.user_id)?),
+            None => Ok(load_actor(self.db(), actor.user_id)?),
         })
     }
 
@@ -545,7 +539,7 @@ impl Reopen {
 
     pub fn user_list(&self, actor: &Actor) -> Result<Vec<UserRow>> {
         actor.require(&[Role::Admin], &t!("查看用户", "list users"))?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.sqlite().prepare(
             "SELECT u.id, u.name, u.role, d.division || '-' || d.kind, f.credit_code, u.division, u.disabled,
                     u.must_change, u.created_at, lf.failures, lf.last_failed_at
              FROM users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN firms f ON f.id = u.firm_id
@@ -579,7 +573,7 @@ impl Reopen {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn user_id(tx: &Connection, name: &str) -> Result<(i64, String, bool)> {
+    fn user_id(tx: Db<'_>, name: &str) -> Result<(i64, String, bool)> {
         tx.query_row(
             "SELECT id, role, disabled FROM users WHERE name = ?1",
             [name],
@@ -676,8 +670,8 @@ impl Reopen {
         };
         check_password(&pw, name).map_err(|e| Error::field("password", e))?;
         // argon2 runs before the write lock is taken (tens of milliseconds each).
-        let (_, _, _) = Self::user_id(&self.conn, name)?;
-        let current: String = self.conn.query_row(
+        let (_, _, _) = Self::user_id(self.db(), name)?;
+        let current: String = self.conn.sqlite().query_row(
             "SELECT password_hash FROM users WHERE name = ?1",
             [name],
             |r| r.get(0),

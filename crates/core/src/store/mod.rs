@@ -9,7 +9,11 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
+pub mod db;
+pub mod scope;
 pub mod seal;
+
+pub use db::{Conn, Db, Engine, Row, ToArg, Tx, Value};
 
 /// Numbered migrations. Never edit a released one; add the next.
 pub fn migrations() -> Migrations<'static> {
