@@ -420,7 +420,7 @@ fn normalise(sql: &str) -> String {
 
 /// The audit table's triggers as the migrations create them: (name, normalised SQL).
 fn expected_triggers() -> Vec<(String, String)> {
-    let sql = include_str!("store/migrations/001_initial.sql");
+    let sql = include_str!("store/migrations/sqlite/001_initial.sql");
     let mut out = Vec::new();
     let mut rest = sql;
     while let Some(at) = rest.find("CREATE TRIGGER audit_") {

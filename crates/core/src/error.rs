@@ -84,6 +84,9 @@ pub enum ErrorKind {
     Forbidden,
     NotFound,
     Conflict,
+    /// The database cannot be reached or is not this program's (a server down, wrong credentials,
+    /// a newer schema): nothing was done; trying again later may work.
+    Unavailable,
     Internal,
 }
 
@@ -95,7 +98,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => 3,
             ErrorKind::NotFound => 4,
             ErrorKind::Conflict => 5,
-            ErrorKind::Internal => 1,
+            ErrorKind::Unavailable | ErrorKind::Internal => 1,
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -104,6 +107,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not_found",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
         }
     }
@@ -136,6 +140,13 @@ impl Error {
     pub fn forbidden(message: Text) -> Self {
         Error {
             kind: ErrorKind::Forbidden,
+            message,
+            fields: vec![],
+        }
+    }
+    pub fn unavailable(message: Text) -> Self {
+        Error {
+            kind: ErrorKind::Unavailable,
             message,
             fields: vec![],
         }

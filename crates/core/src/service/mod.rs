@@ -35,7 +35,7 @@ use chrono_tz::Asia::Shanghai;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::audit::{self, Who};
-use crate::domain::auth::{Actor, Role, CITY};
+use crate::domain::auth::Actor;
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 use crate::store;
@@ -78,27 +78,16 @@ pub fn local_time(at: DateTime<Utc>) -> String {
 /// with its arguments: the firm its own, reviewers their department's, clerks and leaders their
 /// jurisdiction's (the city's all), the administrator all.
 pub(crate) fn scope_sql(actor: &Actor) -> (String, Vec<rusqlite::types::Value>) {
-    match actor.role {
-        Role::Admin => ("1=1".into(), vec![]),
-        Role::Firm => (
-            "a.firm_id = ?".into(),
-            vec![actor.firm_id.unwrap_or(-1).into()],
-        ),
-        Role::Clerk | Role::Leader => match actor.division.as_deref() {
-            Some(CITY) => ("1=1".into(), vec![]),
-            d => {
-                let d = d.unwrap_or_default().to_string();
-                (
-                    "(a.jurisdiction = ? OR f.division = ?)".into(),
-                    vec![d.clone().into(), d.into()],
-                )
-            }
-        },
-        Role::Reviewer => (
-            "a.id IN (SELECT application_id FROM review_tasks WHERE department_id = ?)".into(),
-            vec![actor.department_id.unwrap_or(-1).into()],
-        ),
-    }
+    let (sql, args) = store::scope::applications(&actor.scope());
+    let args = args
+        .into_iter()
+        .map(|v| match v {
+            store::Value::Int(i) => rusqlite::types::Value::Integer(i),
+            store::Value::Text(t) => rusqlite::types::Value::Text(t),
+            _ => rusqlite::types::Value::Null,
+        })
+        .collect();
+    (sql, args)
 }
 
 pub(crate) fn ts(now: DateTime<Utc>) -> String {
@@ -162,18 +151,49 @@ impl Reopen {
 
     /// Opens the database at `path` with its keys in `key_dir`.
     pub fn open_with_keys(path: &Path, key_dir: &Path) -> Result<Reopen> {
-        Reopen::with_keys(store::open(path)?, crate::keys::KeyStore::at(key_dir))
+        Reopen::with_keys(
+            store::Conn::Sqlite(store::open(path)?),
+            crate::keys::KeyStore::at(key_dir),
+        )
+    }
+
+    /// Opens the database `db` — a PostgreSQL URL (`postgres://…`) or a SQLite file's path — with
+    /// its keys in `key_dir`. A PostgreSQL database behind this program's schema is migrated
+    /// first (by a role that may; otherwise the error says to run `reopen migrate`); one ahead of
+    /// it is refused.
+    pub fn open_db(db: &str, key_dir: &Path) -> Result<Reopen> {
+        if !store::pg::is_url(db) {
+            return Reopen::open_with_keys(Path::new(db), key_dir);
+        }
+        let pg = store::pg::connect(db)?;
+        if store::pg::version(Db::Postgres(&pg))? != store::pg::latest_version() {
+            store::pg::migrate(&pg)?;
+        }
+        Reopen::with_keys(
+            store::Conn::Postgres(pg),
+            crate::keys::KeyStore::at(key_dir),
+        )
+    }
+
+    /// The engine this core's database runs on.
+    pub fn engine(&self) -> store::Engine {
+        self.conn.engine()
     }
 
     /// A database in memory, with keys that live as long as it.
     pub fn open_in_memory() -> Result<Reopen> {
-        Reopen::with_keys(store::open_in_memory()?, crate::keys::KeyStore::in_memory())
+        Reopen::with_keys(
+            store::Conn::Sqlite(store::open_in_memory()?),
+            crate::keys::KeyStore::in_memory(),
+        )
     }
 
-    fn with_keys(conn: Connection, keys: crate::keys::KeyStore) -> Result<Reopen> {
-        keys.register(&conn)?;
+    fn with_keys(conn: store::Conn, keys: crate::keys::KeyStore) -> Result<Reopen> {
+        if let Some(c) = conn.db().sqlite() {
+            keys.register(c)?;
+        }
         let mut core = Reopen {
-            conn: store::Conn::Sqlite(conn),
+            conn,
             keys,
             fonts: Default::default(),
         };

@@ -10,21 +10,25 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub mod db;
+pub mod pg;
 pub mod scope;
 pub mod seal;
+pub mod transfer;
 
 pub use db::{Conn, Db, Engine, Row, ToArg, Tx, Value};
 
 /// Numbered migrations. Never edit a released one; add the next.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
-        M::up(include_str!("migrations/001_initial.sql")),
-        M::up(include_str!("migrations/002_certificates.sql")),
-        M::up(include_str!("migrations/003_daily_packages.sql")),
-        M::up(include_str!("migrations/004_list_indexes.sql")),
-        M::up(include_str!("migrations/005_queue_decided.sql")),
-        M::up(include_str!("migrations/006_certificates_by_app.sql")),
-        M::up(include_str!("migrations/007_login_failures.sql")),
+        M::up(include_str!("migrations/sqlite/001_initial.sql")),
+        M::up(include_str!("migrations/sqlite/002_certificates.sql")),
+        M::up(include_str!("migrations/sqlite/003_daily_packages.sql")),
+        M::up(include_str!("migrations/sqlite/004_list_indexes.sql")),
+        M::up(include_str!("migrations/sqlite/005_queue_decided.sql")),
+        M::up(include_str!(
+            "migrations/sqlite/006_certificates_by_app.sql"
+        )),
+        M::up(include_str!("migrations/sqlite/007_login_failures.sql")),
     ])
 }
 

@@ -11,6 +11,7 @@ mod bad_input;
 mod certs;
 mod concurrency;
 mod daily;
+mod engines;
 mod hostile;
 mod packages;
 mod permissions;
@@ -52,9 +53,28 @@ pub fn hours(h: i64) -> DateTime<Utc> {
     now() + Duration::hours(h)
 }
 
-/// Opens a fresh database file in `dir`, initialises it and logs the administrator in.
+/// A new, empty database: a SQLite file in `dir`, or — when `REOPEN_TEST_PG` names a PostgreSQL
+/// cluster (scripts/lib/pg.sh starts one) — a fresh database on it, with its keys in `dir`.
+pub fn open_empty(dir: &Path) -> R<Reopen> {
+    Ok(match pg_cluster() {
+        Some(url) => Reopen::open_db(
+            &reopen_core::store::pg::create_test_database(&url)?,
+            &dir.join("keys"),
+        )?,
+        None => Reopen::open(&dir.join("t.db"))?,
+    })
+}
+
+/// The PostgreSQL cluster the tests run on, if any (`REOPEN_TEST_PG`).
+pub fn pg_cluster() -> Option<String> {
+    std::env::var("REOPEN_TEST_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Opens a fresh database (see `open_empty`), initialises it and logs the administrator in.
 pub fn open(dir: &Path) -> R<(Reopen, Actor)> {
-    let mut core = Reopen::open(&dir.join("t.db"))?;
+    let mut core = open_empty(dir)?;
     core.init(Some(("admin", ADMIN_PW)), now())?;
     let admin = core.login("admin", ADMIN_PW, now())?;
     Ok((core, admin))

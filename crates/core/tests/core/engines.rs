@@ -1,0 +1,142 @@
+//! The database handle on both engines: the same statements, arguments and cells on SQLite and on
+//! PostgreSQL, migrations, and the errors of a database that cannot be used. The PostgreSQL half
+//! runs when `REOPEN_TEST_PG` names a cluster (scripts/test.sh starts one).
+
+use reopen_core::args;
+use reopen_core::store::{self, pg, Db, Value};
+use reopen_core::ErrorKind;
+
+use crate::{pg_cluster, R};
+
+/// The same statements on a handle of either engine.
+fn round_trip(db: Db<'_>) -> R {
+    db.batch(
+        "CREATE TABLE t (id BIGINT PRIMARY KEY, s TEXT, n BIGINT, b BYTEA_OR_BLOB)"
+            .replace(
+                "BYTEA_OR_BLOB",
+                match db.engine() {
+                    store::Engine::Sqlite => "BLOB",
+                    store::Engine::Postgres => "BYTEA",
+                },
+            )
+            .as_str(),
+    )?;
+    for (id, s, n) in [
+        (1i64, Some("雅安市"), 5i64),
+        (2, None, 7),
+        (3, Some("a'b"), -2),
+    ] {
+        db.exec(
+            "INSERT INTO t (id, s, n, b) VALUES (?1, ?2, ?3, ?4)",
+            args![id, s, n, vec![0u8, 255, id as u8]],
+        )?;
+    }
+    let rows = db.rows(
+        "SELECT id, s, n, b FROM t WHERE n > ?1 ORDER BY s NULLS FIRST, id",
+        args![-10],
+        |r| {
+            Ok((
+                r.get::<i64>(0)?,
+                r.get::<Option<String>>(1)?,
+                r.get::<i32>(2)?,
+                r.get::<Vec<u8>>(3)?,
+            ))
+        },
+    )?;
+    assert_eq!(
+        rows,
+        vec![
+            (2, None, 7, vec![0, 255, 2]),
+            (3, Some("a'b".into()), -2, vec![0, 255, 3]),
+            (1, Some("雅安市".into()), 5, vec![0, 255, 1]),
+        ]
+    );
+    // Aggregates read alike: SUM of 64-bit integers is NUMERIC on PostgreSQL.
+    let (sum, count, avg): (i64, i64, f64) =
+        db.row("SELECT SUM(n), COUNT(*), AVG(n) FROM t", args![], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    assert_eq!((sum, count), (10, 3));
+    assert!((avg - 10.0 / 3.0).abs() < 1e-9, "{avg}");
+    // A parameter of no inferable type, cast; a missing row; a comparison read as a flag.
+    let flag: bool = db.one("SELECT CAST(?1 AS TEXT) IS NULL", args![None::<String>])?;
+    assert!(flag);
+    assert_eq!(
+        db.first::<i64>("SELECT id FROM t WHERE id = ?1", args![9])?,
+        None
+    );
+    assert_eq!(
+        db.one::<Value>("SELECT s FROM t WHERE id = ?1", args![1])?,
+        Value::Text("雅安市".into())
+    );
+    let e = db
+        .one::<i64>("SELECT s FROM t WHERE id = 1", args![])
+        .unwrap_err();
+    assert!(e.to_string().contains("expected an integer"), "{e}");
+    Ok(())
+}
+
+#[test]
+fn statements_read_alike_on_sqlite() -> R {
+    let c = rusqlite::Connection::open_in_memory()?;
+    round_trip(Db::Sqlite(&c))
+}
+
+#[test]
+fn statements_read_alike_on_postgres() -> R {
+    let Some(url) = pg_cluster() else {
+        return Ok(());
+    };
+    let pg = pg::connect(&pg::create_test_database(&url)?)?;
+    round_trip(Db::Postgres(&pg))
+}
+
+#[test]
+fn a_postgres_database_is_migrated_once_and_a_newer_one_refused() -> R {
+    let Some(url) = pg_cluster() else {
+        return Ok(());
+    };
+    let db_url = pg::create_test_database(&url)?;
+    let pg = pg::connect(&db_url)?;
+    assert_eq!(pg::version(Db::Postgres(&pg))?, pg::latest_version());
+    assert_eq!(pg::migrate(&pg)?, 0, "nothing left to apply");
+    // A later program's schema: refused, changing nothing.
+    Db::Postgres(&pg).exec(
+        "INSERT INTO schema_migrations (version) VALUES (?1)",
+        args![pg::latest_version() + 1],
+    )?;
+    let e = pg::migrate(&pg).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Unavailable);
+    assert!(e.message.zh.contains("请升级本程序"), "{e}");
+    let keys = tempfile::tempdir()?;
+    let e = reopen_core::Reopen::open_db(&db_url, keys.path())
+        .err()
+        .expect("refused");
+    assert_eq!(e.kind, ErrorKind::Unavailable, "{e}");
+    Ok(())
+}
+
+#[test]
+fn an_unreachable_server_and_wrong_credentials_are_clear_errors() -> R {
+    let keys = tempfile::tempdir()?;
+    // Nothing listens on port 1 of this machine.
+    let e = reopen_core::Reopen::open_db(
+        "postgres://reopen@127.0.0.1:1/reopen?connect_timeout=5",
+        keys.path(),
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(e.kind, ErrorKind::Unavailable, "{e}");
+    assert!(
+        e.message.zh.starts_with("无法连接 PostgreSQL 数据库"),
+        "{e}"
+    );
+    let Some(url) = pg_cluster() else {
+        return Ok(());
+    };
+    let e = reopen_core::Reopen::open_db(&pg::with_dbname(&url, "no_such_db"), keys.path())
+        .err()
+        .expect("refused");
+    assert!(e.message.zh.contains("数据库不存在"), "{e}");
+    Ok(())
+}
