@@ -28,7 +28,8 @@ use output::Out;
     about = "复工复产审批 Reopen — business reopening approvals"
 )]
 struct Cli {
-    /// Database file (default: the per-user data directory the desktop app uses)
+    /// Database file (default: the per-user data directory the desktop app uses), or a
+    /// PostgreSQL URL (postgres://user@host/db)
     #[arg(long, global = true, env = "REOPEN_DB")]
     db: Option<PathBuf>,
     /// Key directory: the certificate signing key and the audit key (default: DB.keys beside
@@ -128,6 +129,16 @@ enum Cmd {
     Backup { file: PathBuf },
     /// Restore from FILE after checking its integrity
     Restore { file: PathBuf },
+    /// Copy an office's SQLite database into an empty PostgreSQL database (as its administrator;
+    /// the key directory stays the same: --keys, default FILE.keys)
+    Migrate {
+        /// The SQLite database file
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database (postgres://user@host/db); it must be empty
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -665,7 +676,17 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             )
         });
     }
+    if let Cmd::Migrate { from, to } = &cli.cmd {
+        return migrate(&cli, from, to, now, out);
+    }
     let db = cli.db.clone().unwrap_or_else(default_db);
+    let url = db
+        .to_str()
+        .filter(|d| reopen_core::store::pg::is_url(d))
+        .map(str::to_string);
+    if url.is_some() {
+        refuse_on_postgres(&cli.cmd)?;
+    }
     // A new demo database is made whole or not at all (built under a temporary name).
     if let Cmd::Init {
         demo: true,
@@ -675,7 +696,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         ..
     } = &cli.cmd
     {
-        if !db.exists() {
+        if url.is_none() && !db.exists() {
             let pw = env_password("REOPEN_PASSWORD");
             let admin_pair = init_admin(admin.as_deref(), pw.as_deref())?;
             let scale = scale.as_deref().unwrap_or("small");
@@ -684,7 +705,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             return out.init(&doc);
         }
     }
-    if !matches!(cli.cmd, Cmd::Init { .. }) && !db.exists() {
+    if url.is_none() && !matches!(cli.cmd, Cmd::Init { .. }) && !db.exists() {
         return Err(Error::not_found(t!(
             format!(
                 "数据库 {} 不存在，请先运行 reopen init --admin 用户名",
@@ -696,9 +717,19 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             )
         )));
     }
-    let mut core = match &cli.keys {
-        Some(keys) => Reopen::open_with_keys(&db, keys)?,
-        None => Reopen::open(&db)?,
+    let mut core = match (&url, &cli.keys) {
+        (Some(url), Some(keys)) => Reopen::open_db(url, keys)?,
+        (Some(_), None) => {
+            return Err(Error::field(
+                "keys",
+                t!(
+                    "PostgreSQL 数据库的密钥目录须用 --keys 或环境变量 REOPEN_KEYS_DIR 指定",
+                    "a PostgreSQL database needs its key directory: --keys or REOPEN_KEYS_DIR"
+                ),
+            ))
+        }
+        (None, Some(keys)) => Reopen::open_with_keys(&db, keys)?,
+        (None, None) => Reopen::open(&db)?,
     };
     // The key that seals rosters lives outside the database file.
     if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
@@ -715,7 +746,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         .map(|p| p.categories.into_iter().collect())
         .unwrap_or_default();
     match cli.cmd {
-        Cmd::Check { .. } => Ok(()),
+        Cmd::Check { .. } | Cmd::Migrate { .. } => Ok(()),
         Cmd::Init {
             firm: Some(firm),
             firm_user: Some(user),
@@ -1199,6 +1230,64 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             })
         }
     }
+}
+
+/// What a PostgreSQL database does not do through this program, said before anything is opened.
+fn refuse_on_postgres(cmd: &Cmd) -> Result<(), Error> {
+    let why = match cmd {
+        Cmd::Backup { .. } | Cmd::Restore { .. } => t!(
+            "PostgreSQL 数据库请用 pg_dump 备份、pg_restore 恢复（见 README“在全市运行”）",
+            "back up a PostgreSQL database with pg_dump and restore it with pg_restore (README, running it for a city)"
+        ),
+        Cmd::Init { demo: true, .. } => t!(
+            "演示数据库请先建在本机数据库文件中，再用 reopen migrate 迁入 PostgreSQL",
+            "make a demo database as a file first, then move it with reopen migrate"
+        ),
+        Cmd::Init { firm: Some(_), .. } => t!(
+            "企业自用模式只用本机数据库文件",
+            "firm mode uses a database file on the firm's own PC"
+        ),
+        _ => return Ok(()),
+    };
+    Err(Error::field("db", why))
+}
+
+/// `reopen migrate --from FILE.db --to postgres://…`, as the source database's administrator.
+fn migrate(
+    cli: &Cli,
+    from: &std::path::Path,
+    to: &str,
+    now: DateTime<Utc>,
+    out: &mut Out,
+) -> Result<(), Error> {
+    if !from.exists() {
+        return Err(Error::not_found(t!(
+            format!("数据库 {} 不存在", from.display()),
+            format!("no database at {}", from.display())
+        )));
+    }
+    let core = match &cli.keys {
+        Some(keys) => Reopen::open_with_keys(from, keys)?,
+        None => Reopen::open(from)?,
+    };
+    let mut cx = Ctx {
+        core,
+        user: cli.user.clone(),
+        now,
+    };
+    let actor = cx.actor(false)?;
+    let report = cx.core.migrate_to_postgres(&actor, to, now)?;
+    let rows: u64 = report.iter().map(|t| t.rows).sum();
+    let doc = json!({"from": from.display().to_string(), "to": reopen_core::store::pg::redacted(to), "tables": report, "rows": rows});
+    out.value(&doc, |v| {
+        format!(
+            "已将 {} 迁入 {}：{} 张表，共 {} 行",
+            v["from"].as_str().unwrap_or_default(),
+            v["to"].as_str().unwrap_or_default(),
+            v["tables"].as_array().map_or(0, Vec::len),
+            v["rows"]
+        )
+    })
 }
 
 fn main() -> ExitCode {

@@ -9,6 +9,7 @@ pub mod demo;
 mod exports;
 mod firms;
 mod forms;
+mod migrate;
 mod packages;
 mod retention;
 mod review;

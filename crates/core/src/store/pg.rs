@@ -372,7 +372,9 @@ mod tests {
 
     #[test]
     fn a_bad_url_is_a_field_error() {
-        let e = connect("postgres://a@b/c?sslmode=sometimes").err().expect("refused");
+        let e = connect("postgres://a@b/c?sslmode=sometimes")
+            .err()
+            .expect("refused");
         assert_eq!(e.kind, crate::ErrorKind::Validation, "{e}");
     }
 }

@@ -39,9 +39,19 @@ pub struct Transferred {
     pub rows: u64,
 }
 
-/// Copies every table of `src` (a SQLite database at the latest schema) into `dst`, which must
-/// hold no rows (its schema is created if missing). Returns the rows copied per table.
-pub fn sqlite_to_postgres(src: &rusqlite::Connection, dst: &Pg) -> Result<Vec<Transferred>> {
+/// Copies every table of `source` (a SQLite database at the latest schema, read inside the
+/// caller's transaction so that nothing changes it meanwhile) into `dst`, which must hold no rows
+/// (its schema is created if missing). Returns the rows copied per table.
+pub fn sqlite_to_postgres(source: Db<'_>, dst: &Pg) -> Result<Vec<Transferred>> {
+    if source.engine() != super::Engine::Sqlite {
+        return Err(Error::field(
+            "from",
+            t!(
+                "迁移的来源须是本机数据库文件",
+                "the source of a migration is a SQLite database file"
+            ),
+        ));
+    }
     super::pg::migrate(dst)?;
     let target = Db::Postgres(dst);
     for table in TABLES {
@@ -54,7 +64,6 @@ pub fn sqlite_to_postgres(src: &rusqlite::Connection, dst: &Pg) -> Result<Vec<Tr
             )));
         }
     }
-    let source = Db::Sqlite(src);
     target.batch("BEGIN")?;
     let result = copy_all(source, target);
     match result {

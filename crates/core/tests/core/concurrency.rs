@@ -1,4 +1,6 @@
-//! Two connections on one database file: one decision wins, the other gets a clear conflict.
+//! Several connections on one database (a file, or a PostgreSQL database): one decision wins and
+//! the other gets a clear conflict; concurrent issuers in one jurisdiction get gapless, unique
+//! numbers; concurrent writers extend one audit chain.
 
 use std::sync::Barrier;
 
@@ -40,9 +42,8 @@ fn race_setup() -> R<Race> {
 /// Runs two decisions on the same task from two connections at once.
 fn race(verdicts: [(&str, Option<i64>); 2]) -> R<(Race, Vec<reopen_core::Result<AppState>>)> {
     let s = race_setup()?;
-    let path = s.dir.path().join("t.db");
-    let mut c1 = Reopen::open(&path)?;
-    let mut c2 = Reopen::open(&path)?;
+    let mut c1 = open_again(s.dir.path())?;
+    let mut c2 = open_again(s.dir.path())?;
     let barrier = Barrier::new(2);
     let (a1, a2, id) = (&s.r1, &s.r2, s.id);
     let results = std::thread::scope(|sc| {
@@ -140,7 +141,7 @@ fn stale_expect_version_on_app_update_is_conflict_and_changes_nothing() -> R {
     let code = register(&mut core, &c, 1, "雨城甲商贸有限公司")?;
     let firm = user(&mut core, &admin, "firm", "firm", None, Some(&code), None)?;
     let id = draft(&mut core, &firm, &code, "production", 5, 1, 0)?;
-    let mut other = Reopen::open(&dir.path().join("t.db"))?;
+    let mut other = open_again(dir.path())?;
     let seen = other.app_show(&c, id, now())?.version;
 
     let mut plan = demo_plan("production", 5, 1, 0, PRINCIPAL, now());
@@ -167,5 +168,100 @@ fn stale_expect_version_on_app_update_is_conflict_and_changes_nothing() -> R {
         Some(ErrorKind::Conflict)
     );
     assert_eq!(core.app_show(&admin, id, now())?.version, seen + 1);
+    Ok(())
+}
+
+/// Registers, files and fully approves `n` applications of 511802 through `core`.
+fn approved_apps(core: &mut Reopen, admin: &Actor, n: u32) -> R<(Actor, Vec<i64>)> {
+    let c = clerk(core, admin, "clerk", "511802")?;
+    let swj = reviewer(core, admin, "swj", "511802-SWJ")?;
+    let zhb = reviewer(core, admin, "zhb", "511802-ZHB")?;
+    let mut ids = Vec::new();
+    for k in 1..=n {
+        let code = register(core, &c, k, &format!("雨城并发商贸{k}有限公司"))?;
+        let id = submitted(core, &c, &code, "daily_necessities", 5, 1, 0)?;
+        core.review_decide(&swj, id, &decision("approve", Some(5)), now())?;
+        core.review_decide(&zhb, id, &decision("approve", None), now())?;
+        ids.push(id);
+    }
+    Ok((c, ids))
+}
+
+/// Two issuers at two counters of one jurisdiction, each on its own connection, issue at once:
+/// the numbers are unique and leave no gap (no number is lost to a rolled-back issue either).
+#[test]
+fn concurrent_issuers_get_gapless_unique_numbers() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    let (c, ids) = approved_apps(&mut core, &admin, 8)?;
+    let c2 = clerk(&mut core, &admin, "clerk2", "511802")?;
+    let (left, right) = ids.split_at(4);
+    let mut k1 = open_again(dir.path())?;
+    let mut k2 = open_again(dir.path())?;
+    let barrier = Barrier::new(2);
+    let issue = |k: &mut Reopen, who: &Actor, ids: &[i64]| -> Vec<String> {
+        barrier.wait();
+        ids.iter()
+            .map(|id| k.cert_issue(who, *id, now()).expect("issued").number)
+            .collect()
+    };
+    let (n1, n2) = std::thread::scope(|sc| {
+        let h1 = sc.spawn(|| issue(&mut k1, &c, left));
+        let h2 = sc.spawn(|| issue(&mut k2, &c2, right));
+        (h1.join().unwrap(), h2.join().unwrap())
+    });
+    let mut seqs: Vec<u32> = n1
+        .iter()
+        .chain(&n2)
+        .map(|n| {
+            n.trim_end_matches('号')
+                .rsplit('〕')
+                .next()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("a number: {n}"))
+        })
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=8).collect::<Vec<u32>>(), "{n1:?} {n2:?}");
+    assert!(core.audit_verify(&admin)?.ok);
+    Ok(())
+}
+
+/// Several writers on their own connections append to the audit log at once: one chain, every
+/// event in it, and it verifies.
+#[test]
+fn concurrent_writers_extend_one_audit_chain() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    let before = audit_len(&core, &admin);
+    let writers = 3;
+    let each = 5;
+    let barrier = Barrier::new(writers);
+    std::thread::scope(|sc| {
+        for w in 0..writers {
+            let barrier = &barrier;
+            let admin = &admin;
+            let dir = dir.path();
+            sc.spawn(move || {
+                let mut k = open_again(dir).expect("opened");
+                barrier.wait();
+                for i in 0..each {
+                    let u = NewUser {
+                        name: format!("w{w}u{i}"),
+                        role: "leader".into(),
+                        department: None,
+                        firm: None,
+                        division: Some("511802".into()),
+                        password: Some(PW.into()),
+                    };
+                    k.user_add(admin, &u, now()).expect("added");
+                }
+            });
+        }
+    });
+    assert_eq!(audit_len(&core, &admin), before + writers * each);
+    let report = core.audit_verify(&admin)?;
+    assert!(report.ok, "{report:?}");
+    let _ = &mut core;
     Ok(())
 }

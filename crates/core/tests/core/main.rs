@@ -57,11 +57,20 @@ pub fn hours(h: i64) -> DateTime<Utc> {
 /// cluster (scripts/lib/pg.sh starts one) — a fresh database on it, with its keys in `dir`.
 pub fn open_empty(dir: &Path) -> R<Reopen> {
     Ok(match pg_cluster() {
-        Some(url) => Reopen::open_db(
-            &reopen_core::store::pg::create_test_database(&url)?,
-            &dir.join("keys"),
-        )?,
+        Some(url) => {
+            let db = reopen_core::store::pg::create_test_database(&url)?;
+            std::fs::write(dir.join("db.url"), &db)?;
+            Reopen::open_db(&db, &dir.join("keys"))?
+        }
         None => Reopen::open(&dir.join("t.db"))?,
+    })
+}
+
+/// Another connection to the database `open_empty` made in `dir` (another PC, another process).
+pub fn open_again(dir: &Path) -> R<Reopen> {
+    Ok(match std::fs::read_to_string(dir.join("db.url")) {
+        Ok(url) => Reopen::open_db(&url, &dir.join("keys"))?,
+        Err(_) => Reopen::open(&dir.join("t.db"))?,
     })
 }
 
