@@ -5,7 +5,10 @@
 #      temporary SQLite files, PDFs checked with qpdf/poppler/zbar, the CLI end to end, the app's
 #      commands through Tauri's mock runtime. Built with the UI embedded (tauri/custom-protocol),
 #      so the app binary these builds produce is the one the end-to-end tests drive;
-#   3. end to end: WebdriverIO drives the real app window through tauri-driver and WebKitWebDriver
+#   3. the core's integration tests and the CLI's journey again on PostgreSQL: a throwaway cluster
+#      started here (scripts/lib/pg.sh: initdb + pg_ctl as an unprivileged user, a Unix socket in a
+#      temporary folder, removed on exit), a fresh database per test;
+#   4. end to end: WebdriverIO drives the real app window through tauri-driver and WebKitWebDriver
 #      under Xvfb (tests/e2e).
 # Ends with one summary line over all of them.
 # On Debian/Ubuntu it installs missing system packages (root or sudo), and tauri-driver with cargo.
@@ -13,14 +16,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . scripts/lib/debs.sh
-ensure_debs "${APP_DEBS[@]}" "${TEST_DEBS[@]}"
+. scripts/lib/pg.sh
+ensure_debs "${APP_DEBS[@]}" "${TEST_DEBS[@]}" "${PG_DEBS[@]}"
 command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed (UI build, end-to-end tests)" >&2; exit 1; }
 TAURI_DRIVER=${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}
 [ -x "$TAURI_DRIVER" ] || cargo install tauri-driver --version '^2' --locked
 export TAURI_DRIVER
 
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+trap 'stop_test_pg; rm -rf "$logs"' EXIT
 
 # Every suite runs, whatever an earlier one did: a failing step is recorded and the script goes on,
 # so one run reports every failure; it exits non-zero at the end if any step failed.
@@ -41,7 +45,17 @@ step "ui unit tests" ui npm run --prefix ui test
 step "ui build" ui-build npm run --prefix ui build
 
 # --no-fail-fast: every test binary runs even when one fails (cargo stops at the first otherwise).
-step "rust" rust cargo test --workspace --locked --no-fail-fast --features tauri/custom-protocol "$@"
+# REOPEN_TEST_PG unset: these run on SQLite files.
+step "rust" rust env -u REOPEN_TEST_PG cargo test --workspace --locked --no-fail-fast --features tauri/custom-protocol "$@"
+
+# The same core tests and the CLI's journey on PostgreSQL (cargo test -p reopen-core --test core
+# with REOPEN_TEST_PG set runs them there by hand).
+if start_test_pg; then
+  step "rust on PostgreSQL" rust env REOPEN_TEST_PG="$REOPEN_PG_URL" \
+    cargo test --locked --no-fail-fast -p reopen-core --test core "$@"
+else
+  failed_steps+=("PostgreSQL cluster")
+fi
 
 [ -d tests/e2e/node_modules ] || npm ci --prefix tests/e2e --no-audit --no-fund
 step "end-to-end" e2e xvfb-run -a -s "-screen 0 1280x800x24" npm test --prefix tests/e2e

@@ -5,7 +5,8 @@
 # collation C (text sorts bytewise, as in SQLite) and LC_CTYPE C.UTF-8 (pg_trgm needs it for
 # Chinese). fsync is off: the cluster is thrown away after the run.
 #
-# Exports REOPEN_TEST_PG, the URL of the cluster's maintenance database; the tests create a fresh
+# Sets REOPEN_PG_URL, the URL of the cluster's maintenance database (its superuser reopen_admin,
+# trust on the socket). Tests run against it when REOPEN_TEST_PG is set to it; they create a fresh
 # database per test from a migrated template.
 PG_DEBS=(postgresql postgresql-contrib)
 
@@ -38,9 +39,9 @@ start_test_pg() {
   pg_as_owner "$bin/pg_ctl" -D "$REOPEN_PG_DIR/data" -l "$REOPEN_PG_DIR/server.log" -w \
     -o "-c listen_addresses='' -k $REOPEN_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null || { cat "$REOPEN_PG_DIR/server.log" >&2; return 1; }
-  export REOPEN_PG_DIR
-  export REOPEN_TEST_PG="postgres://reopen_admin@/postgres?host=$REOPEN_PG_DIR"
-  echo "PostgreSQL test cluster: $REOPEN_TEST_PG"
+  REOPEN_PG_URL="postgres://reopen_admin@/postgres?host=$REOPEN_PG_DIR"
+  export REOPEN_PG_DIR REOPEN_PG_URL
+  echo "PostgreSQL test cluster: $REOPEN_PG_URL"
 }
 
 stop_test_pg() {
@@ -49,5 +50,5 @@ stop_test_pg() {
   bin=$(pg_bindir) || return 0
   pg_as_owner "$bin/pg_ctl" -D "$REOPEN_PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$REOPEN_PG_DIR"
-  unset REOPEN_PG_DIR REOPEN_TEST_PG
+  unset REOPEN_PG_DIR REOPEN_PG_URL
 }
