@@ -1,18 +1,8 @@
 //! The scripted journey: register, file, return, fix, resubmit, approve in two stages, audit.
 
-use std::process::Command;
-
 use serde_json::Value;
 
 use crate::support::*;
-
-fn sqlite(db: &std::path::Path, sql: &str) -> std::process::Output {
-    Command::new("sqlite3")
-        .arg(db)
-        .arg(sql)
-        .output()
-        .expect("the sqlite3 shell is needed (apt-get install sqlite3)")
-}
 
 #[test]
 fn journey() {
@@ -275,12 +265,14 @@ fn journey() {
     assert!(ok["events"].as_u64().unwrap() >= 10, "{ok}");
 
     // ...the table refuses changes while its triggers stand...
-    let blocked = sqlite(&env.db, "UPDATE audit_events SET action='x' WHERE seq=3;");
+    let update = "UPDATE audit_events SET action='x' WHERE seq=3;";
+    let blocked = env.tamper(update, update);
     assert!(
         !blocked.status.success(),
         "a plain UPDATE of the audit log must fail"
     );
-    let blocked = sqlite(&env.db, "DELETE FROM audit_events WHERE seq=3;");
+    let delete = "DELETE FROM audit_events WHERE seq=3;";
+    let blocked = env.tamper(delete, delete);
     assert!(
         !blocked.status.success(),
         "a plain DELETE of the audit log must fail"
@@ -288,9 +280,9 @@ fn journey() {
     env.as_("admin", &["audit", "verify"]).ok();
 
     // ...and a tampered event is found.
-    let t = sqlite(
-        &env.db,
+    let t = env.tamper(
         "DROP TRIGGER audit_no_update; UPDATE audit_events SET action='x' WHERE seq=3;",
+        "DROP TRIGGER audit_no_update ON audit_events; UPDATE audit_events SET action='x' WHERE seq=3;",
     );
     assert!(t.status.success(), "{t:?}");
     let bad = env.as_("admin", &["audit", "verify"]);
@@ -306,9 +298,9 @@ fn journey() {
 fn deleted_audit_event_is_found() {
     let (env, _id) = with_submitted();
     env.as_("admin", &["audit", "verify"]).ok();
-    let t = sqlite(
-        &env.db,
+    let t = env.tamper(
         "DROP TRIGGER audit_no_delete; DELETE FROM audit_events WHERE seq=4;",
+        "DROP TRIGGER audit_no_delete ON audit_events; DELETE FROM audit_events WHERE seq=4;",
     );
     assert!(t.status.success(), "{t:?}");
     let bad = env.as_("admin", &["audit", "verify"]).code(5);

@@ -102,15 +102,46 @@ pub fn assert_invalid(r: &Run, fields: &[&str]) {
 
 pub struct Env {
     pub dir: tempfile::TempDir,
+    /// The database file, or the PostgreSQL database's URL when the tests run there.
     pub db: PathBuf,
+    /// The URL when the database is on PostgreSQL (`REOPEN_TEST_PG` names the cluster).
+    pub pg: Option<String>,
 }
 
 impl Env {
-    /// A fresh directory; no database yet.
+    /// A fresh directory; no database yet — or, when `REOPEN_TEST_PG` names a PostgreSQL cluster,
+    /// a new empty database on it (its keys in the directory).
     pub fn empty() -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("reopen.db");
-        Env { dir, db }
+        let pg = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .map(|cluster| reopen_core::store::pg::create_test_database(&cluster).unwrap());
+        let db = match &pg {
+            Some(url) => PathBuf::from(url),
+            None => dir.path().join("reopen.db"),
+        };
+        Env { dir, db, pg }
+    }
+
+    /// Runs a statement on the database behind the program's back (sqlite3 or psql), as someone
+    /// with the file or the database's superuser would: `sqlite` on a file, `postgres` there.
+    pub fn tamper(&self, sqlite: &str, postgres: &str) -> std::process::Output {
+        let mut c = match &self.pg {
+            Some(url) => {
+                let mut c = Command::new("psql");
+                c.args(["-v", "ON_ERROR_STOP=1", "-q", url, "-c", postgres]);
+                c
+            }
+            None => {
+                let mut c = Command::new("sqlite3");
+                c.arg(&self.db).arg(sqlite);
+                c
+            }
+        };
+        c.output().expect(
+            "the sqlite3 shell or psql is needed (apt-get install sqlite3 postgresql-client)",
+        )
     }
 
     /// `reopen init --admin admin`.
@@ -141,9 +172,15 @@ impl Env {
     /// Runs `reopen --db DB --json ARGS` with the fixed clock and Chinese locale; `envs` override.
     pub fn cmd(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
         let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
-        c.arg("--db").arg(&self.db).arg("--json").args(args);
+        c.arg("--db").arg(&self.db).arg("--json");
+        if self.pg.is_some() {
+            c.arg("--keys").arg(self.dir.path().join("keys"));
+        }
+        c.args(args);
         for k in [
             "REOPEN_DB",
+            "REOPEN_KEYS_DIR",
+            "REOPEN_TEST_PG",
             "REOPEN_PASSWORD",
             "REOPEN_NEW_PASSWORD",
             "LC_ALL",
