@@ -37,6 +37,8 @@ pub enum Engine {
 pub struct Pg {
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// When on, every statement run, arguments written in (benchmarks replay them raw).
+    trace: RefCell<Option<Vec<String>>>,
 }
 
 /// At most this many prepared statements are kept per PostgreSQL connection: the store's
@@ -49,6 +51,23 @@ impl Pg {
         Pg {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
+            trace: RefCell::new(None),
+        }
+    }
+
+    /// Starts recording every statement run on this connection, arguments written in.
+    pub fn trace_start(&self) {
+        *self.trace.borrow_mut() = Some(Vec::new());
+    }
+
+    /// Stops recording; the statements recorded since `trace_start`.
+    pub fn trace_take(&self) -> Vec<String> {
+        self.trace.borrow_mut().take().unwrap_or_default()
+    }
+
+    fn traced(&self, sql: &str, args: &[&dyn ToArg]) {
+        if let Some(t) = self.trace.borrow_mut().as_mut() {
+            t.push(inline_args(sql, args));
         }
     }
 
@@ -531,6 +550,7 @@ impl<'a> Db<'a> {
                 Ok(stmt.execute(rusqlite::params_from_iter(sqlite_args(args)))?)
             }
             Db::Postgres(p) => {
+                p.traced(sql, args);
                 let mut client = p.client()?;
                 let stmt = p.statement(&mut client, sql)?;
                 let n = client
@@ -548,7 +568,10 @@ impl<'a> Db<'a> {
     pub fn batch(self, sql: &str) -> Result<()> {
         match self {
             Db::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Db::Postgres(p) => p.client()?.batch_execute(sql).map_err(pg_error),
+            Db::Postgres(p) => {
+                p.traced(sql, &[]);
+                p.client()?.batch_execute(sql).map_err(pg_error)
+            }
         }
     }
 
@@ -586,6 +609,7 @@ impl<'a> Db<'a> {
                 Ok(())
             }
             Db::Postgres(p) => {
+                p.traced(sql, args);
                 let rows = {
                     let mut client = p.client()?;
                     let stmt = p.statement(&mut client, sql)?;
@@ -626,6 +650,7 @@ impl<'a> Db<'a> {
                 }
             }
             Db::Postgres(p) => {
+                p.traced(sql, args);
                 let row = {
                     let mut client = p.client()?;
                     let stmt = p.statement(&mut client, sql)?;
@@ -883,6 +908,23 @@ fn decode_numeric(
 
 /// `?N` and `?` placeholders as PostgreSQL's `$N`, outside quotes and comments.
 pub fn to_dollar(sql: &str) -> String {
+    rewrite_placeholders(sql, |n| format!("${n}"))
+}
+
+/// The statement with its arguments written in as SQL literals (a trace for replaying it raw).
+pub fn inline_args(sql: &str, args: &[&dyn ToArg]) -> String {
+    rewrite_placeholders(sql, |n| match args.get(n - 1).map(|a| a.to_arg()) {
+        None | Some(Arg::Null) => "NULL".into(),
+        Some(Arg::Int(i)) => i.to_string(),
+        Some(Arg::Real(r)) => format!("{r:?}"),
+        Some(Arg::Text(t)) => format!("'{}'", t.replace('\'', "''")),
+        Some(Arg::Blob(b)) => format!("'\\x{}'::bytea", hex::encode(b.as_ref())),
+    })
+}
+
+/// Each placeholder (`?N`, or `?` numbered in order) replaced by `with(N)`, outside quotes and
+/// comments.
+fn rewrite_placeholders(sql: &str, with: impl Fn(usize) -> String) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut next = 1usize;
     let mut chars = sql.chars().peekable();
@@ -912,13 +954,14 @@ pub fn to_dollar(sql: &str) -> String {
                     n.push(*d);
                     chars.next();
                 }
-                if n.is_empty() {
-                    out.push_str(&format!("${next}"));
-                    next += 1;
-                } else {
-                    out.push('$');
-                    out.push_str(&n);
-                }
+                let k = match n.parse::<usize>() {
+                    Ok(k) => k,
+                    Err(_) => {
+                        next += 1;
+                        next - 1
+                    }
+                };
+                out.push_str(&with(k));
             }
             _ => out.push(c),
         }
@@ -961,6 +1004,17 @@ mod tests {
         assert_eq!(
             to_dollar("SELECT ?1, ?, '?2', \"a?\" -- ?3\n FROM t WHERE x = ?2 AND y = ?"),
             "SELECT $1, $1, '?2', \"a?\" -- ?3\n FROM t WHERE x = $2 AND y = $2"
+        );
+    }
+
+    #[test]
+    fn arguments_are_written_in_as_literals() {
+        assert_eq!(
+            inline_args(
+                "SELECT ?2, ?1, '?' FROM t WHERE a = ?3 AND b IS ?4",
+                crate::args!["O'Brien", 7, 1.5, None::<i64>]
+            ),
+            "SELECT 7, 'O''Brien', '?' FROM t WHERE a = 1.5 AND b IS NULL"
         );
     }
 
