@@ -176,6 +176,11 @@ impl Reopen {
         )
     }
 
+    /// The schema as the database engine reports it (diagnostics; the snapshot tests).
+    pub fn schema(&self) -> Result<String> {
+        store::schema(self.db())
+    }
+
     /// The engine this core's database runs on.
     pub fn engine(&self) -> store::Engine {
         self.conn.engine()

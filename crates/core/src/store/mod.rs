@@ -100,7 +100,16 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         .map_err(|e| Error::internal(format!("database migration failed: {e}")))
 }
 
-/// The schema as SQLite reports it, sorted: the snapshot test compares this with a committed file.
+/// The schema as the engine reports it, sorted: the snapshot test compares it with a committed
+/// file per engine.
+pub fn schema(db: Db<'_>) -> Result<String> {
+    match db.sqlite() {
+        Some(conn) => schema_sql(conn),
+        None => pg::schema_sql(db),
+    }
+}
+
+/// The schema as SQLite reports it, sorted.
 pub fn schema_sql(conn: &Connection) -> Result<String> {
     let mut stmt = conn.prepare(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'

@@ -5,22 +5,24 @@ use reopen_core::ErrorKind;
 
 use super::*;
 
-const SNAPSHOT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/core/schema.snapshot.sql"
-);
-
+/// The schema of each engine, as it reports it, is committed: a change needs a migration.
 #[test]
 fn schema_snapshot() -> R {
     let dir = tempfile::tempdir()?;
     let (core, _) = open(dir.path())?;
-    let schema = reopen_core::store::schema_sql(core.connection())?;
+    let schema = core.schema()?;
+    let snapshot = match core.engine() {
+        reopen_core::store::Engine::Sqlite => "schema.snapshot.sql",
+        reopen_core::store::Engine::Postgres => "schema.postgres.snapshot.sql",
+    };
+    let snapshot = format!("{}/tests/core/{snapshot}", env!("CARGO_MANIFEST_DIR"));
+    let snapshot = snapshot.as_str();
     if std::env::var("UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
-        std::fs::write(SNAPSHOT, &schema)?;
+        std::fs::write(snapshot, &schema)?;
         return Ok(());
     }
-    let committed = std::fs::read_to_string(SNAPSHOT)
-        .map_err(|e| format!("{SNAPSHOT}: {e}; run with UPDATE_SNAPSHOTS=1 to create it"))?;
+    let committed = std::fs::read_to_string(snapshot)
+        .map_err(|e| format!("{snapshot}: {e}; run with UPDATE_SNAPSHOTS=1 to create it"))?;
     assert!(
         committed == schema,
         "the schema changed; if intended, add a migration and rerun with UPDATE_SNAPSHOTS=1.\n--- current ---\n{schema}"
