@@ -6,16 +6,16 @@
 //! every day's compliance (on time / late / overdue / missing) for its firms.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::firms::{can_file_for, can_see_firm, firm_by_code};
-use super::{audit, local_date, page, parse_ts, scope_sql, ts, Reopen};
+use super::{audit, local_date, page, parse_ts, ts, Reopen};
 use crate::domain::auth::{Actor, Role};
 use crate::domain::daily::{self, DailyFlag, DailyInput, DayStatus};
 use crate::domain::ids::parse_text;
 use crate::error::{Error, Result};
+use crate::store::daily as store;
 use crate::store::Db;
 use crate::t;
 
@@ -138,76 +138,9 @@ pub struct StatusFilter {
     pub offset: Option<u32>,
 }
 
-/// The day a firm reopened: the later of its planned date and the local day of the approval.
-pub(crate) const REOPENED_ON: &str = "max(a.planned_date, date(a.decided_at, '+8 hours'))";
-
-fn flags_of(text: &str) -> Vec<DailyFlag> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-struct Reopened {
-    app_id: i64,
-    reopened_on: NaiveDate,
-    approved_headcount: Option<u32>,
-}
-
-fn reopened_app(conn: Db<'_>, firm_id: i64) -> Result<Option<Reopened>> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT a.id, {REOPENED_ON}, a.approved_headcount FROM applications a
-                 WHERE a.firm_id = ?1 AND a.state IN ('approved','certified') ORDER BY a.id DESC LIMIT 1"
-            ),
-            [firm_id],
-            |r| {
-                Ok(Reopened {
-                    app_id: r.get(0)?,
-                    reopened_on: r.get(1)?,
-                    approved_headcount: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
-}
-
-const REPORT_SELECT: &str = "SELECT r.id, f.credit_code, f.name, r.application_id, r.report_date, r.staff_on_site, r.fever,
-    r.under_observation, r.masks_remaining, r.notes, r.filed_at, u.name, r.timeliness, a.approved_headcount, r.flags,
-    r.flag_handled_at, r.flag_note
-    FROM daily_reports r JOIN firms f ON f.id = r.firm_id JOIN applications a ON a.id = r.application_id
-    JOIN users u ON u.id = r.filed_by";
-
-fn report_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DailyReportRow> {
-    let status: String = r.get(12)?;
-    let flags: String = r.get(14)?;
-    Ok(DailyReportRow {
-        id: r.get(0)?,
-        credit_code: r.get(1)?,
-        firm_name: r.get(2)?,
-        application_id: r.get(3)?,
-        date: r.get(4)?,
-        staff_on_site: r.get(5)?,
-        fever: r.get(6)?,
-        under_observation: r.get(7)?,
-        masks_remaining: r.get(8)?,
-        notes: r.get(9)?,
-        filed_at: r.get(10)?,
-        filed_by: r.get(11)?,
-        status: DayStatus::parse(&status).unwrap_or(DayStatus::Late),
-        approved_headcount: r.get(13)?,
-        flags: flags_of(&flags),
-        flag_handled_at: r.get(15)?,
-        flag_note: r.get(16)?,
-    })
-}
-
-fn report_by_id(conn: Db<'_>, id: i64) -> Result<DailyReportRow> {
-    conn.query_row(
-        &format!("{REPORT_SELECT} WHERE r.id = ?1"),
-        [id],
-        report_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| Error::not_found(t!("没有该每日报告", "no such daily report")))
+fn report_by_id(db: Db<'_>, id: i64) -> Result<DailyReportRow> {
+    store::report_by_id(db, id)?
+        .ok_or_else(|| Error::not_found(t!("没有该每日报告", "no such daily report")))
 }
 
 impl Reopen {
@@ -234,23 +167,19 @@ impl Reopen {
                     "you may not file reports for this firm"
                 )));
             }
-            let Some(app) = reopened_app(tx, firm.id)? else {
+            let Some(app) = store::reopened_app(tx, firm.id)? else {
                 return Err(Error::conflict(t!(
                     format!("{} 尚无已批准的复工申请,无需报送每日报告", firm.name),
-                    format!("{} has no approved application: no daily report is due", firm.name)
+                    format!(
+                        "{} has no approved application: no daily report is due",
+                        firm.name
+                    )
                 )));
             };
             daily::check_day(input.date, app.reopened_on, local_date(now))
                 .map_err(|m| Error::field("date", m))?;
-            let exists: Option<String> = tx
-                .query_row(
-                    "SELECT filed_at FROM daily_reports WHERE firm_id = ?1 AND report_date = ?2",
-                    params![firm.id, input.date],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(at) = exists {
-                let at = super::local_time(parse_ts(&at)?);
+            if let Some(at) = store::filed_at(tx, firm.id, input.date)? {
+                let at = super::local_time(at);
                 return Err(Error::conflict(t!(
                     format!("{} 的每日报告已于 {at} 报送,不能重复报送", input.date),
                     format!("the report for {} was already filed at {at}", input.date)
@@ -258,34 +187,33 @@ impl Reopen {
             }
             let timeliness = daily::timeliness(input.date, now, &policy.daily_report);
             let flags = daily::flags(&input, app.approved_headcount);
-            tx.execute(
-                "INSERT INTO daily_reports(firm_id, application_id, report_date, staff_on_site, fever, under_observation,
-                     masks_remaining, notes, filed_at, filed_by, timeliness, flags)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    firm.id,
-                    app.app_id,
-                    input.date,
-                    input.staff_on_site,
-                    input.fever,
-                    input.under_observation,
-                    input.masks_remaining,
-                    input.notes,
-                    ts(now),
-                    actor.user_id,
-                    timeliness.as_str(),
-                    serde_json::to_string(&flags)?,
-                ],
+            let id = store::insert_report(
+                tx,
+                &store::NewReport {
+                    firm_id: firm.id,
+                    application_id: app.app_id,
+                    date: input.date,
+                    staff_on_site: input.staff_on_site,
+                    fever: input.fever,
+                    under_observation: input.under_observation,
+                    masks_remaining: input.masks_remaining,
+                    notes: &input.notes,
+                    filed_at: now,
+                    filed_by: actor.user_id,
+                    timeliness,
+                    flags: &flags,
+                },
             )?;
-            let id = tx.last_insert_rowid();
             audit(
                 tx,
                 actor,
                 "daily.file",
                 &format!("firm:{}", firm.credit_code),
                 None,
-                Some(&json!({"report": id, "date": input.date, "staff_on_site": input.staff_on_site,
-                    "fever": input.fever, "timeliness": timeliness.as_str(), "flags": flags})),
+                Some(
+                    &json!({"report": id, "date": input.date, "staff_on_site": input.staff_on_site,
+                    "fever": input.fever, "timeliness": timeliness.as_str(), "flags": flags}),
+                ),
                 now,
             )?;
             report_by_id(tx, id)
@@ -308,11 +236,7 @@ impl Reopen {
             )));
         }
         let (limit, offset) = page(limit, offset);
-        let mut st = self.conn.sqlite().prepare(&format!(
-            "{REPORT_SELECT} WHERE r.firm_id = ?1 ORDER BY r.report_date DESC LIMIT ?2 OFFSET ?3"
-        ))?;
-        let rows = st.query_map(params![firm.id, limit, offset], report_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        store::reports_of_firm(self.db(), firm.id, limit, offset)
     }
 
     /// The day a firm should report next and whether it has reported today (for the firm's screen).
@@ -329,7 +253,7 @@ impl Reopen {
                 "you may not see this firm's reports"
             )));
         }
-        let Some(app) = reopened_app(self.db(), firm.id)? else {
+        let Some(app) = store::reopened_app(self.db(), firm.id)? else {
             return Ok(vec![]);
         };
         let policy = self.policy()?;
@@ -338,17 +262,8 @@ impl Reopen {
         let mut out = Vec::new();
         let mut d = today;
         while d >= from {
-            let filed: Option<(i64, String, u32, u32, u32, u32, String)> = self
-                .conn
-                .sqlite()
-                .query_row(
-                    "SELECT id, filed_at, staff_on_site, fever, under_observation, masks_remaining, flags
-                     FROM daily_reports WHERE firm_id = ?1 AND report_date = ?2",
-                    params![firm.id, d],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-                )
-                .optional()?;
-            let filed_at = filed.as_ref().map(|f| parse_ts(&f.1)).transpose()?;
+            let filed = store::filed_for_day(self.db(), firm.id, d)?;
+            let filed_at = filed.as_ref().map(|f| parse_ts(&f.filed_at)).transpose()?;
             out.push(ComplianceRow {
                 date: d,
                 due_at: ts(daily::deadline(d, &policy.daily_report)),
@@ -360,13 +275,13 @@ impl Reopen {
                 reopened_on: app.reopened_on,
                 approved_headcount: app.approved_headcount,
                 status: daily::status(d, filed_at, now, &policy.daily_report),
-                report_id: filed.as_ref().map(|f| f.0),
-                filed_at: filed.as_ref().map(|f| f.1.clone()),
-                staff_on_site: filed.as_ref().map(|f| f.2),
-                fever: filed.as_ref().map(|f| f.3),
-                under_observation: filed.as_ref().map(|f| f.4),
-                masks_remaining: filed.as_ref().map(|f| f.5),
-                flags: filed.as_ref().map(|f| flags_of(&f.6)).unwrap_or_default(),
+                report_id: filed.as_ref().map(|f| f.id),
+                filed_at: filed.as_ref().map(|f| f.filed_at.clone()),
+                staff_on_site: filed.as_ref().map(|f| f.staff_on_site),
+                fever: filed.as_ref().map(|f| f.fever),
+                under_observation: filed.as_ref().map(|f| f.under_observation),
+                masks_remaining: filed.as_ref().map(|f| f.masks_remaining),
+                flags: filed.map(|f| f.flags).unwrap_or_default(),
             });
             d -= Duration::days(1);
         }
@@ -445,60 +360,13 @@ impl Reopen {
         policy: &crate::domain::policy::DailyReport,
         now: DateTime<Utc>,
     ) -> Result<Vec<ComplianceRow>> {
-        let (scope, mut args) = scope_sql(actor);
-        let sql = format!(
-            "SELECT f.credit_code, f.name, f.division, dv.name, a.id, {REOPENED_ON}, a.approved_headcount,
-                    r.id, r.filed_at, r.staff_on_site, r.fever, r.under_observation, r.masks_remaining, r.flags
-             FROM applications a JOIN firms f ON f.id = a.firm_id JOIN divisions dv ON dv.code = f.division
-             LEFT JOIN daily_reports r ON r.firm_id = a.firm_id AND r.report_date = ?
-             WHERE a.decided_at IS NOT NULL AND {REOPENED_ON} <= ?
-               AND a.state IN ('approved','certified','revoked')
-               AND (a.state <> 'revoked' OR EXISTS (SELECT 1 FROM certificates c WHERE c.application_id = a.id
-                    AND c.state = 'revoked' AND date(c.closed_at, '+8 hours') > ?))
-               AND {scope}"
-        );
-        // A firm whose approval was revoked later was expected to report on the days before the
-        // local day its certificate was revoked: a past day's figures do not shrink afterwards.
-        let mut all: Vec<rusqlite::types::Value> = vec![
-            date.to_string().into(),
-            date.to_string().into(),
-            date.to_string().into(),
-        ];
-        all.append(&mut args);
         let due_at = ts(daily::deadline(date, policy));
-        let mut st = self.conn.sqlite().prepare_cached(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(all), |r| {
-            Ok(ComplianceRow {
-                date,
-                due_at: due_at.clone(),
-                credit_code: r.get(0)?,
-                firm_name: r.get(1)?,
-                division: r.get(2)?,
-                division_name: r.get(3)?,
-                application_id: r.get(4)?,
-                reopened_on: r.get(5)?,
-                approved_headcount: r.get(6)?,
-                status: DayStatus::Pending,
-                report_id: r.get(7)?,
-                filed_at: r.get(8)?,
-                staff_on_site: r.get(9)?,
-                fever: r.get(10)?,
-                under_observation: r.get(11)?,
-                masks_remaining: r.get(12)?,
-                flags: r
-                    .get::<_, Option<String>>(13)?
-                    .map(|t| flags_of(&t))
-                    .unwrap_or_default(),
-            })
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let mut row = row?;
+        let mut rows = store::compliance(self.db(), &actor.scope(), date, &due_at)?;
+        for row in &mut rows {
             let filed = row.filed_at.as_deref().map(parse_ts).transpose()?;
             row.status = daily::status(date, filed, now, policy);
-            out.push(row);
         }
-        Ok(out)
+        Ok(rows)
     }
 
     /// Counts per day over a range (at most 92 days).
@@ -544,14 +412,7 @@ impl Reopen {
             &[Role::Reviewer, Role::Clerk, Role::Leader, Role::Admin],
             &t!("查看每日报告预警", "read daily-report flags"),
         )?;
-        let (scope, args) = scope_sql(actor);
-        let sql = format!(
-            "{REPORT_SELECT} WHERE r.flags <> '[]' AND r.flag_handled_at IS NULL AND {scope}
-             ORDER BY r.report_date DESC, r.id DESC LIMIT 200"
-        );
-        let mut st = self.conn.sqlite().prepare_cached(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args), report_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        store::open_flags(self.db(), &actor.scope())
     }
 
     /// A reviewer of the firm's department records how a flag was followed up (audited).
@@ -569,19 +430,17 @@ impl Reopen {
         let note = parse_text(note, 500, true).map_err(|m| Error::field("note", m))?;
         self.write(|tx| {
             let r = report_by_id(tx, report_id)?;
-            let routed: i64 = tx.query_row(
-                "SELECT count(*) FROM review_tasks WHERE application_id = ?1 AND department_id = ?2",
-                params![r.application_id, actor.department_id],
-                |x| x.get(0),
-            )?;
-            if routed == 0 {
+            if !store::routed_to(tx, r.application_id, actor.department_id)? {
                 return Err(Error::forbidden(t!(
                     "该企业不归本部门管理",
                     "this firm is not your department's"
                 )));
             }
             if r.flags.is_empty() {
-                return Err(Error::conflict(t!("该报告没有预警", "this report raised no flag")));
+                return Err(Error::conflict(t!(
+                    "该报告没有预警",
+                    "this report raised no flag"
+                )));
             }
             if r.flag_handled_at.is_some() {
                 return Err(Error::conflict(t!(
@@ -589,10 +448,7 @@ impl Reopen {
                     "this flag was already followed up"
                 )));
             }
-            tx.execute(
-                "UPDATE daily_reports SET flag_handled_at = ?2, flag_handled_by = ?3, flag_note = ?4 WHERE id = ?1",
-                params![report_id, ts(now), actor.user_id, note],
-            )?;
+            store::handle_flag(tx, report_id, now, actor.user_id, &note)?;
             audit(
                 tx,
                 actor,

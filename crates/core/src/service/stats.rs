@@ -496,7 +496,7 @@ impl Reopen {
                 "SELECT {keys}, a.firm_id, a.state, a.decided_at, {}, a.approved_headcount,
                         a.key_area, a.under_observation, a.id
                  {FROM} WHERE {SCOPE}",
-                super::daily::REOPENED_ON
+                "max(a.planned_date, date(a.decided_at, '+8 hours'))"
             );
             // Applications with a stage past its deadline now (a few, from a partial index).
             let late: std::collections::HashSet<i64> = {
@@ -614,20 +614,8 @@ impl Reopen {
         {
             let mut filed: std::collections::HashMap<(i64, NaiveDate), DateTime<Utc>> =
                 Default::default();
-            let mut st = conn.prepare_cached(
-                "SELECT r.firm_id, r.report_date, r.filed_at FROM daily_reports r
-                 WHERE r.report_date >= ?1 AND r.report_date <= ?2",
-            )?;
-            let rows = st.query_map(params![from, to], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, NaiveDate>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (firm, day, at) = row?;
-                filed.insert((firm, day), super::parse_ts(&at)?);
+            for (firm, day, at) in crate::store::daily::filed_in_range(conn, from, to)? {
+                filed.insert((firm, day), at);
             }
             for (k, firm, reopened_on) in reopened_apps {
                 reopen_days.push(reopened_on);

@@ -9,6 +9,7 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
+pub mod daily;
 pub mod db;
 pub(crate) mod guards;
 pub mod pg;
