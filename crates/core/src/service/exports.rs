@@ -255,7 +255,7 @@ impl Reopen {
                 },
             )
         })?;
-        let names = super::stats::division_names(self.db())?;
+        let names = crate::store::stats::division_names(self.db())?;
         let table = Table {
             sheet: "申请列表".into(),
             title: None,

@@ -15,6 +15,7 @@ pub(crate) mod guards;
 pub mod pg;
 pub mod scope;
 pub mod seal;
+pub mod stats;
 pub mod transfer;
 
 pub use db::{Conn, Db, Engine, Row, ToArg, Tx, Value};
