@@ -303,3 +303,53 @@ pub(crate) fn filed_in_range(
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::ts;
+    use chrono::{Duration, TimeZone};
+
+    /// The reopening day and the day's bound computed in Rust agree with the SQLite expressions
+    /// they replace (`max(planned_date, date(decided_at, '+8 hours'))`, compared with the day),
+    /// around local midnight (16:00 UTC).
+    #[test]
+    fn reopening_day_and_bounds_match_the_local_day_of_the_approval() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        let planned = NaiveDate::from_ymd_opt(2020, 2, 10).unwrap();
+        for (d, h, m, s) in [
+            (8, 12, 0, 0),
+            (9, 15, 59, 59),
+            (9, 16, 0, 0),
+            (10, 15, 59, 59),
+            (10, 16, 0, 0),
+            (11, 3, 0, 0),
+        ] {
+            let at = Utc.with_ymd_and_hms(2020, 2, d, h, m, s).unwrap();
+            let text = ts(at);
+            let old: String = c
+                .query_row(
+                    "SELECT max(?1, date(?2, '+8 hours'))",
+                    rusqlite::params![planned.to_string(), text],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(reopened_on(planned, at).to_string(), old, "{text}");
+            for day in [
+                planned - Duration::days(1),
+                planned,
+                planned + Duration::days(1),
+            ] {
+                let old: bool = c
+                    .query_row(
+                        "SELECT date(?1, '+8 hours') <= ?2",
+                        rusqlite::params![text, day.to_string()],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                let new = text < ts(shanghai_midnight(day + Duration::days(1)));
+                assert_eq!(new, old, "{text} by {day}");
+            }
+        }
+    }
+}

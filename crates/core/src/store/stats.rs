@@ -39,8 +39,8 @@ fn firms(scope: &Scope) -> (String, Vec<Value>) {
         Scope::Firm(id) => ("f.id = ?".into(), vec![Value::Int(*id)]),
         Scope::Division(d) => ("f.division = ?".into(), vec![Value::Text(d.clone())]),
         Scope::Department(id) => (
-            "f.id IN (SELECT a.firm_id FROM applications a JOIN review_tasks t ON t.application_id = a.id
-             WHERE t.department_id = ?)"
+            "f.id IN (SELECT sa.firm_id FROM applications sa JOIN review_tasks st ON st.application_id = sa.id
+             WHERE st.department_id = ?)"
                 .into(),
             vec![Value::Int(*id)],
         ),
@@ -435,4 +435,30 @@ pub(crate) fn firms_total(db: Db<'_>, scope: &Scope, hi: DateTime<Utc>) -> Resul
     let (cond, scope_args) = firms(scope);
     let sql = format!("SELECT count(*) FROM firms f WHERE f.created_at < ? AND {cond}");
     db.one(&sql, &with_scope(args![hi], &scope_args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::{local_date, ts};
+    use chrono::TimeZone;
+
+    /// SQLite's local-day expression gives the day `service::local_date` gives, on both sides of
+    /// local midnight (16:00 UTC).
+    #[test]
+    fn the_local_day_expression_is_the_local_date() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        let db = Db::from(&c);
+        let sql = format!("SELECT {}", local_day(db, "CAST(?1 AS TEXT)"));
+        for (d, h, m, s) in [
+            (9, 15, 59, 59),
+            (9, 16, 0, 0),
+            (10, 0, 0, 0),
+            (10, 23, 59, 59),
+        ] {
+            let at = Utc.with_ymd_and_hms(2020, 2, d, h, m, s).unwrap();
+            let day: NaiveDate = db.one(&sql, args![at]).unwrap();
+            assert_eq!(day, local_date(at), "{}", ts(at));
+        }
+    }
 }
