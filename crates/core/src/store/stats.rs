@@ -461,4 +461,140 @@ mod tests {
             assert_eq!(day, local_date(at), "{}", ts(at));
         }
     }
+
+    /// Every statement of `store::stats` and `store::daily` on PostgreSQL (when `REOPEN_TEST_PG`
+    /// names a cluster, as scripts/test.sh sets it; skipped otherwise), over a few rows: each one
+    /// prepares, runs and reads back what SQLite gives.
+    #[test]
+    fn every_statement_runs_on_postgresql() {
+        let Ok(admin) = std::env::var("REOPEN_TEST_PG") else {
+            return;
+        };
+        let url = crate::store::pg::create_test_database(&admin).unwrap();
+        let pg = crate::store::pg::connect(&url).unwrap();
+        let db = Db::Postgres(&pg);
+        let t = "2020-02-10T02:00:00Z";
+        db.batch(&format!(
+            "INSERT INTO divisions VALUES ('511800', '雅安市', '雅安', 'city', NULL),
+                ('511802', '雨城区', '雨城', 'district', '511800');
+             INSERT INTO department_kinds VALUES ('SWJ', '商务局', 'commerce', 'industry');
+             INSERT INTO departments(id, division, kind, name) VALUES (1, '511802', 'SWJ', '雨城区商务局');
+             INSERT INTO industries VALUES ('52', 'F', '零售业', 'SWJ');
+             INSERT INTO users(id, name, role, division, password_hash, password_changed_at, created_at)
+                VALUES (1, 'clerk', 'clerk', '511802', 'x', '{t}', '{t}');
+             INSERT INTO firms(id, credit_code, name, division, township, address, industry, legal_representative,
+                principal_name, principal_phone, contact_name, contact_phone, staff_total, city_managed,
+                created_at, updated_at)
+                VALUES (1, 'C1', '甲', '511802', '街道', '路', '52', '张', '张', '1', '李', '2', 10, 0, '{t}', '{t}');
+             INSERT INTO applications(id, firm_id, jurisdiction, state, category, planned_date, planned_headcount,
+                plan, approved_headcount, created_by, created_at, updated_at, submitted_at, decided_at)
+                VALUES (1, 1, '511802', 'approved', 'general', '2020-02-10', 5,
+                '{{\"headcount\":{{\"key_area\":2}}}}', 4, 1, '{t}', '{t}', '{t}', '2020-02-09T16:30:00Z');
+             INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings, submitted_by,
+                submitted_at) VALUES (1, 1, '{{}}', '[]', '[]', '[]', 1, '{t}');
+             INSERT INTO review_tasks(application_id, submission_no, stage, stage_name, department_id, quorum, state,
+                green_channel, opened_at, due_at) VALUES (1, 1, 1, '行业审核', 1, 1, 'pending', 1, '{t}', '{t}');"
+        ))
+        .unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let (lo, hi, now) = (
+            at("2020-02-08T16:00:00Z"),
+            at("2020-02-10T16:00:00Z"),
+            at("2020-02-10T03:00:00Z"),
+        );
+        let day = NaiveDate::from_ymd_opt(2020, 2, 10).unwrap();
+        for scope in [
+            Scope::All,
+            Scope::Division("511802".into()),
+            Scope::Department(1),
+        ] {
+            for g in [
+                Grouping::State,
+                Grouping::Division,
+                Grouping::Section,
+                Grouping::Category,
+            ] {
+                let c = counts(db, &scope, g).unwrap();
+                assert_eq!(c.iter().map(|c| c.count).sum::<i64>(), 1, "{g:?}");
+            }
+            assert_eq!(submitted_by_day(db, &scope, lo, hi).unwrap()[&day], 1);
+            let approved_day = NaiveDate::from_ymd_opt(2020, 2, 10).unwrap();
+            assert_eq!(
+                approved_by_day(db, &scope, lo, hi).unwrap()[&approved_day],
+                1
+            );
+            verdicts_by_day(db, &scope, lo, hi, TaskState::Rejected).unwrap();
+            let overdue = overdue_tasks(db, &scope, now, 100).unwrap();
+            assert!(overdue.len() == 1 && overdue[0].green_channel);
+            assert_eq!(approved_headcount(db, &scope).unwrap(), 4);
+            let by = [Dim::Division, Dim::Industry];
+            let mut seen = 0;
+            each_application(db, &scope, &by, |a| {
+                assert_eq!(a.keys, ["511802", "52"]);
+                assert_eq!((a.key_area, a.reopened_on()?), (Some(2), Some(day)));
+                seen += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen, 1);
+            assert_eq!(submissions_by(db, &scope, &by, lo, hi).unwrap().len(), 1);
+            verdicts_by(db, &scope, &by, lo, hi).unwrap();
+            assert_eq!(firms_by(db, &scope, &by, hi).unwrap()[0].1, 1);
+            assert_eq!(firms_by(db, &scope, &[Dim::Category], hi).unwrap()[0].1, 1);
+            assert_eq!(firms_total(db, &scope, hi).unwrap(), 1);
+            assert_eq!(
+                counties(db, &scope).unwrap().len(),
+                usize::from(scope != Scope::Department(1))
+            );
+            // Daily reports: file one, read it back every way, follow its flag up.
+            let expected = crate::store::daily::compliance(db, &scope, day, "d").unwrap();
+            assert_eq!(expected.len(), 1);
+            crate::store::daily::open_flags(db, &scope).unwrap();
+        }
+        assert_eq!(late_applications(db, now).unwrap().len(), 1);
+        assert_eq!(
+            division_name(db, "511802").unwrap().as_deref(),
+            Some("雨城区")
+        );
+        assert_eq!(division_names(db).unwrap().len(), 2);
+        assert_eq!(industry_sections(db).unwrap()["52"], "F");
+        use crate::store::daily as d;
+        let app = d::reopened_app(db, 1).unwrap().unwrap();
+        assert_eq!((app.app_id, app.reopened_on), (1, day));
+        assert_eq!(d::filed_at(db, 1, day).unwrap(), None);
+        let flags = [crate::domain::daily::DailyFlag::Fever];
+        let id = d::insert_report(
+            db,
+            &d::NewReport {
+                firm_id: 1,
+                application_id: 1,
+                date: day,
+                staff_on_site: 3,
+                fever: 1,
+                under_observation: 0,
+                masks_remaining: 10,
+                notes: "",
+                filed_at: now,
+                filed_by: 1,
+                timeliness: crate::domain::daily::DayStatus::OnTime,
+                flags: &flags,
+            },
+        )
+        .unwrap();
+        assert_eq!(d::filed_at(db, 1, day).unwrap(), Some(now));
+        assert_eq!(d::report_by_id(db, id).unwrap().unwrap().flags, flags);
+        assert_eq!(d::reports_of_firm(db, 1, 50, 0).unwrap().len(), 1);
+        assert_eq!(d::filed_for_day(db, 1, day).unwrap().unwrap().id, id);
+        assert_eq!(d::open_flags(db, &Scope::All).unwrap().len(), 1);
+        assert!(d::routed_to(db, 1, Some(1)).unwrap());
+        assert!(!d::routed_to(db, 1, None).unwrap());
+        d::handle_flag(db, id, now, 1, "已处理").unwrap();
+        assert!(d::open_flags(db, &Scope::All).unwrap().is_empty());
+        let rows = d::compliance(db, &Scope::All, day, "d").unwrap();
+        assert_eq!((rows[0].report_id, rows[0].flags.len()), (Some(id), 1));
+        assert_eq!(
+            d::filed_in_range(db, day, day).unwrap(),
+            vec![(1, day, now)]
+        );
+    }
 }
