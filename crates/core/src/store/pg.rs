@@ -151,11 +151,11 @@ pub fn migrate(pg: &Pg) -> Result<usize> {
         }
         if current == 0 {
             db.batch("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY)")
-                .map_err(|e| not_owner(e))?;
+                .map_err(not_owner)?;
         }
         let mut applied = 0;
         for (v, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-            db.batch(sql).map_err(|e| not_owner(e))?;
+            db.batch(sql).map_err(not_owner)?;
             db.exec(
                 "INSERT INTO schema_migrations (version) VALUES (?1)",
                 crate::args![*v],
