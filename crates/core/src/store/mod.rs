@@ -10,6 +10,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 pub mod db;
+pub mod firms;
 pub(crate) mod guards;
 pub mod pg;
 pub mod scope;
