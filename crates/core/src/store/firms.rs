@@ -237,13 +237,26 @@ fn list_sql(
         args.push(arg);
         let upper = s.to_ascii_uppercase();
         if upper.chars().all(|c| c.is_ascii_alphanumeric()) {
-            // Or a credit-code prefix: a range over the unique index.
-            sql.push_str(&format!(
-                " AND ({name_cond} OR (f.credit_code >= ? AND f.credit_code < ?))"
-            ));
-            let end = format!("{upper}\u{7f}");
-            args.push(Value::Text(upper));
-            args.push(Value::Text(end));
+            // Or a credit-code prefix (codes are stored upper-case). SQLite: a range over the
+            // unique index (binary order). PostgreSQL: LIKE, which does not depend on the
+            // collation's order (a collation may ignore the range's end character, U+007F).
+            match engine {
+                Engine::Sqlite => {
+                    sql.push_str(&format!(
+                        " AND ({name_cond} OR (f.credit_code >= ? AND f.credit_code < ?))"
+                    ));
+                    let end = format!("{upper}\u{7f}");
+                    args.push(Value::Text(upper));
+                    args.push(Value::Text(end));
+                }
+                Engine::Postgres => {
+                    sql.push_str(&format!(
+                        " AND ({name_cond} OR f.credit_code LIKE CAST(? AS TEXT) || '%')"
+                    ));
+                    // Letters and digits only: nothing to escape.
+                    args.push(Value::Text(upper));
+                }
+            }
         } else {
             sql.push_str(&format!(" AND {name_cond}"));
         }
@@ -319,6 +332,69 @@ mod tests {
         assert_eq!(find(Engine::Postgres, "c\\d"), vec!["c\\d"]);
     }
 
+    /// Both engines' list statements on a migrated database (PostgreSQL's text is portable: it
+    /// runs on SQLite too), through the store's own writes.
+    #[test]
+    fn both_list_statements_find_by_name_and_code_prefix() {
+        let c = crate::store::open_in_memory().unwrap();
+        let db = Db::from(&c);
+        crate::reference::load_defaults(db).unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2020-02-10T01:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut ids = Vec::new();
+        for (n, name) in [(1, "雨城惠民超市"), (2, "雨城50%_商贸"), (3, "名山茶厂")] {
+            let code = crate::service::demo::demo_credit_code("511802", n);
+            let v = serde_json::json!({"credit_code": code, "name": name, "division": "511802",
+                "township": "河北街道", "address": "雅安市雨城区青衣江路1号", "industry": "52",
+                "legal_representative": "张三", "principal": {"name": "张三", "phone": "13800000000"},
+                "contact": {"name": "李四", "phone": "13900000000"}, "staff_total": 20,
+                "city_managed": false});
+            let f = FirmInput::from_json(&v).unwrap();
+            let rec = FirmRecord {
+                firm: &f,
+                city_managed: false,
+                warnings: &[],
+            };
+            let id = insert(db, &rec, now).unwrap();
+            assert!(code_taken(db, &code).unwrap());
+            assert_eq!(by_id(db, id).unwrap().unwrap().credit_code, code);
+            ids.push((id, code));
+        }
+        let names = |engine: Engine, scope: &Scope, search: &str| -> Vec<String> {
+            let f = ListFilter {
+                scope,
+                division: Some("511802"),
+                search: Some(search),
+            };
+            let (sql, args) = list_sql(engine, &f, 50, 0);
+            let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
+            db.rows(&sql, &refs, |r| r.get::<String>(2)).unwrap()
+        };
+        for engine in [Engine::Sqlite, Engine::Postgres] {
+            assert_eq!(
+                names(engine, &Scope::All, "雨城"),
+                vec!["雨城50%_商贸", "雨城惠民超市"]
+            );
+            assert_eq!(names(engine, &Scope::All, "惠民超"), vec!["雨城惠民超市"]);
+            assert_eq!(names(engine, &Scope::All, "50%_"), vec!["雨城50%_商贸"]);
+            assert!(names(engine, &Scope::All, "%%").is_empty());
+            assert_eq!(
+                names(engine, &Scope::All, "91511802"),
+                names(engine, &Scope::All, "")
+            );
+            let prefix = ids[2].1[..12].to_ascii_lowercase();
+            assert_eq!(names(engine, &Scope::All, &prefix).len(), 3);
+            assert_eq!(names(engine, &Scope::All, &ids[2].1), vec!["名山茶厂"]);
+            assert_eq!(
+                names(engine, &Scope::Firm(ids[0].0), "雨城"),
+                vec!["雨城惠民超市"]
+            );
+            assert!(names(engine, &Scope::Nothing, "雨城").is_empty());
+            assert!(names(engine, &Scope::Department(1), "雨城").is_empty());
+        }
+    }
+
     #[test]
     fn list_arguments_follow_their_placeholders() {
         let scope = Scope::Division("511802".into());
@@ -342,13 +418,24 @@ mod tests {
             division: None,
             search: Some("9151"),
         };
-        let (_, args) = list_sql(Engine::Postgres, &f, 50, 100);
+        let (_, args) = list_sql(Engine::Sqlite, &f, 50, 100);
+        assert_eq!(
+            args,
+            vec![
+                Value::Text("\"9151\"".into()),
+                Value::Text("9151".into()),
+                Value::Text("9151\u{7f}".into()),
+                Value::Int(50),
+                Value::Int(100),
+            ]
+        );
+        let (sql, args) = list_sql(Engine::Postgres, &f, 50, 100);
+        assert!(!sql.contains("firms_fts"), "{sql}");
         assert_eq!(
             args,
             vec![
                 Value::Text("9151".into()),
                 Value::Text("9151".into()),
-                Value::Text("9151\u{7f}".into()),
                 Value::Int(50),
                 Value::Int(100),
             ]
