@@ -27,15 +27,15 @@ pub(crate) fn initialised(db: Db<'_>) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Stores the policy (as JSON) and the firm mode of a new database on a firm's own PC.
-pub(crate) fn init_firm_mode(db: Db<'_>, policy_json: &str) -> Result<()> {
+/// Stores the policy (as JSON) and the mode of a new database.
+pub(crate) fn init_settings(db: Db<'_>, policy_json: &str, mode: &str) -> Result<()> {
     db.exec(
         "INSERT INTO settings(key, value) VALUES ('policy', ?1)",
         args![policy_json],
     )?;
     db.exec(
-        "INSERT INTO settings(key, value) VALUES ('mode', 'firm')",
-        args![],
+        "INSERT INTO settings(key, value) VALUES ('mode', ?1)",
+        args![mode],
     )?;
     Ok(())
 }

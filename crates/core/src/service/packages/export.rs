@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::attachments::attachment_content;
-use super::{mode_of, ExportReport, Mode};
+use super::{mode_of, ExportReport};
 use crate::domain::auth::{Actor, Role};
 use crate::domain::package::{self, Package, PackageApplication, PackageAttachment, PackageOrigin};
 use crate::domain::roster::{self, RosterRecord};
@@ -109,7 +109,7 @@ impl Reopen {
                     state: app.state.as_str().into(),
                     submission_no: app.submission_no,
                     exported_by: actor.name.clone(),
-                    mode: match mode_of(tx)? { Mode::Firm => "firm", Mode::Office => "office" }.into(),
+                    mode: mode_of(tx)?.as_str().into(),
                 }),
                 sha256: String::new(),
             };

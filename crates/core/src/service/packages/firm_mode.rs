@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::FirmModeReport;
+use super::{FirmModeReport, Mode};
 use crate::audit as chain;
 use crate::domain::auth::Role;
 use crate::domain::firm::FirmInput;
@@ -37,14 +37,15 @@ impl Reopen {
                 )));
             }
             let (d, dep, ind) = crate::reference::load_defaults(tx)?;
-            store::packages::init_firm_mode(tx, &serde_json::to_string(&Policy::default_policy())?)?;
+            let policy = serde_json::to_string(&Policy::default_policy())?;
+            store::packages::init_settings(tx, &policy, Mode::Firm.as_str())?;
             chain::append(
                 tx,
                 &system(),
                 "init",
                 "database",
                 None,
-                Some(&serde_json::json!({"divisions": d, "departments": dep, "industries": ind, "mode": "firm"})),
+                Some(&serde_json::json!({"divisions": d, "departments": dep, "industries": ind, "mode": Mode::Firm.as_str()})),
                 now,
             )?;
             let id = insert_user(

@@ -29,6 +29,16 @@ pub enum Mode {
     Firm,
 }
 
+impl Mode {
+    /// The code stored in the `mode` setting (and named in an exported package's origin).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Office => "office",
+            Mode::Firm => "firm",
+        }
+    }
+}
+
 /// An application's attachment (its content is a separate read).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -82,10 +92,10 @@ pub struct ImportReport {
 }
 
 pub(crate) fn mode_of(db: Db<'_>) -> Result<Mode> {
-    Ok(if store::packages::mode(db)?.as_deref() == Some("firm") {
-        Mode::Firm
-    } else {
-        Mode::Office
+    // A database whose mode was never set is the office's.
+    Ok(match store::packages::mode(db)? {
+        Some(m) if m == Mode::Firm.as_str() => Mode::Firm,
+        _ => Mode::Office,
     })
 }
 
