@@ -237,26 +237,14 @@ fn list_sql(
         args.push(arg);
         let upper = s.to_ascii_uppercase();
         if upper.chars().all(|c| c.is_ascii_alphanumeric()) {
-            // Or a credit-code prefix (codes are stored upper-case). SQLite: a range over the
-            // unique index (binary order). PostgreSQL: LIKE, which does not depend on the
-            // collation's order (a collation may ignore the range's end character, U+007F).
-            match engine {
-                Engine::Sqlite => {
-                    sql.push_str(&format!(
-                        " AND ({name_cond} OR (f.credit_code >= ? AND f.credit_code < ?))"
-                    ));
-                    let end = format!("{upper}\u{7f}");
-                    args.push(Value::Text(upper));
-                    args.push(Value::Text(end));
-                }
-                Engine::Postgres => {
-                    sql.push_str(&format!(
-                        " AND ({name_cond} OR f.credit_code LIKE CAST(? AS TEXT) || '%')"
-                    ));
-                    // Letters and digits only: nothing to escape.
-                    args.push(Value::Text(upper));
-                }
-            }
+            // Or a credit-code prefix (codes are stored upper-case): a range over the unique
+            // index, in bytewise order on both engines (PostgreSQL's database has collation C).
+            sql.push_str(&format!(
+                " AND ({name_cond} OR (f.credit_code >= ? AND f.credit_code < ?))"
+            ));
+            let end = format!("{upper}\u{7f}");
+            args.push(Value::Text(upper));
+            args.push(Value::Text(end));
         } else {
             sql.push_str(&format!(" AND {name_cond}"));
         }
@@ -436,6 +424,7 @@ mod tests {
             vec![
                 Value::Text("9151".into()),
                 Value::Text("9151".into()),
+                Value::Text("9151\u{7f}".into()),
                 Value::Int(50),
                 Value::Int(100),
             ]
