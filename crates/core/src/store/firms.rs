@@ -320,13 +320,23 @@ mod tests {
         assert_eq!(find(Engine::Postgres, "c\\d"), vec!["c\\d"]);
     }
 
-    /// Both engines' list statements on a migrated database (PostgreSQL's text is portable: it
-    /// runs on SQLite too), through the store's own writes.
-    #[test]
-    fn both_list_statements_find_by_name_and_code_prefix() {
-        let c = crate::store::open_in_memory().unwrap();
-        let db = Db::from(&c);
-        crate::reference::load_defaults(db).unwrap();
+    /// The store's writes and reads of firms on a migrated database of either engine, and the
+    /// list through the statements of `engines` (PostgreSQL's text is portable: it runs on SQLite
+    /// too).
+    fn firms_on(db: Db<'_>, engines: &[Engine]) {
+        db.exec(
+            "INSERT INTO divisions(code, name, short, level, parent) VALUES
+             ('5118', '雅安市', '雅安', 'city', NULL), ('511802', '雨城区', '雨城', 'district', '5118')",
+            args![],
+        )
+        .unwrap();
+        db.exec(
+            "INSERT INTO industries(division, section, name, department_kind) VALUES ('52', 'F', '零售业', NULL)",
+            args![],
+        )
+        .unwrap();
+        assert_eq!(industry_department_kind(db, "52").unwrap(), Some(None));
+        assert_eq!(industry_department_kind(db, "53").unwrap(), None);
         let now = chrono::DateTime::parse_from_rfc3339("2020-02-10T01:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
@@ -339,16 +349,33 @@ mod tests {
                 "contact": {"name": "李四", "phone": "13900000000"}, "staff_total": 20,
                 "city_managed": false});
             let f = FirmInput::from_json(&v).unwrap();
+            let warnings = vec![Text::new("提示", "note")];
             let rec = FirmRecord {
                 firm: &f,
-                city_managed: false,
-                warnings: &[],
+                city_managed: n == 3,
+                warnings: if n == 3 { &warnings } else { &[] },
             };
+            assert!(!code_taken(db, &code).unwrap());
             let id = insert(db, &rec, now).unwrap();
             assert!(code_taken(db, &code).unwrap());
-            assert_eq!(by_id(db, id).unwrap().unwrap().credit_code, code);
-            ids.push((id, code));
+            let firm = by_code(db, &code).unwrap().unwrap();
+            assert_eq!((firm.id, firm.name.as_str()), (id, name));
+            assert_eq!((firm.city_managed, firm.version), (n == 3, 1));
+            assert_eq!(firm.warnings.len(), usize::from(n == 3));
+            ids.push((id, code, f));
         }
+        let rec = FirmRecord {
+            firm: &ids[0].2,
+            city_managed: true,
+            warnings: &[],
+        };
+        update(db, ids[0].0, &rec, now).unwrap();
+        let firm = by_id(db, ids[0].0).unwrap().unwrap();
+        assert_eq!((firm.city_managed, firm.version), (true, 2));
+        assert!(by_id(db, -1).unwrap().is_none());
+        assert!(!routed_to_department(db, ids[0].0, Some(1)).unwrap());
+        assert!(!routed_to_department(db, ids[0].0, None).unwrap());
+        bind_user(db, -1, ids[0].0).unwrap();
         let names = |engine: Engine, scope: &Scope, search: &str| -> Vec<String> {
             let f = ListFilter {
                 scope,
@@ -359,7 +386,7 @@ mod tests {
             let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
             db.rows(&sql, &refs, |r| r.get::<String>(2)).unwrap()
         };
-        for engine in [Engine::Sqlite, Engine::Postgres] {
+        for &engine in engines {
             assert_eq!(
                 names(engine, &Scope::All, "雨城"),
                 vec!["雨城50%_商贸", "雨城惠民超市"]
@@ -380,7 +407,46 @@ mod tests {
             );
             assert!(names(engine, &Scope::Nothing, "雨城").is_empty());
             assert!(names(engine, &Scope::Department(1), "雨城").is_empty());
+            assert_eq!(
+                names(engine, &Scope::Division("511802".into()), "茶").len(),
+                1
+            );
         }
+        let f = ListFilter {
+            scope: &Scope::All,
+            division: None,
+            search: None,
+        };
+        let rows = list(db, &f, 2, 1).unwrap();
+        let shown: Vec<(&str, bool)> = rows
+            .iter()
+            .map(|r| (r.name.as_str(), r.has_warnings))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![("雨城50%_商贸", false), ("雨城惠民超市", false)]
+        );
+        assert!(list(db, &f, 2, 0).unwrap()[0].has_warnings);
+    }
+
+    #[test]
+    fn firms_on_sqlite_with_both_engines_statements() {
+        let c = crate::store::open_in_memory().unwrap();
+        firms_on(Db::from(&c), &[Engine::Sqlite, Engine::Postgres]);
+    }
+
+    /// On PostgreSQL when `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one).
+    #[test]
+    fn firms_on_postgres() {
+        let Some(admin) = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let url = crate::store::pg::create_test_database(&admin).unwrap();
+        let pg = crate::store::pg::connect(&url).unwrap();
+        firms_on(Db::from(&pg), &[Engine::Postgres]);
     }
 
     #[test]

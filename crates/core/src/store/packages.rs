@@ -207,6 +207,132 @@ pub(crate) fn record_import(db: Db<'_>, i: &NewImport<'_>, now: DateTime<Utc>) -
 mod tests {
     use super::*;
 
+    /// The store's statements of packages, attachments and the mode on a migrated database of
+    /// either engine.
+    fn packages_on(db: Db<'_>) {
+        let now = chrono::DateTime::parse_from_rfc3339("2020-02-10T01:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(mode(db).unwrap(), None);
+        assert!(!initialised(db).unwrap());
+        init_settings(db, "{}", "firm").unwrap();
+        assert_eq!(mode(db).unwrap().as_deref(), Some("firm"));
+        assert!(initialised(db).unwrap());
+        db.exec(
+            "INSERT INTO divisions(code, name, short, level, parent) VALUES ('5118', '雅安市', '雅安', 'city', NULL)",
+            args![],
+        )
+        .unwrap();
+        db.exec(
+            "INSERT INTO industries(division, section, name, department_kind) VALUES ('52', 'F', '零售业', NULL)",
+            args![],
+        )
+        .unwrap();
+        let firm: i64 = db
+            .one(
+                "INSERT INTO firms(credit_code, name, division, township, address, industry, legal_representative,
+                    principal_name, principal_phone, contact_name, contact_phone, staff_total, city_managed,
+                    created_at, updated_at)
+                 VALUES ('X', '甲', '5118', 't', 'a', '52', 'l', 'p', '1', 'c', '2', 1, 0, ?1, ?1) RETURNING id",
+                args![now],
+            )
+            .unwrap();
+        let user: i64 = db
+            .one(
+                "INSERT INTO users(name, role, firm_id, password_hash, password_changed_at, created_at)
+                 VALUES ('u', 'firm', ?1, 'h', ?2, ?2) RETURNING id",
+                args![firm, now],
+            )
+            .unwrap();
+        let app = |state: AppState| -> i64 {
+            db.one(
+                "INSERT INTO applications(firm_id, jurisdiction, state, category, planned_date, planned_headcount,
+                    plan, created_by, created_at, updated_at)
+                 VALUES (?1, '5118', ?2, 'c', '2020-02-10', 1, '{}', ?3, ?4, ?4) RETURNING id",
+                args![firm, state.as_str(), user, now],
+            )
+            .unwrap()
+        };
+        app(AppState::Withdrawn);
+        assert_eq!(open_application(db, firm).unwrap(), None);
+        let id = app(AppState::Draft);
+        assert_eq!(open_application(db, firm).unwrap(), Some(id));
+        for (name, content) in [("a.pdf", &b"%PDF-1.4"[..]), ("b.png", &[0u8, 255, 7][..])] {
+            let a = NewAttachment {
+                application_id: id,
+                name,
+                mime: "application/pdf",
+                sha256: "00",
+                content,
+                added_by: user,
+            };
+            insert_attachment(db, &a, now).unwrap();
+        }
+        let names = || -> Vec<(String, i64, String)> {
+            attachments(db, id)
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.name, a.size, a.added_by))
+                .collect()
+        };
+        assert_eq!(
+            names(),
+            vec![
+                ("a.pdf".into(), 8, "u".into()),
+                ("b.png".into(), 3, "u".into())
+            ]
+        );
+        assert_eq!(
+            attachment_content(db, id, "b.png").unwrap(),
+            Some(vec![0, 255, 7])
+        );
+        remove_attachment(db, id, "a.pdf", user, now).unwrap();
+        assert_eq!(attachment_content(db, id, "a.pdf").unwrap(), None);
+        assert_eq!(names().len(), 1);
+        remove_attachments(db, id, user, now).unwrap();
+        assert!(names().is_empty());
+        touch_application(db, id, now).unwrap();
+        let version: i64 = db
+            .one("SELECT version FROM applications WHERE id = ?1", args![id])
+            .unwrap();
+        assert_eq!(version, 2);
+        assert!(imported(db, "p1").unwrap().is_none());
+        let i = NewImport {
+            package_id: "p1",
+            sha256: "ab",
+            application_id: id,
+            submission_no: 1,
+            imported_by: user,
+        };
+        record_import(db, &i, now).unwrap();
+        let seen = imported(db, "p1").unwrap().unwrap();
+        assert_eq!((seen.application_id, seen.imported_at), (id, now));
+        assert!(
+            record_import(db, &i, now).is_err(),
+            "a package is imported once"
+        );
+    }
+
+    #[test]
+    fn packages_on_sqlite() {
+        let c = crate::store::open_in_memory().unwrap();
+        packages_on(Db::from(&c));
+    }
+
+    /// On PostgreSQL when `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one).
+    #[test]
+    fn packages_on_postgres() {
+        let Some(admin) = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let url = crate::store::pg::create_test_database(&admin).unwrap();
+        let pg = crate::store::pg::connect(&url).unwrap();
+        packages_on(Db::from(&pg));
+    }
+
     #[test]
     fn the_final_states_are_the_workflows() {
         let fin: Vec<AppState> = AppState::ALL.into_iter().filter(|s| s.is_final()).collect();
