@@ -1,15 +1,14 @@
 //! Firms: registration, update, show and search.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::users::division_exists;
-use super::{audit, page, ts, Reopen};
+use super::{audit, page, Reopen};
 use crate::domain::auth::{Actor, Role, CITY};
 use crate::domain::firm::{FirmInput, Person};
 use crate::error::{Error, Problems, Result, Text};
-use crate::store::Db;
+use crate::store::{self, Db};
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,60 +47,13 @@ pub struct FirmRow {
     pub has_warnings: bool,
 }
 
-const FIRM_SELECT: &str = "SELECT f.id, f.credit_code, f.name, f.division, dv.name, f.township, f.address, f.industry, i.name,
-    f.legal_representative, f.principal_name, f.principal_phone, f.contact_name, f.contact_phone, f.staff_total,
-    f.city_managed, f.warnings, f.version, f.created_at, f.updated_at
-    FROM firms f JOIN divisions dv ON dv.code = f.division JOIN industries i ON i.division = f.industry";
-
-fn firm_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Firm> {
-    let warnings: String = r.get(16)?;
-    Ok(Firm {
-        id: r.get(0)?,
-        credit_code: r.get(1)?,
-        name: r.get(2)?,
-        division: r.get(3)?,
-        division_name: r.get(4)?,
-        township: r.get(5)?,
-        address: r.get(6)?,
-        industry: r.get(7)?,
-        industry_name: r.get(8)?,
-        legal_representative: r.get(9)?,
-        principal: Person {
-            name: r.get(10)?,
-            phone: r.get(11)?,
-        },
-        contact: Person {
-            name: r.get(12)?,
-            phone: r.get(13)?,
-        },
-        staff_total: r.get(14)?,
-        city_managed: r.get(15)?,
-        warnings: serde_json::from_str(&warnings).unwrap_or_default(),
-        version: r.get(17)?,
-        created_at: r.get(18)?,
-        updated_at: r.get(19)?,
-    })
+pub(crate) fn firm_by_id(db: Db<'_>, id: i64) -> Result<Firm> {
+    store::firms::by_id(db, id)?.ok_or_else(|| Error::not_found(t!("没有该企业", "no such firm")))
 }
 
-pub(crate) fn firm_by_id(conn: Db<'_>, id: i64) -> Result<Firm> {
-    conn.query_row(
-        &format!("{FIRM_SELECT} WHERE f.id = ?1"),
-        [id],
-        firm_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| Error::not_found(t!("没有该企业", "no such firm")))
-}
-
-pub(crate) fn firm_by_code(conn: Db<'_>, code: &str) -> Result<Firm> {
+pub(crate) fn firm_by_code(db: Db<'_>, code: &str) -> Result<Firm> {
     let code = code.trim().to_ascii_uppercase();
-    conn.query_row(
-        &format!("{FIRM_SELECT} WHERE f.credit_code = ?1"),
-        [&code],
-        firm_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| {
+    store::firms::by_code(db, &code)?.ok_or_else(|| {
         Error::not_found(t!(
             format!("没有统一社会信用代码为 {code} 的企业"),
             format!("no firm with credit code {code}")
@@ -115,15 +67,7 @@ pub(crate) fn can_see_firm(conn: Db<'_>, actor: &Actor, firm: &Firm) -> Result<b
         Role::Admin => true,
         Role::Firm => actor.firm_id == Some(firm.id),
         Role::Clerk | Role::Leader => actor.covers(&firm.division),
-        Role::Reviewer => {
-            let n: i64 = conn.query_row(
-                "SELECT count(*) FROM review_tasks t JOIN applications a ON a.id = t.application_id
-                 WHERE a.firm_id = ?1 AND t.department_id = ?2",
-                params![firm.id, actor.department_id],
-                |r| r.get(0),
-            )?;
-            n > 0
-        }
+        Role::Reviewer => store::firms::routed_to_department(conn, firm.id, actor.department_id)?,
     })
 }
 
@@ -169,13 +113,7 @@ pub(crate) fn check_against_store(conn: Db<'_>, f: &FirmInput) -> Result<Vec<Tex
             ),
         );
     }
-    let routed: Option<Option<String>> = conn
-        .query_row(
-            "SELECT department_kind FROM industries WHERE division = ?1",
-            [f.industry.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let routed = store::firms::industry_department_kind(conn, f.industry.as_str())?;
     match routed {
         None => p.add(
             "industry",
@@ -250,10 +188,19 @@ impl Reopen {
                 return Err(not_yours());
             }
             if f.credit_code.as_str() != before.credit_code {
-                return Err(Error::field("credit_code", t!("统一社会信用代码不能修改", "the credit code cannot be changed")));
+                return Err(Error::field(
+                    "credit_code",
+                    t!(
+                        "统一社会信用代码不能修改",
+                        "the credit code cannot be changed"
+                    ),
+                ));
             }
             if actor.role == Role::Clerk && !actor.covers(f.division.as_str()) {
-                return Err(Error::forbidden(t!("不能把企业改到本辖区以外", "you may not move a firm out of your jurisdiction")));
+                return Err(Error::forbidden(t!(
+                    "不能把企业改到本辖区以外",
+                    "you may not move a firm out of your jurisdiction"
+                )));
             }
             if let Some(v) = expect_version {
                 if v != before.version {
@@ -261,18 +208,17 @@ impl Reopen {
                 }
             }
             let warnings = check_against_store(tx, &f)?;
-            tx.execute(
-                "UPDATE firms SET name=?2, division=?3, township=?4, address=?5, industry=?6, legal_representative=?7,
-                    principal_name=?8, principal_phone=?9, contact_name=?10, contact_phone=?11, staff_total=?12,
-                    city_managed=?13, warnings=?14, version = version + 1, updated_at=?15 WHERE id = ?1",
-                params![
-                    before.id, f.name, f.division.as_str(), f.township, f.address, f.industry.as_str(), f.legal_representative,
-                    f.principal.name, f.principal.phone, f.contact.name, f.contact.phone, f.staff_total,
-                    f.city_managed || f.division.as_str() == CITY, serde_json::to_string(&warnings)?, ts(now)
-                ],
-            )?;
+            store::firms::update(tx, before.id, &record(&f, &warnings), now)?;
             let after = firm_by_id(tx, before.id)?;
-            audit(tx, actor, "firm.update", &format!("firm:{}", after.credit_code), Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(&after)?), now)?;
+            audit(
+                tx,
+                actor,
+                "firm.update",
+                &format!("firm:{}", after.credit_code),
+                Some(&serde_json::to_value(&before)?),
+                Some(&serde_json::to_value(&after)?),
+                now,
+            )?;
             Ok(after)
         })
     }
@@ -303,21 +249,20 @@ impl Reopen {
         offset: Option<u32>,
     ) -> Result<Vec<FirmRow>> {
         let (limit, offset) = page(limit, offset);
-        // Scope: which divisions (None = all) and which single firm (firm users).
-        let scope_div = match (actor.role, actor.division.as_deref()) {
+        // A county's staff (reviewers included: their department's county) list only the firms
+        // registered there, whatever else their scope allows.
+        let home = match (actor.role, actor.division.as_deref()) {
             (Role::Admin | Role::Firm, _) | (_, Some(CITY)) => None,
-            (_, d) => Some(d.unwrap_or_default().to_string()),
+            (_, d) => Some(d.unwrap_or_default()),
         };
-        let scope_firm = (actor.role == Role::Firm).then(|| actor.firm_id.unwrap_or(-1));
-        if let (Some(want), Some(scope)) = (division, scope_div.as_deref()) {
-            if want != scope {
+        if let (Some(want), Some(home)) = (division, home) {
+            if want != home {
                 return Err(Error::forbidden(t!(
                     "只能查看本辖区的企业",
                     "you may only list firms of your jurisdiction"
                 )));
             }
         }
-        let division = division.map(str::to_string).or(scope_div);
         // Names never hold control characters (registration refuses them), so a search with some
         // cannot match them; they are dropped rather than handed to the full-text parser (a NUL
         // ends an FTS5 query string early).
@@ -328,71 +273,22 @@ impl Reopen {
         {
             return Ok(Vec::new());
         }
-        let search = cleaned.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let mut sql = String::from(
-            "SELECT f.id, f.credit_code, f.name, f.division, f.industry, f.staff_total, f.warnings <> '[]' FROM firms f WHERE 1=1",
-        );
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(d) = &division {
-            sql.push_str(" AND f.division = ?");
-            args.push(d.clone().into());
-        }
-        if actor.role == Role::Reviewer {
-            // A reviewer sees the firms whose applications were routed to their department.
-            sql.push_str(
-                " AND f.id IN (SELECT a.firm_id FROM applications a JOIN review_tasks t ON t.application_id = a.id WHERE t.department_id = ?)",
-            );
-            args.push(actor.department_id.unwrap_or(-1).into());
-        }
-        if let Some(id) = scope_firm {
-            sql.push_str(" AND f.id = ?");
-            args.push(id.into());
-        }
-        if let Some(s) = search {
-            let upper = s.to_ascii_uppercase();
-            let code_like = upper.chars().all(|c| c.is_ascii_alphanumeric());
-            let name_cond = if s.chars().count() >= 3 {
-                // Trigram FTS: the fragment as one quoted phrase.
-                args.push(format!("\"{}\"", s.replace('"', "\"\"")).into());
-                "f.id IN (SELECT rowid FROM firms_fts WHERE firms_fts MATCH ?)"
-            } else {
-                args.push(
-                    format!(
-                        "%{}%",
-                        s.replace('\\', "\\\\")
-                            .replace('%', "\\%")
-                            .replace('_', "\\_")
-                    )
-                    .into(),
-                );
-                "f.name LIKE ? ESCAPE '\\'"
-            };
-            if code_like {
-                sql.push_str(&format!(
-                    " AND ({name_cond} OR (f.credit_code >= ? AND f.credit_code < ?))"
-                ));
-                args.push(upper.clone().into());
-                args.push(format!("{upper}\u{7f}").into());
-            } else {
-                sql.push_str(&format!(" AND {name_cond}"));
-            }
-        }
-        sql.push_str(" ORDER BY f.name, f.id LIMIT ? OFFSET ?");
-        args.push(i64::from(limit).into());
-        args.push(i64::from(offset).into());
-        let mut stmt = self.conn.sqlite().prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            Ok(FirmRow {
-                id: r.get(0)?,
-                credit_code: r.get(1)?,
-                name: r.get(2)?,
-                division: r.get(3)?,
-                industry: r.get(4)?,
-                staff_total: r.get(5)?,
-                has_warnings: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let scope = actor.scope();
+        let filter = store::firms::ListFilter {
+            scope: &scope,
+            division: division.or(home),
+            search: cleaned.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+        };
+        store::firms::list(self.db(), &filter, limit, offset)
+    }
+}
+
+/// The record written for `f`: a firm of the city itself is always city-managed.
+fn record<'a>(f: &'a FirmInput, warnings: &'a [Text]) -> store::firms::FirmRecord<'a> {
+    store::firms::FirmRecord {
+        firm: f,
+        city_managed: f.city_managed || f.division.as_str() == CITY,
+        warnings,
     }
 }
 
@@ -413,33 +309,15 @@ pub(crate) fn register_tx(
     now: DateTime<Utc>,
 ) -> Result<Firm> {
     let warnings = check_against_store(tx, f)?;
-    let exists: i64 = tx.query_row(
-        "SELECT count(*) FROM firms WHERE credit_code = ?1",
-        [f.credit_code.as_str()],
-        |r| r.get(0),
-    )?;
-    if exists > 0 {
+    if store::firms::code_taken(tx, f.credit_code.as_str())? {
         return Err(Error::conflict(t!(
             format!("统一社会信用代码 {} 已登记", f.credit_code),
             format!("credit code {} is already registered", f.credit_code)
         )));
     }
-    tx.execute(
-        "INSERT INTO firms(credit_code, name, division, township, address, industry, legal_representative,
-            principal_name, principal_phone, contact_name, contact_phone, staff_total, city_managed, warnings, created_at, updated_at)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?15)",
-        params![
-            f.credit_code.as_str(), f.name, f.division.as_str(), f.township, f.address, f.industry.as_str(),
-            f.legal_representative, f.principal.name, f.principal.phone, f.contact.name, f.contact.phone,
-            f.staff_total, f.city_managed || f.division.as_str() == CITY, serde_json::to_string(&warnings)?, ts(now)
-        ],
-    )?;
-    let id = tx.last_insert_rowid();
+    let id = store::firms::insert(tx, &record(f, &warnings), now)?;
     if actor.role == Role::Firm {
-        tx.execute(
-            "UPDATE users SET firm_id = ?2 WHERE id = ?1 AND firm_id IS NULL",
-            params![actor.user_id, id],
-        )?;
+        store::firms::bind_user(tx, actor.user_id, id)?;
     }
     let firm = firm_by_id(tx, id)?;
     audit(

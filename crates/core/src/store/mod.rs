@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 
 pub mod daily;
 pub mod db;
+pub mod firms;
 pub(crate) mod guards;
+pub mod packages;
 pub mod pg;
 pub mod scope;
 pub mod seal;
