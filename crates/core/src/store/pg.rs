@@ -69,7 +69,12 @@ pub fn connect(url: &str) -> Result<Pg> {
         config.connect(tls()?)
     }
     .map_err(|e| connect_error(url, e))?;
-    Ok(Pg::new(client))
+    let pg = Pg::new(client);
+    // Every statement is planned with its arguments: a generic plan cannot use the trigram index
+    // for `name LIKE '%' || $1 || '%'` nor a partial index whose condition an argument decides,
+    // and the store's statements are cheap to plan.
+    Db::Postgres(&pg).batch("SET plan_cache_mode = force_custom_plan")?;
+    Ok(pg)
 }
 
 fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
