@@ -12,6 +12,9 @@ use crate::service::{CertState, Certificate};
 use crate::store::db::{Db, Row, ToArg};
 use crate::store::Value;
 
+#[cfg(test)]
+mod engine_tests;
+
 const CERT_SELECT: &str = "SELECT c.id, c.number, c.jurisdiction, c.year, c.seq, c.application_id, c.state, c.firm_name,
     c.credit_code, c.address, c.approved_date, c.approved_headcount, c.conditions, c.departments, c.issue_date, c.payload,
     c.issued_at, u.name, c.reason, c.closed_at, (SELECT count(*) FROM cert_prints p WHERE p.certificate_id = c.id)
