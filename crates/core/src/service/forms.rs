@@ -4,20 +4,19 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Asia::Shanghai;
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::apps::{app_core, frozen_stages, AppCore};
 use super::firms::{can_file_for, firm_by_id, Firm};
-use super::{audit, load_policy, local_date, parse_ts, Reopen};
+use super::{audit, load_policy, local_date, Reopen};
 use crate::documents::{
     case_number, render_notice, DocFonts, NoticeBody, NoticeDoc, NoticeKind, NoticeOpinion,
     ReceiptStage,
 };
 use crate::domain::auth::{Actor, Role};
-use crate::domain::workflow::AppState;
+use crate::domain::workflow::{AppState, TaskState};
 use crate::error::{Error, Result};
-use crate::store::Db;
+use crate::store::{self, Db};
 use crate::t;
 
 /// What a print of a counter document produced.
@@ -34,35 +33,10 @@ fn local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
     at.with_timezone(&Shanghai).naive_local()
 }
 
-fn department_name(conn: Db<'_>, id: i64) -> Result<String> {
-    Ok(
-        conn.query_row("SELECT name FROM departments WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })?,
-    )
-}
-
 /// The case number: jurisdiction's short name, the year the application was created, its id.
 fn case_number_of(conn: Db<'_>, app: &AppCore) -> Result<String> {
-    let (short, created): (String, String) = conn.query_row(
-        "SELECT d.short, a.created_at FROM applications a JOIN divisions d ON d.code = a.jurisdiction WHERE a.id = ?1",
-        [app.id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(case_number(
-        &short,
-        local_date(parse_ts(&created)?).year(),
-        app.id,
-    ))
-}
-
-fn submitted_at(conn: Db<'_>, app_id: i64, no: i64) -> Result<DateTime<Utc>> {
-    let at: String = conn.query_row(
-        "SELECT submitted_at FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
-        params![app_id, no],
-        |r| r.get(0),
-    )?;
-    parse_ts(&at)
+    let (short, created) = store::forms::case_parts(conn, app.id)?;
+    Ok(case_number(&short, local_date(created).year(), app.id))
 }
 
 /// The decided tasks of one submission in one state: opinions in stage order, the departments
@@ -73,34 +47,22 @@ struct Decided {
     at: Option<DateTime<Utc>>,
 }
 
-fn decided(conn: Db<'_>, app_id: i64, no: i64, state: &str) -> Result<Decided> {
-    let mut st = conn.prepare_cached(
-        "SELECT t.stage_name, d.name, coalesce(t.opinion, ''), t.decided_at FROM review_tasks t
-         JOIN departments d ON d.id = t.department_id
-         WHERE t.application_id = ?1 AND t.submission_no = ?2 AND t.state = ?3 ORDER BY t.stage, t.id",
-    )?;
-    let rows = st.query_map(params![app_id, no, state], |r| {
-        Ok((
-            NoticeOpinion {
-                stage: r.get(0)?,
-                department: r.get(1)?,
-                opinion: r.get(2)?,
-            },
-            r.get::<_, Option<String>>(3)?,
-        ))
-    })?;
+fn decided(conn: Db<'_>, app_id: i64, no: i64, state: TaskState) -> Result<Decided> {
     let mut opinions = Vec::new();
     let mut departments: Vec<String> = Vec::new();
     let mut last: Option<DateTime<Utc>> = None;
-    for row in rows {
-        let (o, at) = row?;
-        if let Some(at) = at.as_deref().map(parse_ts).transpose()? {
+    for t in store::tasks::in_state(conn, app_id, no, state)? {
+        if let Some(at) = t.decided_at {
             last = Some(last.map_or(at, |l| l.max(at)));
         }
-        if !departments.contains(&o.department) {
-            departments.push(o.department.clone());
+        if !departments.contains(&t.department) {
+            departments.push(t.department.clone());
         }
-        opinions.push(o);
+        opinions.push(NoticeOpinion {
+            stage: t.stage_name,
+            department: t.department,
+            opinion: t.opinion,
+        });
     }
     Ok(Decided {
         opinions,
@@ -117,24 +79,9 @@ fn receipt_body(
     firm: &Firm,
     no: i64,
 ) -> Result<(NoticeBody, Vec<String>)> {
-    let first: Option<(String, String, bool)> = conn
-        .query_row(
-            "SELECT opened_at, due_at, green_channel FROM review_tasks
-             WHERE application_id = ?1 AND submission_no = ?2 AND stage = 0 ORDER BY id LIMIT 1",
-            params![app.id, no],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let Some((opened, due, green)) = first else {
+    let Some(first) = store::tasks::first_task(conn, app.id, no)? else {
         // Filing mode: approved at once; the competent industry department signs.
-        let name: Option<String> = conn
-            .query_row(
-                "SELECT d.name FROM departments d JOIN industries i ON i.department_kind = d.kind
-                 WHERE d.division = ?1 AND i.division = ?2",
-                params![app.jurisdiction, firm.industry],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let name = store::certs::filing_department(conn, &app.jurisdiction, &firm.industry)?;
         let body = NoticeBody::Receipt {
             stages: vec![],
             hours_per_stage: 0,
@@ -143,15 +90,15 @@ fn receipt_body(
         };
         return Ok((body, name.into_iter().collect()));
     };
-    let (opened, due) = (parse_ts(&opened)?, parse_ts(&due)?);
-    let per_stage = due - opened;
+    let (opened, green) = (first.opened_at, first.green_channel);
+    let per_stage = first.due_at - opened;
     let mut stages = Vec::new();
     let mut signers = Vec::new();
     for (i, s) in frozen_stages(conn, app.id, no)?.iter().enumerate() {
         let names = s
             .departments
             .iter()
-            .map(|d| department_name(conn, *d))
+            .map(|d| store::forms::department_name(conn, *d))
             .collect::<Result<Vec<_>>>()?;
         if i == 0 {
             signers.clone_from(&names);
@@ -227,19 +174,15 @@ impl Reopen {
                         return Err(wrong_state(kind, app.state));
                     }
                     let (body, signers) = receipt_body(tx, &app, &firm, app.submission_no)?;
-                    let at = submitted_at(tx, app.id, app.submission_no)?;
+                    let at = store::forms::submitted_at(tx, app.id, app.submission_no)?;
                     (app.submission_no, body, signers, local_date(at))
                 }
                 NoticeKind::Return => {
-                    let last: Option<i64> = tx.query_row(
-                        "SELECT max(submission_no) FROM review_tasks WHERE application_id = ?1 AND state = 'returned'",
-                        [app.id],
-                        |r| r.get(0),
-                    )?;
+                    let last = store::tasks::last_submission_with(tx, app.id, TaskState::Returned)?;
                     let Some(no) = last else {
                         return Err(wrong_state(kind, app.state));
                     };
-                    let d = decided(tx, app.id, no, "returned")?;
+                    let d = decided(tx, app.id, no, TaskState::Returned)?;
                     let at = d.at.unwrap_or(now);
                     let body = NoticeBody::Return {
                         decided_at: local(at),
@@ -252,7 +195,7 @@ impl Reopen {
                         return Err(wrong_state(kind, app.state));
                     }
                     let no = app.submission_no;
-                    let d = decided(tx, app.id, no, "rejected")?;
+                    let d = decided(tx, app.id, no, TaskState::Rejected)?;
                     let at = d.at.unwrap_or(now);
                     let body = NoticeBody::Rejection {
                         decided_at: local(at),
@@ -261,16 +204,7 @@ impl Reopen {
                     (no, body, d.signers, local_date(at))
                 }
             };
-            let plan: crate::domain::plan::Plan = tx.query_row(
-                "SELECT plan FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
-                params![app.id, no],
-                |r| {
-                    let s: String = r.get(0)?;
-                    serde_json::from_str(&s).map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-                    })
-                },
-            )?;
+            let plan = store::forms::submitted_plan(tx, app.id, no)?;
             let policy = load_policy(tx)?;
             let category = plan.category.clone().unwrap_or_default();
             let doc = NoticeDoc {
@@ -279,10 +213,14 @@ impl Reopen {
                 submission_no: no,
                 firm_name: firm.name.clone(),
                 credit_code: firm.credit_code.clone(),
-                category_zh: policy.categories.get(&category).cloned().unwrap_or(category),
+                category_zh: policy
+                    .categories
+                    .get(&category)
+                    .cloned()
+                    .unwrap_or(category),
                 planned_date: plan.planned_date,
                 planned_headcount: plan.headcount.planned,
-                submitted_at: local(submitted_at(tx, app.id, no)?),
+                submitted_at: local(store::forms::submitted_at(tx, app.id, no)?),
                 body,
                 departments,
                 date,

@@ -1,16 +1,19 @@
-//! The reviewer's queue and decisions.
+//! The reviewer's queue and decisions. A decision is checked (`parse_decision`), its task found
+//! (`task_to_decide`), decided by the domain (`workflow::decide` over the facts loaded by
+//! `decide_facts`), persisted (`persist_decision`) and audited, in one write transaction; the
+//! statements are in [`crate::store::tasks`].
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::apps::{app_core, application, frozen_stages, open_tasks, Application};
+use super::apps::{app_core, application, frozen_stages, open_tasks, AppCore, Application};
 use super::firms::stale;
-use super::{audit, page, ts, Reopen};
+use super::{audit, load_policy, page, Reopen};
 use crate::domain::auth::{Actor, Role};
 use crate::domain::ids::parse_text;
-use crate::domain::workflow::{self, AppState, DecideFacts, TaskState, TaskView, Verdict};
+use crate::domain::workflow::{self, AppState, DecideFacts, DecideOutcome, TaskState, Verdict};
 use crate::error::{Error, Problems, Result};
+use crate::store::{self, Db};
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +67,230 @@ pub fn split_conditions(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// A decision checked field by field: every problem is reported at once.
+struct Checked {
+    verdict: Verdict,
+    opinion: String,
+    conditions: Vec<String>,
+}
+
+fn parse_decision(d: &Decision) -> Result<Checked> {
+    let mut p = Problems::new();
+    let opinion = p.take("opinion", parse_text(&d.opinion, 2000, true));
+    let conditions = d
+        .conditions
+        .as_deref()
+        .map(split_conditions)
+        .unwrap_or_default();
+    for (i, c) in conditions.iter().enumerate() {
+        p.take(&format!("conditions[{i}]"), parse_text(c, 500, true));
+    }
+    let headcount = match d.headcount {
+        Some(h) if h < 0 => {
+            p.add(
+                "headcount",
+                t!("核定复工人数不能为负数", "the headcount cannot be negative"),
+            );
+            None
+        }
+        Some(h) => Some(u32::try_from(h).unwrap_or(u32::MAX)),
+        None => None,
+    };
+    let verdict = match d.verdict.as_str() {
+        "approve" => Some(Verdict::Approve {
+            headcount,
+            conditions: conditions.clone(),
+        }),
+        "reject" => Some(Verdict::Reject),
+        "return" => Some(Verdict::Return),
+        other => {
+            p.add(
+                "verdict",
+                t!(
+                    format!("审核结论应为 approve、reject 或 return(实为“{other}”)"),
+                    format!("verdict must be approve, reject or return, not '{other}'")
+                ),
+            );
+            None
+        }
+    };
+    if !matches!(verdict, Some(Verdict::Approve { .. }) | None)
+        && (headcount.is_some() || !conditions.is_empty())
+    {
+        p.add(
+            "headcount",
+            t!(
+                "只有同意时才填写核定复工人数和附加条件",
+                "headcount and conditions go with an approval only"
+            ),
+        );
+    }
+    p.into_result()?;
+    let (Some(verdict), Some(opinion)) = (verdict, opinion) else {
+        return Err(Error::internal("decision"));
+    };
+    Ok(Checked {
+        verdict,
+        opinion,
+        conditions,
+    })
+}
+
+/// The task of the reviewer's department at the application's current stage; when there is
+/// none, why not: not in review, settled without this department, decided already (a conflict),
+/// or never routed here (forbidden).
+fn task_to_decide(tx: Db<'_>, core: &AppCore, dept: i64) -> Result<i64> {
+    let mine = match core.stage {
+        Some(stage) => {
+            store::tasks::task_of_department(tx, core.id, core.submission_no, stage, dept)?
+        }
+        None => None,
+    };
+    if let Some(task_id) = mine {
+        return Ok(task_id);
+    }
+    let last = store::tasks::last_state_of_department(tx, core.id, dept)?;
+    let ever = last.is_some();
+    if ever && core.state != AppState::InReview {
+        return Err(Error::conflict(t!(
+            format!("申请当前状态为“{}”,不能审核", core.state.zh()),
+            format!("the application is {}, not in review", core.state.as_str())
+        )));
+    }
+    if last == Some(TaskState::Closed) {
+        return Err(Error::conflict(t!(
+            "本环节已满足通过条件或已结束,无需本部门再审核",
+            "this stage is already settled without your department"
+        )));
+    }
+    if ever {
+        // Routed here before, decided already (e.g. a colleague approved first and the
+        // application moved on): a conflict, not a permission problem.
+        return Err(Error::conflict(t!(
+            "本部门已对该申请作出审核意见,申请已进入下一环节",
+            "your department has already decided; the application has moved on"
+        )));
+    }
+    Err(Error::forbidden(t!(
+        "该申请当前环节不由本部门审核",
+        "this application is not with your department at its current stage"
+    )))
+}
+
+/// Loads what the domain needs to decide and applies `workflow::decide`; also whether the
+/// category goes through the green channel (for the tasks it opens).
+fn decide_facts(
+    tx: Db<'_>,
+    core: &AppCore,
+    task_id: i64,
+    c: &Checked,
+    now: DateTime<Utc>,
+) -> Result<(DecideOutcome, bool)> {
+    let stage = core.stage.unwrap_or(0);
+    let stages = frozen_stages(tx, core.id, core.submission_no)?;
+    let tasks = store::tasks::stage_tasks(tx, core.id, core.submission_no, stage)?;
+    let prior = store::tasks::prior_headcount(tx, core.id, core.submission_no, stage)?;
+    let policy = load_policy(tx)?;
+    let category = core.plan.category.clone().unwrap_or_default();
+    let (sla, green) = policy.sla_hours(&category);
+    let facts = DecideFacts {
+        state: core.state,
+        stage,
+        stages: &stages,
+        tasks: &tasks,
+        task_id,
+        max_headcount: core.plan.headcount.max_approvable(),
+        planned_headcount: core.plan.headcount.planned,
+        prior_headcount: prior,
+        opinion: &c.opinion,
+        sla_hours: sla,
+        now,
+    };
+    Ok((workflow::decide(&facts, &c.verdict)?, green))
+}
+
+/// Conditions of every approval of this submission, each once, in stage order: what the
+/// application carries.
+fn accumulated_conditions(tx: Db<'_>, core: &AppCore) -> Result<Vec<String>> {
+    let mut all = Vec::new();
+    for text in store::tasks::approved_conditions(tx, core.id, core.submission_no)? {
+        let list: Vec<String> = serde_json::from_str(&text)?;
+        for c in list {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// Writes the decision: the task decided (a conflict when it was decided meanwhile), the tasks
+/// it closes, the tasks it opens, and the application's new state with its accumulated
+/// conditions.
+#[allow(clippy::too_many_arguments)]
+fn persist_decision(
+    tx: Db<'_>,
+    actor: &Actor,
+    core: &AppCore,
+    task_id: i64,
+    c: &Checked,
+    out: &DecideOutcome,
+    green: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<u32>> {
+    let (given_headcount, given_conditions) = match &c.verdict {
+        Verdict::Approve {
+            headcount,
+            conditions,
+        } => (
+            *headcount,
+            (!conditions.is_empty())
+                .then(|| serde_json::to_string(conditions))
+                .transpose()?,
+        ),
+        _ => (None, None),
+    };
+    let decided = store::tasks::decide(
+        tx,
+        &store::tasks::TaskDecision {
+            task_id,
+            state: out.task_state,
+            at: now,
+            by: actor.user_id,
+            opinion: &c.opinion,
+            headcount: given_headcount,
+            conditions: given_conditions.as_deref(),
+        },
+    )?;
+    if !decided {
+        return Err(Error::conflict(t!(
+            "该环节已有审核结果",
+            "this stage was decided meanwhile"
+        )));
+    }
+    for id in &out.close {
+        store::tasks::close_pending(tx, *id)?;
+    }
+    open_tasks(tx, core.id, core.submission_no, &out.open, green, now)?;
+    let all = accumulated_conditions(tx, core)?;
+    let all = (!all.is_empty())
+        .then(|| serde_json::to_string(&all))
+        .transpose()?;
+    store::tasks::apply_to_application(
+        tx,
+        core.id,
+        &store::tasks::AppDecision {
+            state: out.state,
+            stage: out.stage,
+            at: now,
+            settled: out.state != AppState::InReview,
+            approved_headcount: out.approved_headcount,
+            conditions: all.as_deref(),
+        },
+    )?;
+    Ok(given_headcount)
+}
+
 impl Reopen {
     /// The acting reviewer's department: pending first (soonest due first), then decided ones.
     pub fn review_queue(
@@ -77,91 +304,8 @@ impl Reopen {
             &t!("查看审核队列", "read a review queue"),
         )?;
         let (limit, offset) = page(f.limit, f.offset);
-        let now_s = ts(now);
-        // Two parts, each read in the order of an index and cut at the end of the page, so that a
-        // page costs the same for a department with ten tasks or ten thousand: pending tasks soonest
-        // due first (review_queue), then decided ones newest first (review_tasks_dept_decided).
-        // Only the rows of the page are joined to their applications and firms.
-        let reach = i64::from(limit) + i64::from(offset);
         let dept = actor.department_id.unwrap_or(-1);
-        let mut parts: Vec<String> = Vec::new();
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut part = |pending: bool, args: &mut Vec<rusqlite::types::Value>| {
-            let (state, order) = if pending {
-                ("t.state = 'pending'", "t.due_at, t.id")
-            } else {
-                (
-                    "t.state IN ('approved', 'rejected', 'returned')",
-                    "t.decided_at DESC, t.id",
-                )
-            };
-            let mut q = format!(
-                "SELECT * FROM (SELECT t.id AS tid, {} AS part FROM review_tasks t",
-                i64::from(!pending)
-            );
-            if f.category.is_some() {
-                q.push_str(" JOIN applications a ON a.id = t.application_id");
-            }
-            q.push_str(&format!(" WHERE t.department_id = ? AND {state}"));
-            args.push(dept.into());
-            if let Some(c) = &f.category {
-                q.push_str(" AND a.category = ?");
-                args.push(c.clone().into());
-            }
-            if pending && f.overdue == Some(true) {
-                q.push_str(" AND t.due_at < ?");
-                args.push(now_s.clone().into());
-            }
-            if let Some(g) = f.green_channel {
-                q.push_str(" AND t.green_channel = ?");
-                args.push(i64::from(g).into());
-            }
-            q.push_str(&format!(" ORDER BY {order} LIMIT ?)"));
-            args.push(reach.into());
-            parts.push(q);
-        };
-        let overdue = f.overdue == Some(true);
-        if f.pending != Some(false) {
-            part(true, &mut args);
-        }
-        if f.pending != Some(true) && !overdue {
-            part(false, &mut args);
-        }
-        if parts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT t.id, a.id, fm.name, fm.credit_code, a.category, t.stage, t.stage_name, t.state, t.green_channel,
-                    t.opened_at, t.due_at, a.planned_headcount, fm.warnings <> '[]'
-             FROM ({}) q JOIN review_tasks t ON t.id = q.tid
-                  JOIN applications a ON a.id = t.application_id JOIN firms fm ON fm.id = a.firm_id
-             ORDER BY q.part, CASE WHEN q.part = 0 THEN t.due_at END, t.decided_at DESC, t.id LIMIT ? OFFSET ?",
-            parts.join(" UNION ALL ")
-        );
-        args.push(i64::from(limit).into());
-        args.push(i64::from(offset).into());
-        let mut stmt = self.conn.sqlite().prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            let state = crate::store::decode(r, 7, TaskState::parse)?;
-            let due: String = r.get(10)?;
-            Ok(QueueRow {
-                task_id: r.get(0)?,
-                application_id: r.get(1)?,
-                firm_name: r.get(2)?,
-                credit_code: r.get(3)?,
-                category: r.get(4)?,
-                stage: r.get(5)?,
-                stage_name: r.get(6)?,
-                state,
-                green_channel: r.get(8)?,
-                opened_at: r.get(9)?,
-                overdue: state == TaskState::Pending && due < now_s,
-                due_at: due,
-                planned_headcount: r.get(11)?,
-                has_warnings: r.get(12)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        store::tasks::queue(self.db(), dept, f, now, limit, offset)
     }
 
     /// A reviewer's decision on the current stage of an application routed to their department.
@@ -176,204 +320,35 @@ impl Reopen {
             &[Role::Reviewer],
             &t!("审核复工申请", "decide applications"),
         )?;
-        let mut p = Problems::new();
-        let opinion = p.take("opinion", parse_text(&d.opinion, 2000, true));
-        let conditions = d
-            .conditions
-            .as_deref()
-            .map(split_conditions)
-            .unwrap_or_default();
-        for (i, c) in conditions.iter().enumerate() {
-            p.take(&format!("conditions[{i}]"), parse_text(c, 500, true));
-        }
-        let headcount = match d.headcount {
-            Some(h) if h < 0 => {
-                p.add(
-                    "headcount",
-                    t!("核定复工人数不能为负数", "the headcount cannot be negative"),
-                );
-                None
-            }
-            Some(h) => Some(u32::try_from(h).unwrap_or(u32::MAX)),
-            None => None,
-        };
-        let verdict = match d.verdict.as_str() {
-            "approve" => Some(Verdict::Approve {
-                headcount,
-                conditions: conditions.clone(),
-            }),
-            "reject" => Some(Verdict::Reject),
-            "return" => Some(Verdict::Return),
-            other => {
-                p.add(
-                    "verdict",
-                    t!(
-                        format!("审核结论应为 approve、reject 或 return(实为“{other}”)"),
-                        format!("verdict must be approve, reject or return, not '{other}'")
-                    ),
-                );
-                None
-            }
-        };
-        if !matches!(verdict, Some(Verdict::Approve { .. }) | None)
-            && (headcount.is_some() || !conditions.is_empty())
-        {
-            p.add(
-                "headcount",
-                t!(
-                    "只有同意时才填写核定复工人数和附加条件",
-                    "headcount and conditions go with an approval only"
-                ),
-            );
-        }
-        p.into_result()?;
-        let (Some(verdict), Some(opinion)) = (verdict, opinion) else {
-            return Err(Error::internal("decision"));
-        };
+        let c = parse_decision(d)?;
         self.write(|tx| {
             let core = app_core(tx, id)?;
             let Some(dept) = actor.department_id else {
-                return Err(Error::forbidden(t!("该审核员未绑定部门", "this reviewer has no department")));
-            };
-            // Is there a task of this department on this application at all, and at the current stage?
-            let mine: Option<(i64, String)> = match core.stage {
-                Some(stage) => tx
-                    .query_row(
-                        "SELECT id, state FROM review_tasks WHERE application_id = ?1 AND submission_no = ?2 AND stage = ?3 AND department_id = ?4",
-                        params![id, core.submission_no, stage, dept],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?,
-                None => None,
-            };
-            let Some((task_id, _)) = mine else {
-                let last: Option<String> = tx
-                    .query_row(
-                        "SELECT state FROM review_tasks WHERE application_id = ?1 AND department_id = ?2 ORDER BY id DESC LIMIT 1",
-                        params![id, dept],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                let ever = i64::from(last.is_some());
-                if ever > 0 && core.state != AppState::InReview {
-                    return Err(Error::conflict(t!(
-                        format!("申请当前状态为“{}”,不能审核", core.state.zh()),
-                        format!("the application is {}, not in review", core.state.as_str())
-                    )));
-                }
-                if last.as_deref() == Some("closed") {
-                    return Err(Error::conflict(t!(
-                        "本环节已满足通过条件或已结束,无需本部门再审核",
-                        "this stage is already settled without your department"
-                    )));
-                }
-                if ever > 0 {
-                    // Routed here before, decided already (e.g. a colleague approved first and the
-                    // application moved on): a conflict, not a permission problem.
-                    return Err(Error::conflict(t!(
-                        "本部门已对该申请作出审核意见,申请已进入下一环节",
-                        "your department has already decided; the application has moved on"
-                    )));
-                }
                 return Err(Error::forbidden(t!(
-                    "该申请当前环节不由本部门审核",
-                    "this application is not with your department at its current stage"
+                    "该审核员未绑定部门",
+                    "this reviewer has no department"
                 )));
             };
+            let task_id = task_to_decide(tx, &core, dept)?;
             if let Some(v) = d.expect_version {
                 if v != core.version {
                     return Err(stale(v, core.version));
                 }
             }
-            let stage = core.stage.unwrap_or(0);
-            let stages = frozen_stages(tx, id, core.submission_no)?;
-            let mut stmt = tx.prepare_cached(
-                "SELECT id, department_id, state, headcount FROM review_tasks WHERE application_id = ?1 AND submission_no = ?2 AND stage = ?3",
-            )?;
-            let tasks = stmt
-                .query_map(params![id, core.submission_no, stage], |r| {
-                    Ok(TaskView { id: r.get(0)?, department_id: r.get(1)?, state: crate::store::decode(r, 2, TaskState::parse)?, headcount: r.get(3)? })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            let prior: Option<u32> = tx.query_row(
-                "SELECT min(headcount) FROM review_tasks WHERE application_id = ?1 AND submission_no = ?2 AND stage < ?3 AND state = 'approved'",
-                params![id, core.submission_no, stage],
-                |r| r.get(0),
-            )?;
-            let policy = super::load_policy(tx)?;
-            let category = core.plan.category.clone().unwrap_or_default();
-            let (sla, green) = policy.sla_hours(&category);
-            let facts = DecideFacts {
-                state: core.state,
-                stage,
-                stages: &stages,
-                tasks: &tasks,
-                task_id,
-                max_headcount: core.plan.headcount.max_approvable(),
-                planned_headcount: core.plan.headcount.planned,
-                prior_headcount: prior,
-                opinion: &opinion,
-                sla_hours: sla,
-                now,
-            };
-            let out = workflow::decide(&facts, &verdict)?;
-            let (given_headcount, given_conditions) = match &verdict {
-                Verdict::Approve { headcount, conditions } => (*headcount, (!conditions.is_empty()).then(|| serde_json::to_string(conditions)).transpose()?),
-                _ => (None, None),
-            };
-            let changed = tx.execute(
-                "UPDATE review_tasks SET state = ?2, decided_at = ?3, decided_by = ?4, opinion = ?5, headcount = ?6, conditions = ?7
-                 WHERE id = ?1 AND state = 'pending'",
-                params![task_id, out.task_state.as_str(), ts(now), actor.user_id, opinion, given_headcount, given_conditions],
-            )?;
-            if changed != 1 {
-                return Err(Error::conflict(t!("该环节已有审核结果", "this stage was decided meanwhile")));
-            }
-            for c in &out.close {
-                tx.execute("UPDATE review_tasks SET state = 'closed' WHERE id = ?1 AND state = 'pending'", [c])?;
-            }
-            open_tasks(tx, id, core.submission_no, &out.open, green, now)?;
-            // Conditions of every approval of this submission accumulate on the application.
-            let all_conditions: Vec<String> = {
-                let mut st = tx.prepare_cached(
-                    "SELECT conditions FROM review_tasks WHERE application_id = ?1 AND submission_no = ?2 AND state = 'approved' AND conditions IS NOT NULL ORDER BY stage, id",
-                )?;
-                let rows = st.query_map(params![id, core.submission_no], |r| r.get::<_, String>(0))?;
-                let mut v = Vec::new();
-                for r in rows {
-                    let list: Vec<String> = serde_json::from_str(&r?)?;
-                    for c in list {
-                        if !v.contains(&c) {
-                            v.push(c);
-                        }
-                    }
-                }
-                v
-            };
-            let final_state = out.state != AppState::InReview;
-            tx.execute(
-                "UPDATE applications SET state = ?2, stage = ?3, version = version + 1, updated_at = ?4,
-                    decided_at = CASE WHEN ?5 THEN ?4 ELSE decided_at END,
-                    approved_headcount = COALESCE(?6, approved_headcount),
-                    conditions = ?7 WHERE id = ?1",
-                params![
-                    id,
-                    out.state.as_str(),
-                    out.stage,
-                    ts(now),
-                    final_state,
-                    out.approved_headcount,
-                    (!all_conditions.is_empty()).then(|| serde_json::to_string(&all_conditions)).transpose()?
-                ],
-            )?;
+            let (out, green) = decide_facts(tx, &core, task_id, &c, now)?;
+            let given_headcount =
+                persist_decision(tx, actor, &core, task_id, &c, &out, green, now)?;
             audit(
                 tx,
                 actor,
                 &format!("review.{}", d.verdict),
                 &format!("app:{id}"),
                 Some(&serde_json::json!({"state": core.state, "stage": core.stage})),
-                Some(&serde_json::json!({"state": out.state, "stage": out.stage, "task": task_id, "opinion": opinion,
-                    "headcount": given_headcount, "conditions": conditions, "approved_headcount": out.approved_headcount})),
+                Some(
+                    &serde_json::json!({"state": out.state, "stage": out.stage, "task": task_id,
+                    "opinion": c.opinion, "headcount": given_headcount, "conditions": c.conditions,
+                    "approved_headcount": out.approved_headcount}),
+                ),
                 now,
             )?;
             application(tx, id, now)

@@ -9,15 +9,19 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
+pub mod certs;
 pub mod daily;
 pub mod db;
 pub mod firms;
+pub mod forms;
 pub(crate) mod guards;
 pub mod packages;
 pub mod pg;
+pub mod prints;
 pub mod scope;
 pub mod seal;
 pub mod stats;
+pub mod tasks;
 pub mod transfer;
 
 pub use db::{Conn, Db, Engine, Row, ToArg, Tx, Value};

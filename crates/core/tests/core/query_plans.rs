@@ -52,19 +52,19 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
     (
         "cert_list",
         "certificates",
-        "WHERE 1 ORDER BY c.id LIMIT",
+        "WHERE TRUE ORDER BY c.id LIMIT",
         CITY_WIDE_CERT_LIST,
     ),
     (
         "cert_list",
         "certificates",
-        "WHERE 1 AND c.state = ",
+        "WHERE TRUE AND c.state = ",
         CITY_WIDE_CERT_LIST,
     ),
     (
         "cert_list",
         "certificates",
-        "WHERE 1 AND NOT EXISTS",
+        "WHERE TRUE AND NOT EXISTS",
         CITY_WIDE_CERT_LIST,
     ),
 ];
