@@ -4,13 +4,13 @@
 //! purged, and when, is recorded on the application and in the audit log.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::params;
 use serde::Serialize;
 
 use super::{audit, ts, Reopen};
 use crate::domain::auth::{Actor, Role};
 use crate::error::{Error, Result};
-use crate::store::Db;
+use crate::store::retention::{without_guards, Guard};
+use crate::store::{self, seal, Db};
 use crate::t;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -26,25 +26,33 @@ pub struct PurgeReport {
     pub attachments: u64,
 }
 
-/// Runs `work` with the named guard triggers (those that keep submissions and daily reports
-/// unchanged) lifted, then restores each from its own stored text, inside the same transaction:
-/// the purge and the sealing are the only writes they let through.
-fn without_guards<T>(tx: Db<'_>, guards: &[&str], work: impl FnOnce() -> Result<T>) -> Result<T> {
-    let mut saved = Vec::new();
-    for name in guards {
-        let sql: String = tx.query_row(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
-            [name],
-            |r| r.get(0),
-        )?;
-        tx.execute_batch(&format!("DROP TRIGGER {name};"))?;
-        saved.push(sql);
+/// What a purge of `ids` removes (or would remove).
+fn purge_counts(tx: Db<'_>, ids: &[i64], report: &mut PurgeReport) -> Result<()> {
+    for &id in ids {
+        report.roster_rows += store::roster::count(tx, id)?;
+        report.submissions += store::submissions::count_with_roster(tx, id)?;
+        report.daily_reports += store::retention::count_daily_reports(tx, id)?;
+        report.attachments += store::attachments::count(tx, id)?;
     }
-    let out = work()?;
-    for sql in saved {
-        tx.execute_batch(&format!("{sql};"))?;
-    }
-    Ok(out)
+    Ok(())
+}
+
+/// Removes the personal data of `ids` and records the purge on each.
+fn purge(tx: Db<'_>, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
+    without_guards(
+        tx,
+        &[Guard::SubmissionsNoUpdate, Guard::DailyReportsNoDelete],
+        || {
+            for &id in ids {
+                store::roster::delete(tx, id)?;
+                store::attachments::delete_all(tx, id)?;
+                store::retention::delete_daily_reports(tx, id)?;
+                store::submissions::clear_rosters(tx, id)?;
+                store::retention::mark_purged(tx, id, now)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 impl Reopen {
@@ -67,61 +75,20 @@ impl Reopen {
                 t!("保留天数须大于 0", "the days to keep must be above 0"),
             ));
         }
-        let cutoff = ts(now - Duration::days(i64::from(days)));
+        let cutoff = now - Duration::days(i64::from(days));
         self.write(|tx| {
-            let ids: Vec<i64> = {
-                let mut st = tx.prepare(
-                    "SELECT id FROM applications WHERE state IN ('rejected','withdrawn','revoked')
-                     AND updated_at < ?1 AND purged_at IS NULL ORDER BY id",
-                )?;
-                let rows = st.query_map([&cutoff], |r| r.get(0))?;
-                rows.collect::<rusqlite::Result<_>>()?
-            };
-            let count = |sql: &str| -> Result<u64> {
-                let mut total = 0u64;
-                for id in &ids {
-                    total += tx.query_row(sql, [id], |r| r.get::<_, i64>(0))? as u64;
-                }
-                Ok(total)
-            };
-            let report = PurgeReport {
-                cutoff: cutoff.clone(),
+            let ids = store::retention::closed_before(tx, cutoff)?;
+            let mut report = PurgeReport {
+                cutoff: ts(cutoff),
                 dry_run,
-                roster_rows: count(
-                    "SELECT count(*) FROM roster_entries WHERE application_id = ?1",
-                )?,
-                submissions: count(
-                    "SELECT count(*) FROM submissions WHERE application_id = ?1 AND roster <> '[]'",
-                )?,
-                daily_reports: count(
-                    "SELECT count(*) FROM daily_reports WHERE application_id = ?1",
-                )?,
-                attachments: count("SELECT count(*) FROM attachments WHERE application_id = ?1")?,
                 applications: ids.clone(),
+                ..PurgeReport::default()
             };
+            purge_counts(tx, &ids, &mut report)?;
             if dry_run || ids.is_empty() {
                 return Ok(report);
             }
-            without_guards(
-                tx,
-                &["submissions_no_update", "daily_reports_no_delete"],
-                || {
-                    for id in &ids {
-                        tx.execute("DELETE FROM roster_entries WHERE application_id = ?1", [id])?;
-                        tx.execute("DELETE FROM attachments WHERE application_id = ?1", [id])?;
-                        tx.execute("DELETE FROM daily_reports WHERE application_id = ?1", [id])?;
-                        tx.execute(
-                            "UPDATE submissions SET roster = '[]' WHERE application_id = ?1",
-                            [id],
-                        )?;
-                        tx.execute(
-                            "UPDATE applications SET purged_at = ?2 WHERE id = ?1",
-                            params![id, ts(now)],
-                        )?;
-                    }
-                    Ok(())
-                },
-            )?;
+            purge(tx, &ids, now)?;
             audit(
                 tx,
                 actor,
@@ -150,8 +117,7 @@ impl Reopen {
     /// Gives the key that seals the roster's personal numbers (read from a file outside the
     /// database). A database sealed with another key refuses it.
     pub fn set_roster_key(&mut self, key: crate::store::seal::RosterKey) -> Result<()> {
-        use crate::store::seal;
-        if let Some(fp) = seal::sealed_with(self.conn.sqlite())? {
+        if let Some(fp) = seal::sealed_with(self.db())? {
             if fp != key.fingerprint() {
                 return Err(Error::field(
                     "key_file",
@@ -162,7 +128,7 @@ impl Reopen {
                 ));
             }
         }
-        let sealed = seal::sealed_with(self.conn.sqlite())?.is_some();
+        let sealed = seal::sealed_with(self.db())?.is_some();
         seal::register(self.conn.sqlite(), Some(key), sealed)
     }
 
@@ -174,9 +140,8 @@ impl Reopen {
         key: &crate::store::seal::RosterKey,
         now: DateTime<Utc>,
     ) -> Result<SealReport> {
-        use crate::store::seal;
         actor.require(&[Role::Admin], &t!("加密花名册", "seal rosters"))?;
-        if let Some(fp) = seal::sealed_with(self.conn.sqlite())? {
+        if let Some(fp) = seal::sealed_with(self.db())? {
             return Err(Error::conflict(t!(
                 format!("花名册已由指纹为 {fp} 的密钥加密"),
                 format!("the rosters are already sealed with the key {fp}")
@@ -184,23 +149,11 @@ impl Reopen {
         }
         seal::register(self.conn.sqlite(), Some(key.clone()), false)?;
         let sealed = self.write(|tx| {
-            let roster_rows = tx.execute(
-                "UPDATE roster_entries SET id_number = reopen_seal(id_number), phone = reopen_seal(phone)",
-                [],
-            )? as u64;
-            let submissions = without_guards(tx, &["submissions_no_update"], || {
-                Ok(tx.execute(
-                    &format!(
-                        "UPDATE submissions SET roster = {} WHERE roster <> '[]'",
-                        seal::roster_json_sql("reopen_seal", "roster")
-                    ),
-                    [],
-                )? as u64)
+            let roster_rows = store::roster::seal_all(tx)?;
+            let submissions = without_guards(tx, &[Guard::SubmissionsNoUpdate], || {
+                store::submissions::seal_all(tx)
             })?;
-            tx.execute(
-                "INSERT INTO settings(key, value) VALUES (?1, ?2)",
-                params![seal::SETTING, key.fingerprint()],
-            )?;
+            seal::record_sealed(tx, &key.fingerprint())?;
             let report = SealReport {
                 fingerprint: key.fingerprint(),
                 roster_rows,

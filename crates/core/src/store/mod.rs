@@ -9,6 +9,9 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
+pub mod app_tasks;
+pub mod apps;
+pub mod attachments;
 pub mod certs;
 pub mod daily;
 pub mod db;
@@ -18,9 +21,12 @@ pub(crate) mod guards;
 pub mod packages;
 pub mod pg;
 pub mod prints;
+pub mod retention;
+pub mod roster;
 pub mod scope;
 pub mod seal;
 pub mod stats;
+pub mod submissions;
 pub mod tasks;
 pub mod transfer;
 

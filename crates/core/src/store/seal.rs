@@ -16,10 +16,12 @@ use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
 use rusqlite::functions::FunctionFlags;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use crate::args;
 use crate::error::{Error, Result};
+use crate::store::Db;
 use crate::t;
 
 const PREFIX: &str = "enc1:";
@@ -155,14 +157,18 @@ impl SealError {
 }
 
 /// The fingerprint of the key this database was sealed with, if it was.
-pub fn sealed_with(conn: &Connection) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [SETTING],
-            |r| r.get(0),
-        )
-        .optional()?)
+pub fn sealed_with<'a>(db: impl Into<Db<'a>>) -> Result<Option<String>> {
+    db.into()
+        .first("SELECT value FROM settings WHERE key = ?1", args![SETTING])
+}
+
+/// Records that this database is sealed with the key of `fingerprint`.
+pub(crate) fn record_sealed(db: Db<'_>, fingerprint: &str) -> Result<()> {
+    db.exec(
+        "INSERT INTO settings(key, value) VALUES (?1, ?2)",
+        args![SETTING, fingerprint],
+    )?;
+    Ok(())
 }
 
 /// (Re-)registers `reopen_seal` and `reopen_unseal` for `key`. Without a key, values pass through
