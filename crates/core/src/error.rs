@@ -220,22 +220,6 @@ impl Problems {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        // A sealed roster value that needs the key (raised inside SQL by reopen_unseal/seal).
-        let seal = match &e {
-            rusqlite::Error::UserFunctionError(b) => {
-                b.downcast_ref::<crate::store::seal::SealError>().copied()
-            }
-            rusqlite::Error::SqliteFailure(_, Some(m)) => [
-                crate::store::seal::SealError::NoKey,
-                crate::store::seal::SealError::Damaged,
-            ]
-            .into_iter()
-            .find(|s| m.contains(&s.to_string())),
-            _ => None,
-        };
-        if let Some(s) = seal {
-            return s.to_error();
-        }
         if let rusqlite::Error::SqliteFailure(f, _) = &e {
             if f.code == rusqlite::ErrorCode::DatabaseBusy
                 || f.code == rusqlite::ErrorCode::DatabaseLocked

@@ -50,6 +50,8 @@ pub struct Reopen {
     keys: crate::keys::KeyStore,
     /// Fonts of the printed documents, parsed on first need: names must be printable.
     fonts: std::sync::OnceLock<crate::documents::DocFonts>,
+    /// The roster key given (never in the database) and whether this database needs it.
+    sealer: store::seal::Sealer,
 }
 
 /// The local calendar day (Asia/Shanghai) of an instant.
@@ -202,7 +204,9 @@ impl Reopen {
             conn,
             keys,
             fonts: Default::default(),
+            sealer: Default::default(),
         };
+        core.sealer = store::seal::Sealer::for_database(core.db())?;
         certs::adopt_keys(&mut core)?;
         Ok(core)
     }

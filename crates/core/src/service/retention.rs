@@ -129,7 +129,13 @@ impl Reopen {
             }
         }
         let sealed = seal::sealed_with(self.db())?.is_some();
-        seal::register(self.conn.sqlite(), Some(key), sealed)
+        self.sealer = seal::Sealer::new(Some(key), sealed);
+        Ok(())
+    }
+
+    /// What the store seals and unseals the roster's numbers with (the key given, if any).
+    pub(crate) fn sealer(&self) -> seal::Sealer {
+        self.sealer.clone()
     }
 
     /// Seals every roster's ID and phone numbers, in the roster and in the frozen submissions,
@@ -147,11 +153,10 @@ impl Reopen {
                 format!("the rosters are already sealed with the key {fp}")
             )));
         }
-        seal::register(self.conn.sqlite(), Some(key.clone()), false)?;
-        let sealed = self.write(|tx| {
-            let roster_rows = store::roster::seal_all(tx)?;
+        let report = self.write(|tx| {
+            let roster_rows = store::roster::seal_all(tx, key)?;
             let submissions = without_guards(tx, &[Guard::SubmissionsNoUpdate], || {
-                store::submissions::seal_all(tx)
+                store::submissions::seal_all(tx, key)
             })?;
             seal::record_sealed(tx, &key.fingerprint())?;
             let report = SealReport {
@@ -169,17 +174,9 @@ impl Reopen {
                 now,
             )?;
             Ok(report)
-        });
-        match sealed {
-            Ok(report) => {
-                seal::register(self.conn.sqlite(), Some(key.clone()), true)?;
-                Ok(report)
-            }
-            Err(e) => {
-                // Nothing was sealed: back to plain writes.
-                seal::register(self.conn.sqlite(), None, false)?;
-                Err(e)
-            }
-        }
+        })?;
+        // From now on the key is required, and every write is sealed with it.
+        self.sealer = seal::Sealer::new(Some(key.clone()), true);
+        Ok(report)
     }
 }

@@ -96,8 +96,6 @@ pub fn open(path: &Path) -> Result<Connection> {
     )?;
     configure(&conn)?;
     migrate(&mut conn)?;
-    let sealed = seal::sealed_with(&conn)?.is_some();
-    seal::register(&conn, None, sealed)?;
     Ok(conn)
 }
 
@@ -105,7 +103,6 @@ pub fn open_in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     migrate(&mut conn)?;
-    seal::register(&conn, None, false)?;
     Ok(conn)
 }
 

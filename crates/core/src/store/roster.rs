@@ -4,20 +4,21 @@
 use crate::args;
 use crate::domain::roster::{Health, RosterRecord};
 use crate::error::Result;
+use crate::store::seal::{is_sealed, RosterKey, Sealer};
 use crate::store::Db;
 
-/// The roster in its row order, ID and phone numbers in clear.
-pub(crate) fn load(db: Db<'_>, app_id: i64) -> Result<Vec<RosterRecord>> {
+/// The roster in its row order, ID and phone numbers in clear (unsealed by `sealer`).
+pub(crate) fn load(db: Db<'_>, sealer: &Sealer, app_id: i64) -> Result<Vec<RosterRecord>> {
     db.rows(
-        "SELECT name, reopen_unseal(id_number), reopen_unseal(phone), post, home_region,
+        "SELECT name, id_number, phone, post, home_region,
                 from_elsewhere, from_region, return_date, observation_start, observation_end, health
          FROM roster_entries WHERE application_id = ?1 ORDER BY row_no",
         args![app_id],
         |r| {
             Ok(RosterRecord {
                 name: r.get(0)?,
-                id_number: r.get(1)?,
-                phone: r.get(2)?,
+                id_number: sealer.unseal(&r.get::<String>(1)?)?,
+                phone: sealer.unseal(&r.get::<String>(2)?)?,
                 post: r.get(3)?,
                 home_region: r.get(4)?,
                 from_elsewhere: r.get(5)?,
@@ -31,20 +32,27 @@ pub(crate) fn load(db: Db<'_>, app_id: i64) -> Result<Vec<RosterRecord>> {
     )
 }
 
-/// Stores `entries` as the application's roster, numbered from 1 (after [`delete`]).
-pub(crate) fn insert(db: Db<'_>, app_id: i64, entries: &[RosterRecord]) -> Result<()> {
+/// Stores `entries` as the application's roster, numbered from 1 (after [`delete`]), ID and
+/// phone numbers sealed by `sealer`.
+pub(crate) fn insert(
+    db: Db<'_>,
+    sealer: &Sealer,
+    app_id: i64,
+    entries: &[RosterRecord],
+) -> Result<()> {
     for (i, e) in entries.iter().enumerate() {
+        let (id_number, phone) = (sealer.seal(&e.id_number)?, sealer.seal(&e.phone)?);
         db.exec(
             "INSERT INTO roster_entries(application_id, row_no, name, id_number, phone, post,
                 home_region, from_elsewhere, from_region, return_date, observation_start,
                 observation_end, health)
-             VALUES (?1, ?2, ?3, reopen_seal(?4), reopen_seal(?5), ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             args![
                 app_id,
                 i + 1,
                 e.name,
-                e.id_number,
-                e.phone,
+                id_number,
+                phone,
                 e.post,
                 e.home_region,
                 e.from_elsewhere,
@@ -74,11 +82,34 @@ pub(crate) fn count(db: Db<'_>, app_id: i64) -> Result<u64> {
     )
 }
 
-/// Seals every ID and phone number of every roster (the once-per-database sealing); how many
-/// rows.
-pub(crate) fn seal_all(db: Db<'_>) -> Result<u64> {
-    Ok(db.exec(
-        "UPDATE roster_entries SET id_number = reopen_seal(id_number), phone = reopen_seal(phone)",
-        args![],
-    )? as u64)
+/// Seals with `key` every ID and phone number of every roster not sealed yet (the
+/// once-per-database sealing), a page of rows at a time; how many rows the rosters have.
+pub(crate) fn seal_all(db: Db<'_>, key: &RosterKey) -> Result<u64> {
+    const PAGE: i64 = 1000;
+    let (mut last, mut rows) = (0i64, 0u64);
+    loop {
+        let page: Vec<(i64, String, String)> = db.rows(
+            "SELECT id, id_number, phone FROM roster_entries WHERE id > ?1 ORDER BY id LIMIT ?2",
+            args![last, PAGE],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let Some(end) = page.last().map(|p| p.0) else {
+            return Ok(rows);
+        };
+        for (id, id_number, phone) in &page {
+            let seal = |v: &String| {
+                if is_sealed(v) {
+                    v.clone()
+                } else {
+                    key.seal(v)
+                }
+            };
+            db.exec(
+                "UPDATE roster_entries SET id_number = ?2, phone = ?3 WHERE id = ?1",
+                args![id, seal(id_number), seal(phone)],
+            )?;
+        }
+        rows += page.len() as u64;
+        last = end;
+    }
 }

@@ -1,13 +1,13 @@
 //! Optional at-rest encryption of the roster's personal numbers (ID number, phone), with a key
 //! kept outside the database file.
 //!
-//! The store seals and unseals through two SQL functions registered on the connection,
-//! `reopen_seal(x)` and `reopen_unseal(x)`, so every statement that writes or reads those columns
-//! (the roster and the frozen copy inside each submission) does it in one place, in SQL. A sealed
-//! value is `enc1:` + base64(nonce ‖ ChaCha20-Poly1305 ciphertext); a plain value passes through
-//! `reopen_unseal` unchanged. Once a database has been sealed (its key's fingerprint is in
-//! `settings`), writing without the key is refused and reading a sealed value without it is a
-//! clear error, never garbage.
+//! The store seals and unseals in Rust at its boundary, on either engine: the functions that
+//! write or read those columns (`store::roster`, and the frozen copy inside each submission in
+//! `store::submissions`) take the core's [`Sealer`], so the key never enters the database, not
+//! even as a statement's argument. A sealed value is `enc1:` + base64(nonce ‖ ChaCha20-Poly1305
+//! ciphertext); a plain value reads back unchanged. Once a database has been sealed (its key's
+//! fingerprint is in `settings`), writing without the key is refused and reading a sealed value
+//! without it is a clear error, never garbage.
 
 use std::path::Path;
 
@@ -15,11 +15,10 @@ use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
-use rusqlite::functions::FunctionFlags;
-use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use crate::args;
+use crate::domain::roster::RosterRecord;
 use crate::error::{Error, Result};
 use crate::store::Db;
 use crate::t;
@@ -120,8 +119,7 @@ pub fn is_sealed(text: &str) -> bool {
     text.starts_with(PREFIX)
 }
 
-/// Why a sealed value could not be written or read; raised from inside SQL, mapped to a clear
-/// error by `From<rusqlite::Error>`.
+/// Why a sealed value could not be written or read; [`SealError::to_error`] is the clear error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SealError {
     /// The database is sealed and no key was given.
@@ -171,46 +169,79 @@ pub(crate) fn record_sealed(db: Db<'_>, fingerprint: &str) -> Result<()> {
     Ok(())
 }
 
-/// (Re-)registers `reopen_seal` and `reopen_unseal` for `key`. Without a key, values pass through
-/// unchanged unless the database is sealed (`required`): then writing is refused.
-pub fn register(conn: &Connection, key: Option<RosterKey>, required: bool) -> Result<()> {
-    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    let k = key.clone();
-    conn.create_scalar_function("reopen_seal", 1, FunctionFlags::SQLITE_UTF8, move |ctx| {
-        let v: Option<String> = ctx.get(0)?;
-        match (v, &k) {
-            (None, _) => Ok(None),
-            (Some(s), Some(k)) if !is_sealed(&s) => Ok(Some(k.seal(&s))),
-            (Some(s), _) if is_sealed(&s) => Ok(Some(s)),
-            (Some(_), None) if required => Err(rusqlite::Error::UserFunctionError(Box::new(
-                SealError::NoKey,
-            ))),
-            (Some(s), _) => Ok(Some(s)),
-        }
-    })?;
-    conn.create_scalar_function("reopen_unseal", 1, flags, move |ctx| {
-        let v: Option<String> = ctx.get(0)?;
-        match (v, &key) {
-            (None, _) => Ok(None),
-            (Some(s), _) if !is_sealed(&s) => Ok(Some(s)),
-            (Some(s), Some(k)) => k
-                .unseal(&s)
-                .map(Some)
-                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e))),
-            (Some(_), None) => Err(rusqlite::Error::UserFunctionError(Box::new(
-                SealError::NoKey,
-            ))),
-        }
-    })?;
-    Ok(())
+/// What the store seals the roster's numbers with: the key given to the core, if any, and
+/// whether this database is sealed (then the key is required to write or read them).
+#[derive(Debug, Clone, Default)]
+pub struct Sealer {
+    key: Option<RosterKey>,
+    required: bool,
 }
 
-/// SQL that seals (or unseals) the numbers inside a roster JSON array: `{f}` is the function.
-pub fn roster_json_sql(f: &str, arg: &str) -> String {
-    format!(
-        "(SELECT COALESCE(json_group_array(json_set(value, '$.id_number', {f}(json_extract(value, '$.id_number')),
-                '$.phone', {f}(json_extract(value, '$.phone')))), '[]') FROM json_each({arg}))"
-    )
+impl Sealer {
+    pub fn new(key: Option<RosterKey>, required: bool) -> Sealer {
+        Sealer { key, required }
+    }
+
+    /// The sealer of a database as it was opened: no key yet; required if it was sealed.
+    pub fn for_database(db: Db<'_>) -> Result<Sealer> {
+        Ok(Sealer::new(None, sealed_with(db)?.is_some()))
+    }
+
+    /// `plain` as it is to be stored: sealed when there is a key; unchanged when there is none
+    /// and the database is not sealed (or when it is sealed already); refused when the database
+    /// is sealed and there is no key.
+    pub fn seal(&self, plain: &str) -> Result<String> {
+        match &self.key {
+            _ if is_sealed(plain) => Ok(plain.to_string()),
+            Some(k) => Ok(k.seal(plain)),
+            None if self.required => Err(SealError::NoKey.to_error()),
+            None => Ok(plain.to_string()),
+        }
+    }
+
+    /// A stored value in clear: a plain value unchanged, a sealed one opened with the key.
+    pub fn unseal(&self, stored: &str) -> Result<String> {
+        if !is_sealed(stored) {
+            return Ok(stored.to_string());
+        }
+        match &self.key {
+            Some(k) => k.unseal(stored).map_err(SealError::to_error),
+            None => Err(SealError::NoKey.to_error()),
+        }
+    }
+
+    /// A roster record with its ID and phone numbers as they are to be stored.
+    pub fn seal_record(&self, r: &RosterRecord) -> Result<RosterRecord> {
+        Ok(RosterRecord {
+            id_number: self.seal(&r.id_number)?,
+            phone: self.seal(&r.phone)?,
+            ..r.clone()
+        })
+    }
+
+    /// A stored roster record with its ID and phone numbers in clear.
+    pub fn unseal_record(&self, mut r: RosterRecord) -> Result<RosterRecord> {
+        r.id_number = self.unseal(&r.id_number)?;
+        r.phone = self.unseal(&r.phone)?;
+        Ok(r)
+    }
+}
+
+/// A frozen roster (a JSON array of records) with the ID and phone number of each entry sealed
+/// by `key`; every other field, known or not, kept as it is.
+pub fn seal_roster_json(key: &RosterKey, json: &str) -> Result<String> {
+    let mut rows: Vec<serde_json::Value> = serde_json::from_str(json)
+        .map_err(|e| Error::internal(format!("a frozen roster is not a JSON array: {e}")))?;
+    for row in &mut rows {
+        for field in ["id_number", "phone"] {
+            if let Some(v) = row.get_mut(field) {
+                if let Some(s) = v.as_str().filter(|s| !is_sealed(s)) {
+                    *v = serde_json::Value::String(key.seal(s));
+                }
+            }
+        }
+    }
+    Ok(serde_json::to_string(&rows)?)
 }
 
 #[cfg(test)]
@@ -236,5 +267,56 @@ mod tests {
             k.fingerprint()
         );
         assert!(RosterKey::from_hex("abc").is_err());
+    }
+
+    #[test]
+    fn the_sealer_seals_only_with_a_key_and_refuses_a_sealed_database_without_one() {
+        let k = RosterKey::generate();
+        let sealed = k.seal("13800000000");
+        let plain = Sealer::default();
+        assert_eq!(plain.seal("13800000000").expect("plain"), "13800000000");
+        assert_eq!(
+            plain.unseal(&sealed).unwrap_err().kind,
+            crate::error::ErrorKind::Forbidden
+        );
+        let bare = Sealer::new(None, true);
+        assert_eq!(
+            bare.seal("13800000000").unwrap_err().kind,
+            crate::error::ErrorKind::Forbidden
+        );
+        assert_eq!(
+            bare.unseal("13800000000").expect("plain reads"),
+            "13800000000"
+        );
+        let keyed = Sealer::new(Some(k.clone()), true);
+        let s = keyed.seal("13800000000").expect("sealed");
+        assert!(is_sealed(&s));
+        assert_eq!(keyed.seal(&s).expect("kept"), s, "never sealed twice");
+        assert_eq!(keyed.unseal(&s).expect("opens"), "13800000000");
+        let other = Sealer::new(Some(RosterKey::generate()), true);
+        assert_eq!(
+            other.unseal(&s).unwrap_err().kind,
+            crate::error::ErrorKind::Conflict
+        );
+    }
+
+    #[test]
+    fn a_frozen_roster_is_sealed_entry_by_entry() {
+        let k = RosterKey::generate();
+        let json = r#"[{"name":"张三","id_number":"11010519491231002X","phone":"13800000000","extra":1},{"name":"李四"}]"#;
+        let sealed = seal_roster_json(&k, json).expect("seals");
+        assert!(!sealed.contains("11010519491231002X") && !sealed.contains("13800000000"));
+        let again = seal_roster_json(&k, &sealed).expect("idempotent");
+        assert_eq!(again, sealed);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&sealed).expect("json");
+        assert_eq!(rows[0]["extra"], 1);
+        assert_eq!(rows[1]["name"], "李四");
+        let keyed = Sealer::new(Some(k), true);
+        let id = rows[0]["id_number"].as_str().expect("text");
+        assert_eq!(keyed.unseal(id).expect("opens"), "11010519491231002X");
+        assert_eq!(
+            seal_roster_json(&RosterKey::generate(), "[]").expect("empty"),
+            "[]"
+        );
     }
 }

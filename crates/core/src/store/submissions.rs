@@ -8,7 +8,7 @@ use crate::args;
 use crate::domain::roster::RosterRecord;
 use crate::error::Result;
 use crate::service::SubmissionInfo;
-use crate::store::seal::roster_json_sql;
+use crate::store::seal::{seal_roster_json, RosterKey, Sealer};
 use crate::store::Db;
 
 /// A submission to freeze, its parts as JSON.
@@ -23,19 +23,22 @@ pub(crate) struct NewSubmission<'a> {
     pub now: DateTime<Utc>,
 }
 
-pub(crate) fn insert(db: Db<'_>, s: &NewSubmission<'_>) -> Result<()> {
+/// Freezes a submission, the ID and phone numbers of its roster sealed by `sealer`.
+pub(crate) fn insert(db: Db<'_>, sealer: &Sealer, s: &NewSubmission<'_>) -> Result<()> {
+    let roster = s
+        .roster
+        .iter()
+        .map(|r| sealer.seal_record(r))
+        .collect::<Result<Vec<_>>>()?;
     db.exec(
-        &format!(
-            "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings,
-                submitted_by, submitted_at)
-             VALUES (?1, ?2, ?3, {}, ?5, ?6, ?7, ?8)",
-            roster_json_sql("reopen_seal", "?4")
-        ),
+        "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings,
+            submitted_by, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         args![
             s.app_id,
             s.submission_no,
             s.plan,
-            serde_json::to_string(s.roster)?,
+            serde_json::to_string(&roster)?,
             s.stages,
             s.findings,
             s.submitted_by,
@@ -61,22 +64,27 @@ pub(crate) fn stages(db: Db<'_>, app_id: i64, no: i64) -> Result<String> {
     )
 }
 
-/// The plan (JSON) and the roster (ID and phone numbers in clear) of one submission, if it exists.
+/// The plan (JSON) and the roster (ID and phone numbers in clear, unsealed by `sealer`) of one
+/// submission, if it exists.
 pub(crate) fn plan_and_roster(
     db: Db<'_>,
+    sealer: &Sealer,
     app_id: i64,
     no: i64,
 ) -> Result<Option<(String, Vec<RosterRecord>)>> {
     let row: Option<(String, String)> = db.row_opt(
-        &format!(
-            "SELECT plan, {} FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
-            roster_json_sql("reopen_unseal", "roster")
-        ),
+        "SELECT plan, roster FROM submissions WHERE application_id = ?1 AND submission_no = ?2",
         args![app_id, no],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    row.map(|(plan, roster)| Ok((plan, serde_json::from_str(&roster)?)))
-        .transpose()
+    let Some((plan, roster)) = row else {
+        return Ok(None);
+    };
+    let roster = serde_json::from_str::<Vec<RosterRecord>>(&roster)?
+        .into_iter()
+        .map(|r| sealer.unseal_record(r))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some((plan, roster)))
 }
 
 /// Who submitted each submission, and when, in order.
@@ -113,13 +121,29 @@ pub(crate) fn clear_rosters(db: Db<'_>, app_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Seals the numbers in every frozen roster (the sealing; guard lifted); how many submissions.
-pub(crate) fn seal_all(db: Db<'_>) -> Result<u64> {
-    Ok(db.exec(
-        &format!(
-            "UPDATE submissions SET roster = {} WHERE roster <> '[]'",
-            roster_json_sql("reopen_seal", "roster")
-        ),
-        args![],
-    )? as u64)
+/// Seals with `key` the numbers in every frozen roster (the sealing; guard lifted), a page of
+/// submissions at a time; how many submissions carry a roster.
+pub(crate) fn seal_all(db: Db<'_>, key: &RosterKey) -> Result<u64> {
+    const PAGE: i64 = 200;
+    let (mut after, mut count) = ((0i64, 0i64), 0u64);
+    loop {
+        let page: Vec<(i64, i64, String)> = db.rows(
+            "SELECT application_id, submission_no, roster FROM submissions
+             WHERE roster <> '[]' AND (application_id > ?1 OR (application_id = ?1 AND submission_no > ?2))
+             ORDER BY application_id, submission_no LIMIT ?3",
+            args![after.0, after.1, PAGE],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let Some(last) = page.last().map(|p| (p.0, p.1)) else {
+            return Ok(count);
+        };
+        for (app_id, no, roster) in &page {
+            db.exec(
+                "UPDATE submissions SET roster = ?3 WHERE application_id = ?1 AND submission_no = ?2",
+                args![app_id, no, seal_roster_json(key, roster)?],
+            )?;
+        }
+        count += page.len() as u64;
+        after = last;
+    }
 }

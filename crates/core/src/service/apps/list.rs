@@ -76,13 +76,15 @@ impl Reopen {
         let to = to.unwrap_or(core.submission_no);
         let from = from.unwrap_or(to - 1);
         let load = |no: i64| -> Result<(Value, Vec<RosterRecord>)> {
-            let (plan, roster) = store::submissions::plan_and_roster(self.db(), id, no)?
-                .ok_or_else(|| {
-                    Error::not_found(t!(
-                        format!("申请 {id} 没有第 {no} 次提交"),
-                        format!("application {id} has no submission {no}")
-                    ))
-                })?;
+            let (plan, roster) =
+                store::submissions::plan_and_roster(self.db(), &self.sealer, id, no)?.ok_or_else(
+                    || {
+                        Error::not_found(t!(
+                            format!("申请 {id} 没有第 {no} 次提交"),
+                            format!("application {id} has no submission {no}")
+                        ))
+                    },
+                )?;
             Ok((serde_json::from_str(&plan)?, roster))
         };
         let (pa, ra) = load(from)?;

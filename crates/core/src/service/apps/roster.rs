@@ -7,6 +7,7 @@ use crate::domain::auth::{Actor, Role};
 use crate::domain::roster::{self, RosterEntry, RosterRecord, RosterView};
 use crate::error::{Error, Result};
 use crate::service::{audit, load_policy, local_date, page, Reopen};
+use crate::store::seal::Sealer;
 use crate::store::{self, Db};
 use crate::t;
 
@@ -17,14 +18,16 @@ use super::show::{app_core, application};
 use super::{AppCore, Application};
 
 /// The application's roster in row order, ID and phone numbers in clear.
-pub(crate) fn load_roster(conn: Db<'_>, app_id: i64) -> Result<Vec<RosterRecord>> {
-    store::roster::load(conn, app_id)
+pub(crate) fn load_roster(conn: Db<'_>, sealer: &Sealer, app_id: i64) -> Result<Vec<RosterRecord>> {
+    store::roster::load(conn, sealer, app_id)
 }
 
 /// `app_roster_replace` after the permission check, inside the caller's transaction: `rows` as
 /// `roster::rows_from_table` read them, `source` names the file in the audit event.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn roster_tx(
     tx: Db<'_>,
+    sealer: &Sealer,
     actor: &Actor,
     core: &AppCore,
     rows: &[(usize, roster::RawRow)],
@@ -40,7 +43,7 @@ pub(crate) fn roster_tx(
     let before = store::apps::roster_count(tx, id)?;
     store::roster::delete(tx, id)?;
     let records: Vec<RosterRecord> = entries.iter().map(RosterEntry::record).collect();
-    store::roster::insert(tx, id, &records)?;
+    store::roster::insert(tx, sealer, id, &records)?;
     store::apps::set_roster_count(tx, id, records.len(), now)?;
     audit(
         tx,
@@ -123,10 +126,20 @@ impl Reopen {
             })
             .collect();
         self.check_printable(&names)?;
+        let sealer = self.sealer();
         self.write(|tx| {
             let core = app_core(tx, id)?;
             file_for(tx, actor, &core)?;
-            roster_tx(tx, actor, &core, &rows, file_name, expect_version, now)
+            roster_tx(
+                tx,
+                &sealer,
+                actor,
+                &core,
+                &rows,
+                file_name,
+                expect_version,
+                now,
+            )
         })
     }
 
@@ -143,7 +156,7 @@ impl Reopen {
             return Err(forbidden_app());
         }
         let (limit, offset) = page(limit, offset);
-        let all = load_roster(self.db(), id)?;
+        let all = load_roster(self.db(), &self.sealer, id)?;
         Ok(all
             .iter()
             .enumerate()
@@ -161,6 +174,7 @@ impl Reopen {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<RosterRecord>> {
+        let sealer = self.sealer();
         self.write(|tx| {
             let core = app_core(tx, id)?;
             if roster_disclosure(tx, actor, &core)? != Disclosure::Full {
@@ -169,7 +183,7 @@ impl Reopen {
                     "only the reviewer deciding this application may see full ID numbers"
                 )));
             }
-            let rows = load_roster(tx, id)?;
+            let rows = load_roster(tx, &sealer, id)?;
             audit(
                 tx,
                 actor,

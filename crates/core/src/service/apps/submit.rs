@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::service::admin::resolve_stages;
 use crate::service::firms::Firm;
 use crate::service::{audit, load_policy, local_date, Reopen};
+use crate::store::seal::Sealer;
 use crate::store::{self, Db};
 use crate::t;
 
@@ -63,6 +64,7 @@ fn checked(
 /// `app_submit` after the permission check, inside the caller's transaction.
 pub(crate) fn submit_tx(
     tx: Db<'_>,
+    sealer: &Sealer,
     actor: &Actor,
     core: &AppCore,
     firm: &Firm,
@@ -72,7 +74,7 @@ pub(crate) fn submit_tx(
     let id = core.id;
     check_editable(core, expect_version)?;
     let policy = load_policy(tx)?;
-    let records = load_roster(tx, id)?;
+    let records = load_roster(tx, sealer, id)?;
     let findings = checked(core, firm, &records, &policy, now)?;
     let category = core.plan.category.clone().unwrap_or_default();
     let (mode, stages) =
@@ -82,6 +84,7 @@ pub(crate) fn submit_tx(
     let no = core.submission_no + 1;
     store::submissions::insert(
         tx,
+        sealer,
         &store::submissions::NewSubmission {
             app_id: id,
             submission_no: no,
@@ -135,11 +138,12 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("提交复工申请", "submit applications"),
         )?;
+        let sealer = self.sealer();
         self.write(|tx| {
             let core = app_core(tx, id)?;
             let firm = file_for(tx, actor, &core)?;
             crate::service::packages::refuse_in_firm_mode(tx)?;
-            submit_tx(tx, actor, &core, &firm, expect_version, now)
+            submit_tx(tx, &sealer, actor, &core, &firm, expect_version, now)
         })
     }
 

@@ -157,6 +157,7 @@ impl Reopen {
             &[Role::Firm, Role::Clerk],
             &t!("打印申请表", "print application forms"),
         )?;
+        let sealer = self.sealer();
         self.write(|tx| {
             let app = app_core(tx, app_id)?;
             let firm = firm_by_id(tx, app.firm_id)?;
@@ -174,7 +175,7 @@ impl Reopen {
                 .chain(policy.optional_measures.iter())
                 .map(|(code, name)| (name.clone(), app.plan.measures.iter().any(|m| m == code)))
                 .collect();
-            let entries = load_roster(tx, app_id)?;
+            let entries = load_roster(tx, &sealer, app_id)?;
             // Only the firm's own copy carries the phone numbers in full.
             let own_copy = actor.role == Role::Firm && actor.firm_id == Some(firm.id);
             let full_phones =

@@ -66,6 +66,7 @@ impl Reopen {
             &[Role::Firm, Role::Clerk, Role::Admin],
             &t!("导出申报包", "export application packages"),
         )?;
+        let sealer = self.sealer();
         self.write(|tx| {
             let core = app_core(tx, id)?;
             if !can_see_app(tx, actor, &core)? {
@@ -76,7 +77,7 @@ impl Reopen {
             // Full numbers only for whom the reveal rule allows them (the firm itself: its package
             // goes to the counter); a clerk's or the administrator's copy carries them masked.
             let disclosure = roster_disclosure(tx, actor, &core)?;
-            let mut records = load_roster(tx, id)?;
+            let mut records = load_roster(tx, &sealer, id)?;
             if disclosure == Disclosure::Masked {
                 for r in &mut records {
                     r.id_number = roster::mask_id(&r.id_number);

@@ -233,6 +233,7 @@ impl Reopen {
         );
         self.check_printable(&printable)?;
         let sha = pkg.sha256.to_ascii_lowercase();
+        let sealer = self.sealer();
         self.write(|tx| {
             if let Some(seen) = store::packages::imported(tx, &pkg.package_id)? {
                 let (app_id, at) = (seen.application_id, ts(seen.imported_at));
@@ -279,7 +280,7 @@ impl Reopen {
                 None => (create_tx(tx, actor, &firm, plan, now)?.id, false),
             };
             let source = format!("package:{}", pkg.package_id);
-            roster_tx(tx, actor, &app_core(tx, app_id)?, &checked.rows, &source, None, now)?;
+            roster_tx(tx, &sealer, actor, &app_core(tx, app_id)?, &checked.rows, &source, None, now)?;
             store::packages::remove_attachments(tx, app_id, actor.user_id, now)?;
             for (name, mime, bytes) in &checked.attachments {
                 insert_attachment(tx, actor, app_id, name, mime, bytes, now)?;
@@ -288,7 +289,7 @@ impl Reopen {
             if !core.state.is_editable() {
                 return Err(not_editable(core.state));
             }
-            let app = submit_tx(tx, actor, &core, &firm, None, now)?;
+            let app = submit_tx(tx, &sealer, actor, &core, &firm, None, now)?;
             let import = store::packages::NewImport {
                 package_id: &pkg.package_id,
                 sha256: &sha,
