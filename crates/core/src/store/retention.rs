@@ -67,27 +67,22 @@ impl Guard {
             Guard::DailyReportsNoDelete => "daily_reports_no_delete",
         }
     }
-
-    fn table(self) -> &'static str {
-        match self {
-            Guard::SubmissionsNoUpdate => "submissions",
-            Guard::DailyReportsNoDelete => "daily_reports",
-        }
-    }
 }
 
 /// Runs `work` with `guards` lifted, then restores them, inside the caller's transaction (an
 /// error rolls the lifting back with everything else). On SQLite each trigger is dropped and
-/// re-created from its own stored text; on PostgreSQL it is disabled and enabled again.
+/// re-created from its own stored text. On PostgreSQL the application role cannot drop a
+/// trigger: both guards let a transaction through that has set `reopen.retention` for itself
+/// (`SET LOCAL`), which is switched off again after `work`.
 pub(crate) fn without_guards<T>(
     db: Db<'_>,
     guards: &[Guard],
     work: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
     let mut restore = Vec::new();
-    for g in guards {
-        match db.engine() {
-            Engine::Sqlite => {
+    match db.engine() {
+        Engine::Sqlite => {
+            for g in guards {
                 let sql: String = db.one(
                     "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
                     args![g.name()],
@@ -95,18 +90,10 @@ pub(crate) fn without_guards<T>(
                 db.batch(&format!("DROP TRIGGER {};", g.name()))?;
                 restore.push(format!("{sql};"));
             }
-            Engine::Postgres => {
-                db.batch(&format!(
-                    "ALTER TABLE {} DISABLE TRIGGER {};",
-                    g.table(),
-                    g.name()
-                ))?;
-                restore.push(format!(
-                    "ALTER TABLE {} ENABLE TRIGGER {};",
-                    g.table(),
-                    g.name()
-                ));
-            }
+        }
+        Engine::Postgres => {
+            db.batch("SET LOCAL reopen.retention = 'on'")?;
+            restore.push("SET LOCAL reopen.retention = 'off'".to_string());
         }
     }
     let out = work()?;
