@@ -77,22 +77,6 @@ pub fn local_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// The applications an actor may see, as a condition over `a` (applications) and `f` (firms)
-/// with its arguments: the firm its own, reviewers their department's, clerks and leaders their
-/// jurisdiction's (the city's all), the administrator all.
-pub(crate) fn scope_sql(actor: &Actor) -> (String, Vec<rusqlite::types::Value>) {
-    let (sql, args) = store::scope::applications(&actor.scope());
-    let args = args
-        .into_iter()
-        .map(|v| match v {
-            store::Value::Int(i) => rusqlite::types::Value::Integer(i),
-            store::Value::Text(t) => rusqlite::types::Value::Text(t),
-            _ => rusqlite::types::Value::Null,
-        })
-        .collect();
-    (sql, args)
-}
-
 pub(crate) fn ts(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
