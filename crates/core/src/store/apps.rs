@@ -280,3 +280,7 @@ pub(crate) fn list(db: Db<'_>, scope: &Scope, f: &ListFilter<'_>) -> Result<Vec<
         })
     })
 }
+
+#[cfg(test)]
+#[path = "apps_tests.rs"]
+mod tests;
