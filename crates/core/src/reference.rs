@@ -2,11 +2,10 @@
 //! industry routing and the policy. Loaded into the database at `init`; from then on the
 //! administrator edits the database copy through audited use cases.
 
-use rusqlite::params;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::store::Db;
+use crate::store::{self, Db};
 
 pub const DIVISIONS_CSV: &str = include_str!("../../../assets/reference/divisions.csv");
 pub const DEPARTMENTS_CSV: &str = include_str!("../../../assets/reference/departments.csv");
@@ -54,32 +53,21 @@ pub fn load_defaults(conn: Db<'_>) -> Result<(usize, usize, usize)> {
     let kinds: Vec<DepartmentKindRow> = read(DEPARTMENTS_CSV, "departments.csv")?;
     let industries: Vec<IndustryRow> = read(INDUSTRIES_CSV, "industries.csv")?;
     for d in &divisions {
-        conn.execute(
-            "INSERT INTO divisions(code, name, short, level, parent) VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''))",
-            params![d.code, d.name, d.short, d.level, d.parent],
-        )?;
+        store::reference::insert_division(conn, d)?;
     }
     for k in &kinds {
-        conn.execute(
-            "INSERT INTO department_kinds(code, name, name_en, kind) VALUES (?1, ?2, ?3, ?4)",
-            params![k.code, k.name, k.name_en, k.kind],
-        )?;
+        store::reference::insert_department_kind(conn, k)?;
     }
     let mut departments = 0;
     for d in &divisions {
         for k in &kinds {
-            conn.execute(
-                "INSERT INTO departments(division, kind, name) VALUES (?1, ?2, ?3)",
-                params![d.code, k.code, format!("{}{}", d.name, k.name)],
-            )?;
+            let name = format!("{}{}", d.name, k.name);
+            store::reference::insert_department(conn, &d.code, &k.code, &name)?;
             departments += 1;
         }
     }
     for i in &industries {
-        conn.execute(
-            "INSERT INTO industries(division, section, name, department_kind) VALUES (?1, ?2, ?3, NULLIF(?4, ''))",
-            params![i.division, i.section, i.name, i.department],
-        )?;
+        store::reference::insert_industry(conn, i)?;
     }
     Ok((divisions.len(), departments, industries.len()))
 }
@@ -95,13 +83,12 @@ mod tests {
         assert_eq!(d, 9);
         assert_eq!(dep, 9 * 17);
         assert_eq!(ind, 97);
-        let name: String = conn
-            .query_row(
-                "SELECT name FROM departments WHERE division='511802' AND kind='SWJ'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let name = store::reference::departments((&conn).into(), Some("511802"))
+            .unwrap()
+            .into_iter()
+            .find(|d| d.kind == "SWJ")
+            .unwrap()
+            .name;
         assert_eq!(name, "雨城区商务局");
     }
 }

@@ -1,7 +1,6 @@
 //! Users, login, lockout and passwords.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::{audit, parse_ts, ts, Reopen};
@@ -12,6 +11,7 @@ use crate::domain::auth::{
 };
 use crate::domain::ids::{parse_name, CreditCode, DivisionCode};
 use crate::error::{Error, Problems, Result, Text};
+use crate::store;
 use crate::store::Db;
 use crate::t;
 
@@ -25,37 +25,60 @@ pub(crate) struct NewUserRow<'a> {
     pub must_change: bool,
 }
 
+/// Adds a user, checking its name and password and hashing the password here: for a caller
+/// that cannot hash before its transaction began (prefer [`prehash`] + [`insert_user_hashed`]).
 pub(crate) fn insert_user(conn: Db<'_>, u: &NewUserRow<'_>, now: DateTime<Utc>) -> Result<i64> {
+    check_new_user(u)?;
+    let hash = hash_password(u.password)?;
+    insert_user_hashed(conn, u, Some(&hash), now)
+}
+
+fn check_new_user(u: &NewUserRow<'_>) -> Result<()> {
     let mut p = Problems::new();
     p.take("name", check_user_name(u.name));
     p.take("password", check_password(u.password, u.name));
-    p.into_result()?;
-    let exists: i64 = conn.query_row(
-        "SELECT count(*) FROM users WHERE name = ?1",
-        [u.name],
-        |r| r.get(0),
-    )?;
-    if exists > 0 {
+    p.into_result()
+}
+
+/// The hash of a new user's password, made before the write transaction begins (argon2: tens
+/// of milliseconds, which other writers must not wait for); None when the name or the password
+/// will be refused anyway (the transaction then reports why).
+pub(crate) fn prehash(name: &str, password: &str) -> Result<Option<String>> {
+    if check_user_name(name).is_err() || check_password(password, name).is_err() {
+        return Ok(None);
+    }
+    hash_password(password).map(Some)
+}
+
+/// Adds a user whose password [`prehash`] hashed: the name and the password are checked again
+/// (the answer names the field), then the name must be free.
+pub(crate) fn insert_user_hashed(
+    conn: Db<'_>,
+    u: &NewUserRow<'_>,
+    hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    check_new_user(u)?;
+    if store::users::name_taken(conn, u.name)? {
         return Err(Error::conflict(t!(
             format!("用户名“{}”已存在", u.name),
             format!("user '{}' already exists", u.name)
         )));
     }
-    conn.execute(
-        "INSERT INTO users(name, role, department_id, firm_id, division, password_hash, must_change, password_changed_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![
-            u.name,
-            u.role.as_str(),
-            u.department_id,
-            u.firm_id,
-            u.division,
-            hash_password(u.password)?,
-            u.must_change,
-            ts(now)
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
+    let hash = hash.ok_or_else(|| Error::internal("a new user's password was not hashed"))?;
+    store::users::insert(
+        conn,
+        &store::users::NewUser {
+            name: u.name,
+            role: u.role,
+            department_id: u.department_id,
+            firm_id: u.firm_id,
+            division: u.division.as_deref(),
+            password_hash: hash,
+            must_change: u.must_change,
+        },
+        now,
+    )
 }
 
 fn check_user_name(name: &str) -> Result<String, crate::Text> {
@@ -135,48 +158,23 @@ pub(crate) fn department_id(conn: Db<'_>, code: &str) -> Result<i64> {
             ),
         )
     })?;
-    conn.query_row(
-        "SELECT id FROM departments WHERE division = ?1 AND kind = ?2 AND active = 1",
-        params![div, kind.to_ascii_uppercase()],
-        |r| r.get(0),
+    store::reference::active_department_id(conn, div, &kind.to_ascii_uppercase())?.ok_or_else(
+        || {
+            Error::field(
+                "department",
+                t!(format!("没有部门 {code}"), format!("no department {code}")),
+            )
+        },
     )
-    .optional()?
-    .ok_or_else(|| {
-        Error::field(
-            "department",
-            t!(format!("没有部门 {code}"), format!("no department {code}")),
-        )
-    })
 }
 
 pub(crate) fn division_exists(conn: Db<'_>, code: &str) -> Result<bool> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM divisions WHERE code = ?1",
-        [code],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
+    store::reference::division_exists(conn, code)
 }
 
 pub(crate) fn load_actor(conn: Db<'_>, user_id: i64) -> Result<Actor> {
-    conn.query_row(
-        "SELECT u.id, u.name, u.role, u.department_id, u.firm_id, COALESCE(u.division, d.division), u.must_change
-         FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.id = ?1",
-        [user_id],
-        |r| {
-            let role = crate::store::decode(r, 2, |s| Role::parse(s).ok())?;
-            Ok(Actor {
-                user_id: r.get(0)?,
-                name: r.get(1)?,
-                role,
-                department_id: r.get(3)?,
-                firm_id: r.get(4)?,
-                division: r.get(5)?,
-                must_change_password: r.get(6)?,
-            })
-        },
-    )
-    .map_err(Error::from)
+    store::users::actor(conn, user_id)?
+        .ok_or_else(|| Error::internal(format!("no user with id {user_id}")))
 }
 
 /// A session idle this long ends (the desktop app locks its screen earlier, at 15 minutes).
@@ -218,14 +216,7 @@ impl SessionEnd {
 
 /// The failures recorded under `key` ('user:NAME' or 'source:ADDRESS'): count and last time.
 fn failures_of(conn: Db<'_>, key: &str) -> Result<Option<(i64, DateTime<Utc>)>> {
-    let row: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT failures, last_failed_at FROM login_failures WHERE key = ?1",
-            [key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(|(n, at)| Ok((n, parse_ts(&at)?))).transpose()
+    store::logins::failures(conn, key)
 }
 
 /// When the next attempt under any of `keys` is heard (None: now).
@@ -242,19 +233,11 @@ fn retry_at(conn: Db<'_>, keys: &[String], now: DateTime<Utc>) -> Result<Option<
 /// Counts a failure under each key (a count older than a day starts again), and forgets
 /// failures nobody has repeated for a day.
 fn record_failure(conn: Db<'_>, keys: &[String], now: DateTime<Utc>) -> Result<i64> {
-    let forget = ts(now - Duration::hours(LOGIN_FAILURE_MEMORY_HOURS));
-    conn.execute(
-        "DELETE FROM login_failures WHERE last_failed_at < ?1",
-        [&forget],
-    )?;
+    store::logins::forget_before(conn, now - Duration::hours(LOGIN_FAILURE_MEMORY_HOURS))?;
     let mut most = 0;
     for k in keys {
         let n = failures_of(conn, k)?.map(|(n, _)| n).unwrap_or(0) + 1;
-        conn.execute(
-            "INSERT INTO login_failures(key, failures, last_failed_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, last_failed_at = excluded.last_failed_at",
-            params![k, n, ts(now)],
-        )?;
+        store::logins::set(conn, k, n, now)?;
         most = most.max(n);
     }
     Ok(most)
@@ -320,15 +303,7 @@ impl Reopen {
         }
         // The password hash is checked (argon2: tens of milliseconds) before the write lock is
         // taken, so logins on other PCs do not queue behind it.
-        let seen: Option<String> = self
-            .conn
-            .sqlite()
-            .query_row(
-                "SELECT password_hash FROM users WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let seen = store::users::password_hash(self.db(), name)?;
         let password_ok = match &seen {
             Some(h) => verify_password(password, h),
             None => {
@@ -342,26 +317,20 @@ impl Reopen {
         if let Some(at) = retry_at(tx, &keys, now)? {
             return Err(login_throttled(at - now));
         }
-        let row: Option<(i64, String, bool)> = tx
-            .query_row(
-                "SELECT id, password_hash, disabled FROM users WHERE name = ?1",
-                [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+        let row = store::users::credentials(tx, name)?;
         // The password was changed in between: check against the new one.
         let ok = match &row {
-            Some((_, hash, disabled)) => {
-                let ok = if Some(hash) == seen.as_ref() {
+            Some(c) => {
+                let ok = if Some(&c.password_hash) == seen.as_ref() {
                     password_ok
                 } else {
-                    verify_password(password, hash)
+                    verify_password(password, &c.password_hash)
                 };
-                ok && !disabled
+                ok && !c.disabled
             }
             None => false,
         };
-        let Some((id, _, _)) = row else {
+        let Some(store::users::Credentials { id, .. }) = row else {
             record_failure(tx, &keys, now)?;
             guard.commit()?;
             return Err(bad_login());
@@ -386,7 +355,7 @@ impl Reopen {
             return Err(bad_login());
         }
         for k in &keys {
-            tx.execute("DELETE FROM login_failures WHERE key = ?1", [k])?;
+            store::logins::clear(tx, k)?;
         }
         let actor = load_actor(tx, id)?;
         if record_login {
@@ -420,21 +389,12 @@ impl Reopen {
         now: DateTime<Utc>,
     ) -> Result<std::result::Result<Actor, SessionEnd>> {
         // A lockout (five wrong passwords typed by anyone) stops new logins, not this session.
-        let row: Option<(bool, String)> = self
-            .conn
-            .sqlite()
-            .query_row(
-                "SELECT disabled, password_changed_at FROM users WHERE id = ?1",
-                [actor.user_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((disabled, changed)) = row else {
+        let Some(state) = store::users::session_state(self.db(), actor.user_id)? else {
             return Ok(Err(SessionEnd::Disabled));
         };
-        let end = if disabled {
+        let end = if state.disabled {
             Some(SessionEnd::Disabled)
-        } else if super::parse_ts(&changed)? > started {
+        } else if state.password_changed_at > started {
             Some(SessionEnd::PasswordChanged)
         } else if now - last_seen > chrono::Duration::minutes(SESSION_IDLE_MINUTES) {
             Some(SessionEnd::Idle)
@@ -456,6 +416,14 @@ impl Reopen {
         now: DateTime<Utc>,
     ) -> Result<UserCreated> {
         actor.require(&[Role::Admin], &t!("管理用户", "manage users"))?;
+        let generated = u.password.is_none().then(generate_password);
+        let password = u
+            .password
+            .clone()
+            .or_else(|| generated.clone())
+            .unwrap_or_default();
+        // argon2 runs before the write lock is taken (tens of milliseconds).
+        let hash = prehash(&u.name, &password)?;
         self.write(|tx| {
             let mut p = Problems::new();
             let role = p.take("role", Role::parse(&u.role));
@@ -478,10 +446,7 @@ impl Reopen {
                 if role != Some(Role::Firm) {
                     p.add("firm", t!("只有企业填报人绑定企业", "only firm users are bound to a firm"));
                 } else if let Some(code) = p.take("firm", CreditCode::parse(f)) {
-                    match tx
-                        .query_row("SELECT id FROM firms WHERE credit_code = ?1", [code.as_str()], |r| r.get::<_, i64>(0))
-                        .optional()?
-                    {
+                    match store::users::firm_id(tx, code.as_str())? {
                         Some(id) => firm_id = Some(id),
                         None => p.add("firm", t!(format!("没有登记统一社会信用代码为 {f} 的企业"), format!("no firm with credit code {f}"))),
                     }
@@ -500,13 +465,11 @@ impl Reopen {
             } else if matches!(role, Some(Role::Clerk) | Some(Role::Leader)) {
                 p.add("division", t!("窗口工作人员和领导小组须指定行政区划(--division)", "clerks and leaders need --division"));
             }
-            let generated = u.password.is_none().then(generate_password);
-            let password = u.password.clone().or_else(|| generated.clone()).unwrap_or_default();
             p.take("password", check_password(&password, &u.name));
             p.take("name", check_user_name(&u.name));
             p.into_result()?;
             let role = role.ok_or_else(|| Error::internal("role"))?;
-            let id = insert_user(
+            let id = insert_user_hashed(
                 tx,
                 &NewUserRow {
                     name: &u.name,
@@ -517,6 +480,7 @@ impl Reopen {
                     password: &password,
                     must_change: true,
                 },
+                hash.as_deref(),
                 now,
             )?;
             audit(
@@ -539,48 +503,35 @@ impl Reopen {
 
     pub fn user_list(&self, actor: &Actor) -> Result<Vec<UserRow>> {
         actor.require(&[Role::Admin], &t!("查看用户", "list users"))?;
-        let mut stmt = self.conn.sqlite().prepare(
-            "SELECT u.id, u.name, u.role, d.division || '-' || d.kind, f.credit_code, u.division, u.disabled,
-                    u.must_change, u.created_at, lf.failures, lf.last_failed_at
-             FROM users u LEFT JOIN departments d ON d.id = u.department_id LEFT JOIN firms f ON f.id = u.firm_id
-                  LEFT JOIN login_failures lf ON lf.key = 'user:' || u.name
-             ORDER BY u.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let role = crate::store::decode(r, 2, |s| Role::parse(s).ok())?;
-            Ok(UserRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                role,
-                department: r.get(3)?,
-                firm: r.get(4)?,
-                division: r.get(5)?,
-                disabled: r.get(6)?,
-                must_change_password: r.get(7)?,
-                created_at: r.get(8)?,
-                locked_until: {
-                    let failures: Option<i64> = r.get(9)?;
-                    let last: Option<String> = r.get(10)?;
-                    match (failures, last.as_deref().map(parse_ts)) {
-                        (Some(n), Some(Ok(last))) if login_delay(n) > Duration::zero() => {
-                            Some(ts(last + login_delay(n)))
-                        }
-                        _ => None,
+        let rows = store::users::list(self.db())?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                // Until when attempts under the name wait (an unreadable time shows none).
+                let locked_until = match (r.failures, r.last_failed_at.as_deref().map(parse_ts)) {
+                    (Some(n), Some(Ok(last))) if login_delay(n) > Duration::zero() => {
+                        Some(ts(last + login_delay(n)))
                     }
-                },
+                    _ => None,
+                };
+                UserRow {
+                    id: r.id,
+                    name: r.name,
+                    role: r.role,
+                    department: r.department,
+                    firm: r.firm,
+                    division: r.division,
+                    disabled: r.disabled,
+                    locked_until,
+                    must_change_password: r.must_change,
+                    created_at: r.created_at,
+                }
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            .collect())
     }
 
-    fn user_id(tx: Db<'_>, name: &str) -> Result<(i64, String, bool)> {
-        tx.query_row(
-            "SELECT id, role, disabled FROM users WHERE name = ?1",
-            [name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?
-        .ok_or_else(|| {
+    fn user_id(tx: Db<'_>, name: &str) -> Result<store::users::Named> {
+        store::users::by_name(tx, name)?.ok_or_else(|| {
             Error::not_found(t!(format!("没有用户“{name}”"), format!("no user '{name}'")))
         })
     }
@@ -588,27 +539,22 @@ impl Reopen {
     pub fn user_disable(&mut self, actor: &Actor, name: &str, now: DateTime<Utc>) -> Result<()> {
         actor.require(&[Role::Admin], &t!("停用用户", "disable users"))?;
         self.write(|tx| {
-            let (id, role, disabled) = Self::user_id(tx, name)?;
+            let store::users::Named { id, role, disabled } = Self::user_id(tx, name)?;
             if disabled {
                 return Err(Error::conflict(t!(
                     format!("用户“{name}”已停用"),
                     format!("user '{name}' is already disabled")
                 )));
             }
-            if role == "admin" {
-                let others: i64 = tx.query_row(
-                    "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?1",
-                    [id],
-                    |r| r.get(0),
-                )?;
-                if others == 0 {
+            if role == Role::Admin {
+                if store::users::others_enabled_with_role(tx, id, Role::Admin)? == 0 {
                     return Err(Error::conflict(t!(
                         "不能停用最后一个管理员",
                         "cannot disable the last administrator"
                     )));
                 }
             }
-            tx.execute("UPDATE users SET disabled = 1 WHERE id = ?1", [id])?;
+            store::users::disable(tx, id)?;
             audit(
                 tx,
                 actor,
@@ -625,11 +571,8 @@ impl Reopen {
     pub fn user_unlock(&mut self, actor: &Actor, name: &str, now: DateTime<Utc>) -> Result<()> {
         actor.require(&[Role::Admin], &t!("解锁用户", "unlock users"))?;
         self.write(|tx| {
-            let (id, _, _) = Self::user_id(tx, name)?;
-            tx.execute(
-                "DELETE FROM login_failures WHERE key = ?1",
-                [format!("user:{name}")],
-            )?;
+            let id = Self::user_id(tx, name)?.id;
+            store::logins::clear(tx, &format!("user:{name}"))?;
             audit(
                 tx,
                 actor,
@@ -670,12 +613,9 @@ impl Reopen {
         };
         check_password(&pw, name).map_err(|e| Error::field("password", e))?;
         // argon2 runs before the write lock is taken (tens of milliseconds each).
-        let (_, _, _) = Self::user_id(self.db(), name)?;
-        let current: String = self.conn.sqlite().query_row(
-            "SELECT password_hash FROM users WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )?;
+        Self::user_id(self.db(), name)?;
+        let current = store::users::password_hash(self.db(), name)?
+            .ok_or_else(|| Error::internal(format!("no password hash for '{name}'")))?;
         if verify_password(&pw, &current) {
             return Err(Error::field(
                 "password",
@@ -687,12 +627,21 @@ impl Reopen {
         }
         let hash = hash_password(&pw)?;
         self.write(|tx| {
-            let (id, _, _) = Self::user_id(tx, name)?;
-            tx.execute(
-                "UPDATE users SET password_hash = ?2, must_change = ?3, password_changed_at = ?4 WHERE id = ?1",
-                params![id, hash, !own, ts(now)],
+            let id = Self::user_id(tx, name)?.id;
+            store::users::set_password(tx, id, &hash, !own, now)?;
+            audit(
+                tx,
+                actor,
+                if own {
+                    "user.password_change"
+                } else {
+                    "user.password_reset"
+                },
+                &format!("user:{id}"),
+                None,
+                None,
+                now,
             )?;
-            audit(tx, actor, if own { "user.password_change" } else { "user.password_reset" }, &format!("user:{id}"), None, None, now)?;
             Ok(generated)
         })
     }

@@ -18,17 +18,21 @@ pub mod db;
 pub mod firms;
 pub mod forms;
 pub(crate) mod guards;
+pub mod logins;
 pub mod packages;
 pub mod pg;
 pub mod prints;
+pub mod reference;
 pub mod retention;
 pub mod roster;
 pub mod scope;
 pub mod seal;
+pub mod settings;
 pub mod stats;
 pub mod submissions;
 pub mod tasks;
 pub mod transfer;
+pub mod users;
 
 pub use db::{Conn, Db, Engine, Row, ToArg, Tx, Value};
 
