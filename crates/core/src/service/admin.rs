@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::users::department_id;
@@ -94,17 +93,8 @@ impl WorkflowConfig {
 }
 
 fn workflow_config(conn: Db<'_>, division: &str, policy: &Policy) -> Result<WorkflowConfig> {
-    let v: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [format!("workflow:{division}")],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match v {
-        Some(s) => Ok(serde_json::from_str(&s)?),
-        None => Ok(WorkflowConfig::from_policy(policy)),
-    }
+    Ok(store::settings::workflow(conn, division)?
+        .unwrap_or_else(|| WorkflowConfig::from_policy(policy)))
 }
 
 /// The stages one application goes through: departments resolved for its jurisdiction, industry
@@ -125,15 +115,7 @@ pub(crate) fn resolve_stages(
                 continue;
             }
             let kind = if d.kind == INDUSTRY {
-                let k: Option<String> = conn
-                    .query_row(
-                        "SELECT department_kind FROM industries WHERE division = ?1",
-                        [industry],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-                    .flatten();
-                k.ok_or_else(|| {
+                store::reference::industry_department_kind(conn, industry)?.ok_or_else(|| {
                     Error::conflict(t!(
                         format!("行业 {industry} 没有配置主管部门"),
                         format!("industry {industry} has no department")
@@ -146,21 +128,15 @@ pub(crate) fn resolve_stages(
                 .division
                 .clone()
                 .unwrap_or_else(|| jurisdiction.to_string());
-            let id: Option<i64> = conn
-                .query_row(
-                    "SELECT id FROM departments WHERE division = ?1 AND kind = ?2 AND active = 1",
-                    params![div, kind],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = id.ok_or_else(|| {
-                Error::conflict(t!(
-                    format!("{div} 没有在用的 {kind} 部门,无法分派审核,请联系系统管理员"),
-                    format!(
+            let id =
+                store::reference::active_department_id(conn, &div, &kind)?.ok_or_else(|| {
+                    Error::conflict(t!(
+                        format!("{div} 没有在用的 {kind} 部门,无法分派审核,请联系系统管理员"),
+                        format!(
                         "no active {kind} department in {div} to route to; ask the administrator"
                     )
-                ))
-            })?;
+                    ))
+                })?;
             if !ids.contains(&id) {
                 ids.push(id);
             }
@@ -233,21 +209,7 @@ fn admin_only(actor: &Actor, what: crate::Text) -> Result<()> {
 
 impl Reopen {
     pub fn department_list(&self, division: Option<&str>) -> Result<Vec<DepartmentRow>> {
-        let mut stmt = self.conn.sqlite().prepare(
-            "SELECT id, division || '-' || kind, division, kind, name, active FROM departments
-             WHERE ?1 IS NULL OR division = ?1 ORDER BY division, kind",
-        )?;
-        let rows = stmt.query_map([division], |r| {
-            Ok(DepartmentRow {
-                id: r.get(0)?,
-                code: r.get(1)?,
-                division: r.get(2)?,
-                kind: r.get(3)?,
-                name: r.get(4)?,
-                active: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        store::reference::departments(self.db(), division)
     }
 
     /// Renames, activates or deactivates a department (`DIVISION-KIND`).
@@ -262,14 +224,8 @@ impl Reopen {
         admin_only(actor, t!("配置部门", "configure departments"))?;
         self.write(|tx| {
             let (div, kind) = code.split_once('-').unwrap_or((code, ""));
-            let row: Option<(i64, String, bool)> = tx
-                .query_row(
-                    "SELECT id, name, active FROM departments WHERE division = ?1 AND kind = ?2",
-                    params![div, kind],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((id, old_name, old_active)) = row else {
+            let Some((id, old_name, old_active)) = store::reference::department(tx, div, kind)?
+            else {
                 return Err(Error::not_found(t!(
                     format!("没有部门 {code}"),
                     format!("no department {code}")
@@ -280,10 +236,7 @@ impl Reopen {
                 None => old_name.clone(),
             };
             let active = active.unwrap_or(old_active);
-            tx.execute(
-                "UPDATE departments SET name = ?2, active = ?3 WHERE id = ?1",
-                params![id, name, active],
-            )?;
+            store::reference::set_department(tx, id, &name, active)?;
             audit(
                 tx,
                 actor,
@@ -305,18 +258,7 @@ impl Reopen {
     }
 
     pub fn routing_list(&self) -> Result<Vec<RoutingRow>> {
-        let mut stmt = self.conn.sqlite().prepare(
-            "SELECT division, section, name, department_kind FROM industries ORDER BY division",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(RoutingRow {
-                industry: r.get(0)?,
-                section: r.get(1)?,
-                name: r.get(2)?,
-                department_kind: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        store::reference::industries(self.db())
     }
 
     /// Routes an industry division to a department kind.
@@ -329,14 +271,13 @@ impl Reopen {
     ) -> Result<RoutingRow> {
         admin_only(actor, t!("配置行业路由", "configure routing"))?;
         self.write(|tx| {
-            let old: Option<(String, String, Option<String>)> = tx
-                .query_row(
-                    "SELECT section, name, department_kind FROM industries WHERE division = ?1",
-                    [industry],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((section, name, old_kind)) = old else {
+            let Some(RoutingRow {
+                section,
+                name,
+                department_kind: old_kind,
+                ..
+            }) = store::reference::industry(tx, industry)?
+            else {
                 return Err(Error::field(
                     "industry",
                     t!(
@@ -354,12 +295,7 @@ impl Reopen {
                     ),
                 ));
             }
-            let kinds: i64 = tx.query_row(
-                "SELECT count(*) FROM department_kinds WHERE code = ?1 AND kind = 'industry'",
-                [kind],
-                |r| r.get(0),
-            )?;
-            if kinds == 0 {
+            if !store::reference::industry_kind_exists(tx, kind)? {
                 return Err(Error::field(
                     "department_kind",
                     t!(
@@ -368,10 +304,7 @@ impl Reopen {
                     ),
                 ));
             }
-            tx.execute(
-                "UPDATE industries SET department_kind = ?2 WHERE division = ?1",
-                params![industry, kind],
-            )?;
+            store::reference::set_industry_kind(tx, industry, kind)?;
             audit(
                 tx,
                 actor,
@@ -408,50 +341,90 @@ impl Reopen {
             let policy = load_policy(tx)?;
             let mut p = Problems::new();
             if !super::users::division_exists(tx, division)? {
-                p.add("division", t!(format!("没有行政区划 {division}"), format!("no division {division}")));
+                p.add(
+                    "division",
+                    t!(
+                        format!("没有行政区划 {division}"),
+                        format!("no division {division}")
+                    ),
+                );
             }
             if cfg.stages.is_empty() && cfg.mode != Some(ReviewMode::Filing) {
-                p.add("stages", t!("审批制至少需要一个审核环节", "approval mode needs at least one stage"));
+                p.add(
+                    "stages",
+                    t!(
+                        "审批制至少需要一个审核环节",
+                        "approval mode needs at least one stage"
+                    ),
+                );
             }
             for (i, s) in cfg.stages.iter().enumerate() {
                 if s.name.trim().is_empty() {
-                    p.add(format!("stages[{i}].name"), t!("环节名称不能为空", "a stage needs a name"));
+                    p.add(
+                        format!("stages[{i}].name"),
+                        t!("环节名称不能为空", "a stage needs a name"),
+                    );
                 }
                 if s.departments.is_empty() {
-                    p.add(format!("stages[{i}].departments"), t!("环节至少包含一个部门", "a stage needs a department"));
+                    p.add(
+                        format!("stages[{i}].departments"),
+                        t!("环节至少包含一个部门", "a stage needs a department"),
+                    );
                 }
                 if let Some(q) = s.quorum {
                     if q == 0 || q as usize > s.departments.len() {
-                        p.add(format!("stages[{i}].quorum"), t!(format!("通过数应在 1 到 {} 之间", s.departments.len()), format!("quorum must be 1 to {}", s.departments.len())));
+                        p.add(
+                            format!("stages[{i}].quorum"),
+                            t!(
+                                format!("通过数应在 1 到 {} 之间", s.departments.len()),
+                                format!("quorum must be 1 to {}", s.departments.len())
+                            ),
+                        );
                     }
                 }
                 for (j, d) in s.departments.iter().enumerate() {
                     let f = format!("stages[{i}].departments[{j}]");
                     if d.kind != INDUSTRY {
-                        let n: i64 = tx.query_row("SELECT count(*) FROM department_kinds WHERE code = ?1", [&d.kind], |r| r.get(0))?;
-                        if n == 0 {
-                            p.add(format!("{f}.kind"), t!(format!("没有部门类别 {}", d.kind), format!("no department kind {}", d.kind)));
+                        if !store::reference::department_kind_exists(tx, &d.kind)? {
+                            p.add(
+                                format!("{f}.kind"),
+                                t!(
+                                    format!("没有部门类别 {}", d.kind),
+                                    format!("no department kind {}", d.kind)
+                                ),
+                            );
                         }
                     }
                     for c in &d.categories {
                         if !policy.categories.contains_key(c) {
-                            p.add(format!("{f}.categories"), t!(format!("未知类别 {c}"), format!("unknown category {c}")));
+                            p.add(
+                                format!("{f}.categories"),
+                                t!(format!("未知类别 {c}"), format!("unknown category {c}")),
+                            );
                         }
                     }
                     if let Some(dv) = &d.division {
                         if !super::users::division_exists(tx, dv)? {
-                            p.add(format!("{f}.division"), t!(format!("没有行政区划 {dv}"), format!("no division {dv}")));
+                            p.add(
+                                format!("{f}.division"),
+                                t!(format!("没有行政区划 {dv}"), format!("no division {dv}")),
+                            );
                         }
                     }
                 }
             }
             p.into_result()?;
             let before = workflow_config(tx, division, &policy)?;
-            tx.execute(
-                "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![format!("workflow:{division}"), serde_json::to_string(cfg)?],
+            store::settings::set_workflow(tx, division, cfg)?;
+            audit(
+                tx,
+                actor,
+                "workflow.set",
+                &format!("workflow:{division}"),
+                Some(&serde_json::to_value(&before)?),
+                Some(&serde_json::to_value(cfg)?),
+                now,
             )?;
-            audit(tx, actor, "workflow.set", &format!("workflow:{division}"), Some(&serde_json::to_value(&before)?), Some(&serde_json::to_value(cfg)?), now)?;
             Ok(cfg.clone())
         })
     }
@@ -467,10 +440,7 @@ impl Reopen {
         let policy = Policy::from_toml(toml_text).map_err(|e| Error::field("policy", e))?;
         self.write(|tx| {
             let before = load_policy(tx)?;
-            tx.execute(
-                "UPDATE settings SET value = ?1 WHERE key = 'policy'",
-                [serde_json::to_string(&policy)?],
-            )?;
+            store::settings::set_policy(tx, &policy)?;
             audit(
                 tx,
                 actor,
@@ -549,44 +519,10 @@ impl Reopen {
     /// A consistent copy through SQLite's online backup, while others keep working.
     pub fn backup(&mut self, actor: &Actor, dest: &Path, now: DateTime<Utc>) -> Result<()> {
         admin_only(actor, t!("备份数据库", "back up the database"))?;
-        if dest.exists() {
-            return Err(Error::conflict(t!(
-                format!("文件 {} 已存在,不会覆盖", dest.display()),
-                format!("{} exists; not overwriting", dest.display())
-            )));
-        }
-        // The copy is made in a temporary file beside the destination, synced and renamed into
-        // place (never over an existing file); only then is the backup audited. A failed copy
-        // leaves neither a partial file nor a record of a backup that does not exist.
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let failed = |e: &dyn std::fmt::Display| {
-            Error::internal(format!("backup to {} failed: {e}", dest.display()))
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".reopen-backup-")
-            .suffix(".partial")
-            .tempfile_in(dir)
-            .map_err(|e| failed(&e))?;
-        self.db()
-            .backup(rusqlite::MAIN_DB, tmp.path(), None)
-            .map_err(|e| failed(&e))?;
-        tmp.as_file().sync_all().map_err(|e| failed(&e))?;
-        tmp.persist_noclobber(dest).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::conflict(t!(
-                    format!("文件 {} 已存在，不会覆盖", dest.display()),
-                    format!("{} exists; not overwriting", dest.display())
-                ))
-            } else {
-                failed(&e.error)
-            }
-        })?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+        // The copy is made in a temporary file beside the destination and renamed into place;
+        // only then is the backup audited. A failed copy leaves neither a partial file nor a
+        // record of a backup that does not exist.
+        store::sqlite_file::backup(self.db(), dest)?;
         let audited = self.write(|tx| {
             audit(
                 tx,
@@ -613,6 +549,7 @@ impl Reopen {
         now: DateTime<Utc>,
     ) -> Result<RestoreReport> {
         admin_only(actor, t!("恢复数据库", "restore the database"))?;
+        store::sqlite_file::require_sqlite(self.db())?;
         if !src.exists() {
             return Err(Error::not_found(t!(
                 format!("找不到备份文件 {}", src.display()),
@@ -629,20 +566,17 @@ impl Reopen {
                     ),
                 )
             };
-            let c = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(|e| bad(e.to_string()))?;
-            self.keys.register(&c)?; // the backup's signed head is checked with this installation's audit key
-            let integrity = store::integrity_check(&c).map_err(|e| bad(e.message.en))?;
+            // The backup's signed head is checked with this installation's audit key.
+            let file = store::sqlite_file::open_backup(src, &self.keys)?.map_err(bad)?;
+            let integrity = file.integrity().map_err(|e| bad(e.message.en))?;
             if integrity != ["ok"] {
                 return Err(bad(integrity.join("; ")));
             }
-            let version: i64 = c
-                .query_row("PRAGMA user_version", [], |r| r.get(0))
-                .map_err(|e| bad(e.to_string()))?;
+            let version = file.user_version().map_err(|e| bad(e.message.en))?;
             if version == 0 {
                 return Err(bad("not a Reopen database".into()));
             }
-            let audit_report = chain::verify((&c).into()).map_err(|e| bad(e.message.en))?;
+            let audit_report = chain::verify(file.db()).map_err(|e| bad(e.message.en))?;
             if !audit_report.ok {
                 return Err(bad(format!(
                     "audit chain broken: {}",
@@ -654,24 +588,9 @@ impl Reopen {
                 audit: audit_report,
             }
         };
-        self.conn
-            .sqlite_mut()
-            .restore(
-                rusqlite::MAIN_DB,
-                src,
-                None::<fn(rusqlite::backup::Progress)>,
-            )
-            .map_err(|e| Error::internal(format!("restore failed: {e}")))?;
-        store::migrations()
-            .to_latest(self.conn.sqlite_mut())
-            .map_err(|e| Error::internal(format!("migration after restore: {e}")))?;
+        store::sqlite_file::restore(&mut self.conn, src)?;
         // The restored database records who restored it.
-        let who_exists: i64 = self.conn.sqlite().query_row(
-            "SELECT count(*) FROM users WHERE id = ?1 AND role = 'admin'",
-            [actor.user_id],
-            |r| r.get(0),
-        )?;
-        let who = if who_exists > 0 {
+        let who = if store::users::has_role(self.db(), actor.user_id, Role::Admin)? {
             actor.who()
         } else {
             chain::Who {
@@ -698,29 +617,9 @@ impl Reopen {
     /// Reference lists the screens need: divisions, industries, categories and measures.
     pub fn reference(&self) -> Result<Reference> {
         let conn = self.db();
-        let mut st =
-            conn.prepare("SELECT code, name, short, level FROM divisions ORDER BY code")?;
-        let divisions = st
-            .query_map([], |r| {
-                Ok(DivisionInfo {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                    short: r.get(2)?,
-                    level: r.get(3)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let divisions = store::reference::divisions(conn)?;
         let industries = self.routing_list()?;
-        let mut st = conn.prepare("SELECT code, name, kind FROM department_kinds ORDER BY code")?;
-        let department_kinds = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let department_kinds = store::reference::department_kinds(conn)?;
         let p = load_policy(conn)?;
         let pairs = |m: &indexmap::IndexMap<String, String>| {
             m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()

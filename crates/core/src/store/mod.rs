@@ -28,6 +28,7 @@ pub mod roster;
 pub mod scope;
 pub mod seal;
 pub mod settings;
+pub mod sqlite_file;
 pub mod stats;
 pub mod submissions;
 pub mod tasks;
