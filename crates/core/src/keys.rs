@@ -14,10 +14,10 @@
 //! a key is created only with `create_new` semantics, so two processes starting at once agree on
 //! one key. The path is given by the caller: the core reads no environment.
 //!
-//! The store is shared with the database connection through three SQL functions (as the roster
+//! The store is shared with the database connection through two SQL functions (as the roster
 //! key is for sealing), so that every use case's audit append signs the new head without passing
-//! the key around: `reopen_audit_sign(seq, hash)`, `reopen_audit_public(kid)` and
-//! `reopen_signing_init()` (the first signing key, at `init` of a fresh database).
+//! the key around: `reopen_audit_sign(seq, hash)` and `reopen_audit_public(kid)`. The first
+//! signing key, at `init` of a fresh database, is made by [`init_signing_key`] directly.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -360,7 +360,7 @@ impl KeyStore {
         Ok(Some(sig.is_some_and(|s| key.verify(message, &s).is_ok())))
     }
 
-    /// Registers the SQL functions through which the audit log and `init` reach this store.
+    /// Registers the SQL functions through which the audit log reaches this store.
     pub fn register(&self, conn: &Connection) -> Result<()> {
         let flags = FunctionFlags::SQLITE_UTF8;
         let keys = self.clone();
@@ -394,22 +394,15 @@ impl KeyStore {
                 .map(|k| k.map(|k| hex::encode(k.to_bytes())))
                 .map_err(fail)
         })?;
-        let keys = self.clone();
-        conn.create_scalar_function("reopen_signing_init", 0, flags, move |_| {
-            let k = keys
-                .install_signing_key(&new_signing_key(), false)
-                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
-            Ok(key_id(&k.verifying_key()))
-        })?;
         Ok(())
     }
 }
 
 /// The first certificate signing key of a fresh database (called by `init`, inside its
-/// transaction): made only if the key directory has none, never replacing one.
-pub fn init_signing_key(conn: crate::store::Db<'_>) -> Result<String> {
-    conn.query_row("SELECT reopen_signing_init()", [], |r| r.get(0))
-        .map_err(|e| sql_error(e, "证书签名密钥 / the certificate signing key"))
+/// transaction): made only if the key directory has none, never replacing one. Its key id.
+pub fn init_signing_key(keys: &KeyStore) -> Result<String> {
+    let k = keys.install_signing_key(&new_signing_key(), false)?;
+    Ok(key_id(&k.verifying_key()))
 }
 
 fn poisoned<T>(_: T) -> Error {

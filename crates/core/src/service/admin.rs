@@ -384,16 +384,15 @@ impl Reopen {
                 }
                 for (j, d) in s.departments.iter().enumerate() {
                     let f = format!("stages[{i}].departments[{j}]");
-                    if d.kind != INDUSTRY {
-                        if !store::reference::department_kind_exists(tx, &d.kind)? {
-                            p.add(
-                                format!("{f}.kind"),
-                                t!(
-                                    format!("没有部门类别 {}", d.kind),
-                                    format!("no department kind {}", d.kind)
-                                ),
-                            );
-                        }
+                    if d.kind != INDUSTRY && !store::reference::department_kind_exists(tx, &d.kind)?
+                    {
+                        p.add(
+                            format!("{f}.kind"),
+                            t!(
+                                format!("没有部门类别 {}", d.kind),
+                                format!("no department kind {}", d.kind)
+                            ),
+                        );
                     }
                     for c in &d.categories {
                         if !policy.categories.contains_key(c) {

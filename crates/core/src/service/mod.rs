@@ -33,10 +33,10 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use crate::audit::{self, Who};
-use crate::domain::auth::Actor;
+use crate::domain::auth::{Actor, Role};
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
 use crate::store;
@@ -88,15 +88,8 @@ pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
 }
 
 pub(crate) fn load_policy(conn: Db<'_>) -> Result<Policy> {
-    let text: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = 'policy'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    match text {
-        Some(t) => {
-            serde_json::from_str(&t).map_err(|e| Error::internal(format!("stored policy: {e}")))
-        }
+    match store::settings::policy(conn)? {
+        Some(p) => Ok(p),
         None => Err(Error::not_found(t!(
             "数据库尚未初始化,请先运行 reopen init",
             "the database is not initialised: run reopen init first"
@@ -267,20 +260,11 @@ impl Reopen {
     /// The time of the newest audit event (None on an empty log): a training clock resumes after
     /// it, so that a second run does not go back in time.
     pub fn last_recorded_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let last: Option<String> =
-            self.conn
-                .sqlite()
-                .query_row("SELECT max(at) FROM audit_events", [], |r| r.get(0))?;
-        last.as_deref().map(parse_ts).transpose()
+        store::settings::last_audit_at(self.db())
     }
 
     pub fn is_initialised(&self) -> Result<bool> {
-        let n: i64 = self.conn.sqlite().query_row(
-            "SELECT count(*) FROM settings WHERE key = 'policy'",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(n > 0)
+        store::settings::has_policy(self.db())
     }
 
     pub fn policy(&self) -> Result<Policy> {
@@ -290,28 +274,34 @@ impl Reopen {
     /// Creates the reference data and the first administrator on a new database; on an existing
     /// one only migrates (done by `open`) and reports.
     pub fn init(&mut self, admin: Option<(&str, &str)>, now: DateTime<Utc>) -> Result<InitReport> {
+        // The first administrator's password is hashed (argon2) before the write lock is taken;
+        // administrators are never removed, so a database that has one needs no hash.
+        let hash = match admin {
+            Some((name, pw)) if store::users::count_with_role(self.db(), Role::Admin)? == 0 => {
+                users::prehash(name, pw)?
+            }
+            _ => None,
+        };
+        let keys = self.keys.clone();
         self.write(|tx| {
-            let fresh: i64 = tx.query_row("SELECT count(*) FROM settings WHERE key = 'policy'", [], |r| r.get(0))?;
-            let admins: i64 = tx.query_row("SELECT count(*) FROM users WHERE role = 'admin'", [], |r| r.get(0))?;
+            let fresh = !store::settings::has_policy(tx)?;
+            let admins = store::users::count_with_role(tx, Role::Admin)?;
             let mut report = InitReport {
-                created: fresh == 0,
+                created: fresh,
                 divisions: 0,
                 departments: 0,
                 industries: 0,
                 admin: None,
             };
-            if fresh == 0 {
+            if fresh {
                 let (d, dep, ind) = crate::reference::load_defaults(tx)?;
                 report.divisions = d;
                 report.departments = dep;
                 report.industries = ind;
                 let policy = Policy::default_policy();
-                tx.execute(
-                    "INSERT INTO settings(key, value) VALUES ('policy', ?1)",
-                    params![serde_json::to_string(&policy)?],
-                )?;
+                store::settings::insert_policy(tx, &policy)?;
                 // The installation's certificate signing key (its public half is exportable).
-                crate::keys::init_signing_key(tx)?;
+                crate::keys::init_signing_key(&keys)?;
                 audit::append(
                     tx,
                     &system(),
@@ -332,17 +322,18 @@ impl Reopen {
                     )))
                 }
                 (Some((name, pw)), 0) => {
-                    let id = users::insert_user(
+                    let id = users::insert_user_hashed(
                         tx,
                         &users::NewUserRow {
                             name,
-                            role: crate::domain::auth::Role::Admin,
+                            role: Role::Admin,
                             department_id: None,
                             firm_id: None,
                             division: None,
                             password: pw,
                             must_change: false,
                         },
+                        hash.as_deref(),
                         now,
                     )?;
                     audit::append(
@@ -359,12 +350,7 @@ impl Reopen {
                 // Set-up run again with the same administrator changes nothing and succeeds, so
                 // a provisioning script can be re-run; another name is refused.
                 (Some((name, _)), _) => {
-                    let same: i64 = tx.query_row(
-                        "SELECT count(*) FROM users WHERE role = 'admin' AND name = ?1",
-                        [name],
-                        |r| r.get(0),
-                    )?;
-                    if same == 0 {
+                    if !store::users::named_with_role(tx, name, Role::Admin)? {
                         return Err(Error::conflict(t!(
                             "系统已有管理员，不能再次指定首个管理员",
                             "an administrator already exists"

@@ -50,15 +50,18 @@ pub(crate) fn prehash(name: &str, password: &str) -> Result<Option<String>> {
     hash_password(password).map(Some)
 }
 
-/// Adds a user whose password [`prehash`] hashed: the name and the password are checked again
-/// (the answer names the field), then the name must be free.
+/// Adds a user whose name and password [`prehash`] checked and hashed (given the same name and
+/// password); without a hash they are refused here, the answer naming the field. The name must
+/// be free.
 pub(crate) fn insert_user_hashed(
     conn: Db<'_>,
     u: &NewUserRow<'_>,
     hash: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    check_new_user(u)?;
+    if hash.is_none() {
+        check_new_user(u)?;
+    }
     if store::users::name_taken(conn, u.name)? {
         return Err(Error::conflict(t!(
             format!("用户名“{}”已存在", u.name),
@@ -546,13 +549,13 @@ impl Reopen {
                     format!("user '{name}' is already disabled")
                 )));
             }
-            if role == Role::Admin {
-                if store::users::others_enabled_with_role(tx, id, Role::Admin)? == 0 {
-                    return Err(Error::conflict(t!(
-                        "不能停用最后一个管理员",
-                        "cannot disable the last administrator"
-                    )));
-                }
+            if role == Role::Admin
+                && store::users::others_enabled_with_role(tx, id, Role::Admin)? == 0
+            {
+                return Err(Error::conflict(t!(
+                    "不能停用最后一个管理员",
+                    "cannot disable the last administrator"
+                )));
             }
             store::users::disable(tx, id)?;
             audit(

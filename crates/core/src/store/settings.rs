@@ -3,6 +3,8 @@
 //! [`WorkflowConfig`]); the keys' and the seal's records (`signing_key`, `audit_head`,
 //! `roster_key`) are read by their own modules.
 
+use chrono::{DateTime, Utc};
+
 use crate::args;
 use crate::domain::policy::Policy;
 use crate::error::{Error, Result};
@@ -75,4 +77,10 @@ pub(crate) fn workflow(db: Db<'_>, division: &str) -> Result<Option<WorkflowConf
 
 pub(crate) fn set_workflow(db: Db<'_>, division: &str, cfg: &WorkflowConfig) -> Result<()> {
     put(db, &workflow_key(division), &serde_json::to_string(cfg)?)
+}
+
+/// The time of the newest audit event (None on an empty log). The audit log's own statements
+/// are `crate::audit`'s; this one is the database-wide fact a training clock resumes after.
+pub(crate) fn last_audit_at(db: Db<'_>) -> Result<Option<DateTime<Utc>>> {
+    db.one("SELECT max(at) FROM audit_events", args![])
 }
