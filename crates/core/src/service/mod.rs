@@ -9,12 +9,14 @@ pub mod demo;
 mod exports;
 mod firms;
 mod forms;
+mod login;
 mod migrate;
 mod packages;
 mod retention;
 mod review;
 mod stats;
 mod users;
+mod workflow;
 
 pub use admin::*;
 pub use apps::*;
@@ -23,11 +25,13 @@ pub use daily::*;
 pub use exports::*;
 pub use firms::*;
 pub use forms::*;
+pub use login::*;
 pub use packages::*;
 pub use retention::*;
 pub use review::*;
 pub use stats::*;
 pub use users::*;
+pub use workflow::*;
 
 use std::path::Path;
 
