@@ -194,3 +194,96 @@ pub(crate) fn set_industry_kind(db: Db<'_>, industry: &str, kind: &str) -> Resul
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Policy;
+    use crate::service::WorkflowConfig;
+    use crate::store::settings;
+
+    /// Every statement of `store::reference` and `store::settings` on a migrated database.
+    fn reference_on(db: Db<'_>) {
+        let (d, dep, ind) = crate::reference::load_defaults(db).unwrap();
+        assert_eq!((d, dep, ind), (9, 9 * 17, 97));
+        let divisions = divisions(db).unwrap();
+        assert_eq!(divisions.len(), 9);
+        assert!(division_exists(db, "511802").unwrap() && !division_exists(db, "110000").unwrap());
+        let kinds = department_kinds(db).unwrap();
+        assert_eq!(kinds.len(), 17);
+        assert!(department_kind_exists(db, "ZHB").unwrap());
+        assert!(industry_kind_exists(db, "SWJ").unwrap());
+        assert!(
+            !industry_kind_exists(db, "ZHB").unwrap(),
+            "the office countersigns"
+        );
+        assert_eq!(departments(db, None).unwrap().len(), 9 * 17);
+        let yucheng = departments(db, Some("511802")).unwrap();
+        assert_eq!(yucheng.len(), 17);
+        let swj = yucheng.iter().find(|d| d.kind == "SWJ").unwrap();
+        assert_eq!((swj.code.as_str(), swj.active), ("511802-SWJ", true));
+        set_department(db, swj.id, "商务局", false).unwrap();
+        assert_eq!(
+            department(db, "511802", "SWJ").unwrap(),
+            Some((swj.id, "商务局".into(), false))
+        );
+        assert_eq!(active_department_id(db, "511802", "SWJ").unwrap(), None);
+        let all = industries(db).unwrap();
+        assert_eq!(all.len(), 97);
+        let first = &all[0];
+        assert_eq!(
+            industry(db, &first.industry).unwrap().unwrap().name,
+            first.name
+        );
+        set_industry_kind(db, &first.industry, "SWJ").unwrap();
+        assert_eq!(
+            industry_department_kind(db, &first.industry)
+                .unwrap()
+                .as_deref(),
+            Some("SWJ")
+        );
+        assert_eq!(industry_department_kind(db, "99").unwrap(), None);
+
+        assert!(!settings::has_policy(db).unwrap());
+        assert!(settings::policy(db).unwrap().is_none());
+        let mut policy = Policy::default_policy();
+        settings::insert_policy(db, &policy).unwrap();
+        assert!(
+            settings::insert_policy(db, &policy).is_err(),
+            "one first policy"
+        );
+        assert!(settings::has_policy(db).unwrap());
+        policy.roster.max_rows += 1;
+        settings::set_policy(db, &policy).unwrap();
+        assert_eq!(
+            settings::policy(db).unwrap().unwrap().roster.max_rows,
+            policy.roster.max_rows
+        );
+        assert!(settings::workflow(db, "511802").unwrap().is_none());
+        let cfg = WorkflowConfig::from_policy(&policy);
+        settings::set_workflow(db, "511802", &cfg).unwrap();
+        settings::set_workflow(db, "511802", &cfg).unwrap();
+        assert_eq!(settings::workflow(db, "511802").unwrap(), Some(cfg));
+        assert_eq!(settings::last_audit_at(db).unwrap(), None);
+    }
+
+    #[test]
+    fn reference_on_sqlite() {
+        let c = crate::store::open_in_memory().unwrap();
+        reference_on(Db::from(&c));
+    }
+
+    /// On PostgreSQL when `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one).
+    #[test]
+    fn reference_on_postgres() {
+        let Some(admin) = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let url = crate::store::pg::create_test_database(&admin).unwrap();
+        let pg = crate::store::pg::connect(&url).unwrap();
+        reference_on(Db::from(&pg));
+    }
+}

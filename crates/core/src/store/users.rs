@@ -243,3 +243,113 @@ pub(crate) fn firm_id(db: Db<'_>, credit_code: &str) -> Result<Option<i64>> {
         args![credit_code],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::store::logins;
+
+    /// Every statement of `store::users` and `store::logins` on a migrated database.
+    fn users_on(db: Db<'_>) {
+        crate::reference::load_defaults(db).unwrap();
+        let now = Utc.with_ymd_and_hms(2020, 2, 10, 1, 0, 0).unwrap();
+        let dep = crate::store::reference::active_department_id(db, "511802", "SWJ")
+            .unwrap()
+            .unwrap();
+        let new = |name, role, department_id, division| NewUser {
+            name,
+            role,
+            department_id,
+            firm_id: None,
+            division,
+            password_hash: "h1",
+            must_change: true,
+        };
+        let admin = insert(db, &new("admin", Role::Admin, None, None), now).unwrap();
+        let swj = insert(db, &new("swj", Role::Reviewer, Some(dep), None), now).unwrap();
+        assert_ne!(admin, swj);
+        assert!(insert(db, &new("swj", Role::Admin, None, None), now).is_err());
+        assert!(name_taken(db, "swj").unwrap() && !name_taken(db, "nobody").unwrap());
+
+        let a = actor(db, swj).unwrap().unwrap();
+        assert_eq!((a.role, a.department_id), (Role::Reviewer, Some(dep)));
+        assert_eq!(
+            a.division.as_deref(),
+            Some("511802"),
+            "the department's division"
+        );
+        assert!(a.must_change_password);
+        assert!(actor(db, 999).unwrap().is_none());
+
+        let c = credentials(db, "swj").unwrap().unwrap();
+        assert_eq!(
+            (c.id, c.password_hash.as_str(), c.disabled),
+            (swj, "h1", false)
+        );
+        let n = by_name(db, "admin").unwrap().unwrap();
+        assert_eq!((n.id, n.role, n.disabled), (admin, Role::Admin, false));
+        assert_eq!(count_with_role(db, Role::Admin).unwrap(), 1);
+        assert!(named_with_role(db, "admin", Role::Admin).unwrap());
+        assert!(!named_with_role(db, "swj", Role::Admin).unwrap());
+        assert!(
+            has_role(db, admin, Role::Admin).unwrap() && !has_role(db, swj, Role::Admin).unwrap()
+        );
+        assert_eq!(others_enabled_with_role(db, admin, Role::Admin).unwrap(), 0);
+
+        let later = now + chrono::Duration::hours(1);
+        set_password(db, swj, "h2", false, later).unwrap();
+        assert_eq!(password_hash(db, "swj").unwrap().as_deref(), Some("h2"));
+        let s = session_state(db, swj).unwrap().unwrap();
+        assert_eq!((s.disabled, s.password_changed_at), (false, later));
+        disable(db, swj).unwrap();
+        assert!(session_state(db, swj).unwrap().unwrap().disabled);
+        assert!(firm_id(db, "91511802MA62H0001X").unwrap().is_none());
+
+        logins::set(db, "user:swj", 3, now).unwrap();
+        logins::set(db, "user:swj", 4, later).unwrap();
+        logins::set(db, "source:10.0.0.1", 1, now).unwrap();
+        assert_eq!(logins::failures(db, "user:swj").unwrap(), Some((4, later)));
+        let listed = list(db).unwrap();
+        assert_eq!(
+            listed.iter().map(|u| u.id).collect::<Vec<_>>(),
+            vec![admin, swj]
+        );
+        let l = &listed[1];
+        assert_eq!(l.department.as_deref(), Some("511802-SWJ"));
+        assert_eq!(
+            (l.role, l.disabled, l.must_change),
+            (Role::Reviewer, true, false)
+        );
+        assert_eq!(
+            (l.failures, l.last_failed_at.as_deref()),
+            (Some(4), Some("2020-02-10T02:00:00Z"))
+        );
+        assert_eq!(listed[0].failures, None);
+        logins::forget_before(db, later).unwrap();
+        assert!(logins::failures(db, "source:10.0.0.1").unwrap().is_none());
+        logins::clear(db, "user:swj").unwrap();
+        assert!(logins::failures(db, "user:swj").unwrap().is_none());
+    }
+
+    #[test]
+    fn users_on_sqlite() {
+        let c = crate::store::open_in_memory().unwrap();
+        users_on(Db::from(&c));
+    }
+
+    /// On PostgreSQL when `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one).
+    #[test]
+    fn users_on_postgres() {
+        let Some(admin) = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let url = crate::store::pg::create_test_database(&admin).unwrap();
+        let pg = crate::store::pg::connect(&url).unwrap();
+        users_on(Db::from(&pg));
+    }
+}
