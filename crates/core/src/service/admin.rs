@@ -274,7 +274,8 @@ impl Reopen {
         chain::verify_anchor(self.db(), &anchor)
     }
 
-    /// A consistent copy through SQLite's online backup, while others keep working.
+    /// A consistent copy through SQLite's online backup, while others keep working (a PostgreSQL
+    /// database is refused: pg_dump backs it up).
     pub fn backup(&mut self, actor: &Actor, dest: &Path, now: DateTime<Utc>) -> Result<()> {
         admin_only(actor, t!("备份数据库", "back up the database"))?;
         // The copy is made in a temporary file beside the destination and renamed into place;
@@ -299,7 +300,8 @@ impl Reopen {
         audited
     }
 
-    /// Replaces the database with a backup after checking the backup's integrity and audit chain.
+    /// Replaces the database with a backup after checking the backup's integrity and audit chain
+    /// (a SQLite file; a PostgreSQL database is refused: pg_restore restores it).
     pub fn restore(
         &mut self,
         actor: &Actor,
