@@ -4,16 +4,18 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::params;
 use serde::Serialize;
 use serde_json::json;
 
 use super::{local_date, ts, Reopen};
 use crate::domain::auth::Actor;
+use crate::domain::daily::DayStatus;
 use crate::domain::ids::{make_credit_code, make_id_number};
+use crate::domain::roster::Health;
+use crate::domain::workflow::{AppState, TaskState};
 use crate::error::{Error, Result};
 use crate::service::{Decision, NewUser};
-use crate::store::Db;
+use crate::store::{bulk as store, Db};
 use crate::t;
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,23 +110,14 @@ pub fn demo_plan(
 }
 
 fn first_admin(core: &Reopen) -> Result<Actor> {
-    let id: i64 = core
-        .connection()
-        .query_row(
-            "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(|_| {
-            Error::internal("demo data needs an administrator: run init --admin NAME first")
-        })?;
+    let id = store::first_admin_id(core.db())?.ok_or_else(|| {
+        Error::internal("demo data needs an administrator: run init --admin NAME first")
+    })?;
     super::users::load_actor(core.db(), id)
 }
 
 fn login_as(core: &Reopen, name: &str) -> Result<Actor> {
-    let id: i64 =
-        core.connection()
-            .query_row("SELECT id FROM users WHERE name = ?1", [name], |r| r.get(0))?;
+    let id = store::user_id(core.db(), name)?;
     super::users::load_actor(core.db(), id)
 }
 
@@ -251,10 +244,7 @@ fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport> {
             password: None,
         };
         let created = core.user_add(&admin, &u, now)?;
-        core.connection().execute(
-            "UPDATE users SET must_change = 0 WHERE id = ?1",
-            [created.id],
-        )?;
+        store::keep_password(core.db(), created.id)?;
         report.users.push(DemoUser {
             name: name.into(),
             role: role.into(),
@@ -381,10 +371,7 @@ fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport> {
             password: None,
         };
         let created = core.user_add(&admin, &u, now)?;
-        core.connection().execute(
-            "UPDATE users SET must_change = 0 WHERE id = ?1",
-            [created.id],
-        )?;
+        store::keep_password(core.db(), created.id)?;
         report.users.push(DemoUser {
             name: user.clone(),
             role: "firm".into(),
@@ -521,10 +508,7 @@ fn reopened_firm(
         password: None,
     };
     let created = core.user_add(admin, &u, t0)?;
-    core.connection().execute(
-        "UPDATE users SET must_change = 0 WHERE id = ?1",
-        [created.id],
-    )?;
+    store::keep_password(core.db(), created.id)?;
     report.users.push(DemoUser {
         name: "firm9".into(),
         role: "firm".into(),
@@ -579,6 +563,49 @@ fn reopened_firm(
     Ok(())
 }
 
+const DIVISIONS: [&str; 8] = [
+    "511802", "511803", "511822", "511823", "511824", "511825", "511826", "511827",
+];
+const INDUSTRIES: [&str; 12] = [
+    "13", "14", "15", "34", "47", "51", "52", "54", "61", "62", "72", "80",
+];
+const CATEGORIES: [&str; 6] = [
+    "production",
+    "daily_necessities",
+    "general",
+    "city_operation",
+    "epidemic_prevention",
+    "key_project",
+];
+const WORDS: [&str; 10] = [
+    "雅安",
+    "青衣江",
+    "蒙顶",
+    "熊猫",
+    "二郎山",
+    "周公山",
+    "碧峰峡",
+    "龙门",
+    "茶马",
+    "川西",
+];
+const TRADES: [&str; 12] = [
+    "食品", "茶业", "机械", "建材", "物流", "商贸", "餐饮", "酒店", "超市", "科技", "农业", "医药",
+];
+/// The states of the first `firms` applications, in turn.
+const STATES: [AppState; 10] = [
+    AppState::InReview,
+    AppState::InReview,
+    AppState::Approved,
+    AppState::Approved,
+    AppState::Returned,
+    AppState::Rejected,
+    AppState::Withdrawn,
+    AppState::Draft,
+    AppState::InReview,
+    AppState::Approved,
+];
+
 /// Synthetic data straight into the tables, in one transaction: for benchmarks and scale tests.
 /// Firms spread over the eight counties and industries; applications in every state with review
 /// tasks for those in review; `per_app` roster rows per application; `events` audit events spread
@@ -592,38 +619,7 @@ fn bulk(
     now: DateTime<Utc>,
 ) -> Result<DemoReport> {
     let admin = first_admin(core)?;
-    let divisions = [
-        "511802", "511803", "511822", "511823", "511824", "511825", "511826", "511827",
-    ];
-    let industries = [
-        "13", "14", "15", "34", "47", "51", "52", "54", "61", "62", "72", "80",
-    ];
-    let categories = [
-        "production",
-        "daily_necessities",
-        "general",
-        "city_operation",
-        "epidemic_prevention",
-        "key_project",
-    ];
-    let words = [
-        "雅安",
-        "青衣江",
-        "蒙顶",
-        "熊猫",
-        "二郎山",
-        "周公山",
-        "碧峰峡",
-        "龙门",
-        "茶马",
-        "川西",
-    ];
-    let trades = [
-        "食品", "茶业", "机械", "建材", "物流", "商贸", "餐饮", "酒店", "超市", "科技", "农业",
-        "医药",
-    ];
     let policy = core.policy()?;
-    let today = local_date(now);
     let plan_json = serde_json::to_string(
         &crate::domain::plan::Plan::from_json(
             &demo_plan("production", per_app, 4, 1, "张三", now),
@@ -631,266 +627,299 @@ fn bulk(
         )
         .map_err(Error::validation)?,
     )?;
-    let stamp = ts(now);
-    let mut roster_rows = 0usize;
-    let mut firm_codes = Vec::with_capacity(firms as usize);
+    let tx = core.conn.begin_write()?;
+    let db = tx.db();
+    let mark = crate::audit::Mark::take(db)?;
+    let firm_codes = bulk_firms(db, firms, per_app, &ts(now))?;
+    let gen = Generator {
+        db,
+        admin: admin.user_id,
+        policy: &policy,
+        plan_json: &plan_json,
+        per_app,
+        today: local_date(now),
+        now,
+    };
+    let mut rows = Rows::default();
     let mut app_ids = Vec::with_capacity(apps as usize);
-    let conn = core.conn.sqlite_mut();
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let dep_id = |div: &str, kind: &str| -> Result<i64> {
-            Ok(tx.query_row(
-                "SELECT id FROM departments WHERE division = ?1 AND kind = ?2",
-                params![div, kind],
-                |r| r.get(0),
-            )?)
-        };
-        let mut firm_stmt = tx.prepare(
-            "INSERT INTO firms(credit_code, name, division, township, address, industry, legal_representative, principal_name,
-                principal_phone, contact_name, contact_phone, staff_total, city_managed, created_at, updated_at)
-             VALUES (?1, ?2, ?3, '城区街道', ?4, ?5, '张三', '张三', '13800000000', '李四', '13900000000', ?6, 0, ?7, ?7)",
-        )?;
-        for i in 0..firms {
-            let div = divisions[(i % 8) as usize];
-            let name = format!(
-                "{}{}{}{}有限公司",
-                words[(i % 10) as usize],
-                words[((i / 10) % 10) as usize],
-                trades[((i / 100) % 12) as usize],
-                i
-            );
-            let code = make_credit_code('9', '1', div, &format!("MB{:06}", i)).unwrap_or_default();
-            firm_stmt.execute(params![
-                &code,
-                name,
-                div,
-                format!("{div}某路{i}号"),
-                industries[(i % 12) as usize],
-                per_app * 2,
-                stamp
-            ])?;
-            firm_codes.push(code);
-        }
-        let mut app_stmt = tx.prepare(
-            "INSERT INTO applications(firm_id, jurisdiction, state, category, planned_date, planned_headcount, plan, roster_count,
-                version, submission_no, stage, approved_headcount, created_by, created_at, updated_at, submitted_at, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, 3, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
-        )?;
-        let mut daily_stmt = tx.prepare(
-            "INSERT INTO daily_reports(firm_id, application_id, report_date, staff_on_site, fever, under_observation,
-                masks_remaining, notes, filed_at, filed_by, timeliness, flags)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, '', ?7, ?8, ?9, ?10)",
-        )?;
-        let mut daily_rows = 0usize;
-        let mut sub_stmt = tx.prepare(
-            "INSERT INTO submissions(application_id, submission_no, plan, roster, stages, findings, submitted_by, submitted_at)
-             VALUES (?1, 1, ?2, '[]', ?3, '[]', ?4, ?5)",
-        )?;
-        let mut task_stmt = tx.prepare(
-            "INSERT INTO review_tasks(application_id, submission_no, stage, stage_name, department_id, quorum, state, green_channel,
-                opened_at, due_at, decided_at, decided_by, opinion, headcount)
-             VALUES (?1, 1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?;
-        let mut roster_stmt = tx.prepare(
-            "INSERT INTO roster_entries(application_id, row_no, name, id_number, phone, post, home_region, from_elsewhere,
-                from_region, return_date, observation_start, observation_end, health)
-             VALUES (?1, ?2, ?3, ?4, ?5, '操作工', '雅安市', ?6, ?7, ?8, NULL, NULL, 'normal')",
-        )?;
-        let states = [
-            "in_review",
-            "in_review",
-            "approved",
-            "approved",
-            "returned",
-            "rejected",
-            "withdrawn",
-            "draft",
-            "in_review",
-            "approved",
-        ];
-        for a in 0..apps {
-            // The first `firms` applications give each firm one; the rest are earlier final ones.
-            let firm_id = i64::from(a % firms) + 1;
-            let div = divisions[((firm_id - 1) % 8) as usize];
-            let industry = industries[((firm_id - 1) % 12) as usize];
-            let state = if a >= firms {
-                ["rejected", "withdrawn"][(a % 2) as usize]
-            } else {
-                states[(a % 10) as usize]
-            };
-            let category = categories[(a % 6) as usize];
-            let opened = now - Duration::hours(i64::from(a % 48));
-            let submitted = state != "draft";
-            let stage: Option<u32> = (state == "in_review").then_some(a % 2);
-            // Approved ones planned up to a week ago have reopened and report daily.
-            let planned = if state == "approved" {
-                today - Duration::days(i64::from(a % 7))
-            } else {
-                today + Duration::days(3)
-            };
-            app_stmt.execute(params![
-                firm_id,
-                div,
-                state,
-                category,
-                planned.to_string(),
-                per_app,
-                plan_json,
-                i64::from(submitted),
-                stage,
-                (state == "approved").then_some(per_app - 1),
-                admin.user_id,
-                ts(opened),
-                submitted.then(|| ts(opened)),
-                (state == "approved").then(|| ts(opened))
-            ])?;
-            let app_id = tx.last_insert_rowid();
-            app_ids.push((app_id, firm_id));
-            if state == "approved" {
-                let mut day = planned.max(local_date(opened));
-                while day < today {
-                    let k = a + (today - day).num_days() as u32;
-                    if k % 11 != 0 {
-                        let due = crate::domain::daily::deadline(day, &policy.daily_report);
-                        let late = k % 7 == 0;
-                        let at = if late {
-                            due + Duration::hours(2)
-                        } else {
-                            due - Duration::hours(10)
-                        };
-                        let fever = u32::from(k % 97 == 0);
-                        let flags = if fever > 0 { "[\"fever\"]" } else { "[]" };
-                        daily_stmt.execute(params![
-                            firm_id,
-                            app_id,
-                            day,
-                            per_app - 1,
-                            fever,
-                            per_app * 20,
-                            ts(at),
-                            admin.user_id,
-                            if late { "late" } else { "on_time" },
-                            flags
-                        ])?;
-                        daily_rows += 1;
-                    }
-                    day += Duration::days(1);
-                }
-            }
-            if submitted {
-                let kind = policy_kind(industry);
-                let d1 = dep_id(div, kind)?;
-                let d2 = dep_id(div, "ZHB")?;
-                let stages = json!([{"name": "行业主管部门审核", "departments": [d1], "quorum": 1}, {"name": "领导小组办公室会签", "departments": [d2], "quorum": 1}]);
-                sub_stmt.execute(params![
-                    app_id,
-                    plan_json,
-                    stages.to_string(),
-                    admin.user_id,
-                    ts(opened)
-                ])?;
-                let (sla, green) = policy.sla_hours(category);
-                let due = ts(opened + Duration::hours(i64::from(sla)));
-                let decided = |st: &str| -> (Option<String>, Option<i64>, Option<&str>) {
-                    if st == "pending" {
-                        (None, None, None)
-                    } else {
-                        (Some(ts(opened)), Some(admin.user_id), Some("同意"))
-                    }
-                };
-                let first = match (state, stage) {
-                    ("in_review", Some(0)) => "pending",
-                    ("returned", _) => "returned",
-                    ("rejected", _) => "rejected",
-                    ("withdrawn", _) => "closed",
-                    _ => "approved",
-                };
-                let (at, by, op) = decided(first);
-                task_stmt.execute(params![
-                    app_id,
-                    0,
-                    "行业主管部门审核",
-                    d1,
-                    first,
-                    green,
-                    ts(opened),
-                    due,
-                    at,
-                    by,
-                    op,
-                    (first == "approved").then_some(per_app - 1)
-                ])?;
-                if matches!((state, stage), ("in_review", Some(1)) | ("approved", _)) {
-                    let second = if state == "approved" {
-                        "approved"
-                    } else {
-                        "pending"
-                    };
-                    let (at, by, op) = decided(second);
-                    task_stmt.execute(params![
-                        app_id,
-                        1,
-                        "领导小组办公室会签",
-                        d2,
-                        second,
-                        green,
-                        ts(opened),
-                        due,
-                        at,
-                        by,
-                        op,
-                        Option::<u32>::None
-                    ])?;
-                }
-            }
-            for r in 0..per_app {
-                let n = a * per_app + r;
-                let from_elsewhere = r < 4;
-                roster_stmt.execute(params![
-                    app_id,
-                    r + 1,
-                    format!("员工{n}"),
-                    demo_id_number(div, n),
-                    format!("139{:08}", n % 100_000_000),
-                    from_elsewhere,
-                    if from_elsewhere {
-                        "四川省成都市"
-                    } else {
-                        ""
-                    },
-                    from_elsewhere.then(|| (today - Duration::days(2)).to_string())
-                ])?;
-                roster_rows += 1;
-            }
-        }
-        bulk_audit(
-            (&*tx).into(),
-            &admin.who(),
-            &firm_codes,
-            &app_ids,
-            events,
-            now,
-        )?;
-        crate::audit::append(
-            (&*tx).into(),
-            &admin.who(),
-            "demo.bulk",
-            "database",
-            None,
-            Some(
-                &json!({"firms": firms, "applications": apps, "roster_rows": roster_rows, "daily_reports": daily_rows, "audit_events": events}),
-            ),
-            now,
-        )?;
+    for a in 0..apps {
+        app_ids.push(gen.application(a, firms, &mut rows)?);
     }
+    bulk_audit(db, &admin.who(), &firm_codes, &app_ids, events, now)?;
+    crate::audit::append(
+        db,
+        &admin.who(),
+        "demo.bulk",
+        "database",
+        None,
+        Some(
+            &json!({"firms": firms, "applications": apps, "roster_rows": rows.roster, "daily_reports": rows.daily, "audit_events": events}),
+        ),
+        now,
+    )?;
+    mark.sign_head(db, &core.keys)?;
     tx.commit()?;
     Ok(DemoReport {
         users: vec![],
         firms: firms as usize,
         applications: apps as usize,
-        roster_rows,
+        roster_rows: rows.roster,
         audit_events: events as usize + 1,
     })
+}
+
+/// `firms` firms spread over the counties and industries; their credit codes, in id order.
+fn bulk_firms(db: Db<'_>, firms: u32, per_app: u32, stamp: &str) -> Result<Vec<String>> {
+    let mut codes = Vec::with_capacity(firms as usize);
+    for i in 0..firms {
+        let div = DIVISIONS[(i % 8) as usize];
+        let name = format!(
+            "{}{}{}{}有限公司",
+            WORDS[(i % 10) as usize],
+            WORDS[((i / 10) % 10) as usize],
+            TRADES[((i / 100) % 12) as usize],
+            i
+        );
+        let code = make_credit_code('9', '1', div, &format!("MB{:06}", i)).unwrap_or_default();
+        store::insert_firm(
+            db,
+            &store::Firm {
+                credit_code: &code,
+                name: &name,
+                division: div,
+                address: &format!("{div}某路{i}号"),
+                industry: INDUSTRIES[(i % 12) as usize],
+                staff_total: per_app * 2,
+                at: stamp,
+            },
+        )?;
+        codes.push(code);
+    }
+    Ok(codes)
+}
+
+/// Rows written besides firms and applications.
+#[derive(Default)]
+struct Rows {
+    roster: usize,
+    daily: usize,
+}
+
+/// What every synthetic application shares.
+struct Generator<'a> {
+    db: Db<'a>,
+    admin: i64,
+    policy: &'a crate::domain::policy::Policy,
+    plan_json: &'a str,
+    per_app: u32,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+}
+
+impl Generator<'_> {
+    /// Application number `a` with its daily reports, submission, review tasks and roster:
+    /// the first `firms` give each firm one; the rest are earlier final ones. (id, firm id).
+    fn application(&self, a: u32, firms: u32, rows: &mut Rows) -> Result<(i64, i64)> {
+        let (db, per_app, today) = (self.db, self.per_app, self.today);
+        let firm_id = i64::from(a % firms) + 1;
+        let div = DIVISIONS[((firm_id - 1) % 8) as usize];
+        let industry = INDUSTRIES[((firm_id - 1) % 12) as usize];
+        let state = if a >= firms {
+            [AppState::Rejected, AppState::Withdrawn][(a % 2) as usize]
+        } else {
+            STATES[(a % 10) as usize]
+        };
+        let category = CATEGORIES[(a % 6) as usize];
+        let opened = self.now - Duration::hours(i64::from(a % 48));
+        let opened_ts = ts(opened);
+        let submitted = state != AppState::Draft;
+        let approved = state == AppState::Approved;
+        let stage: Option<u32> = (state == AppState::InReview).then_some(a % 2);
+        // Approved ones planned up to a week ago have reopened and report daily.
+        let planned = if approved {
+            today - Duration::days(i64::from(a % 7))
+        } else {
+            today + Duration::days(3)
+        };
+        let app_id = store::insert_application(
+            db,
+            &store::Application {
+                firm_id,
+                jurisdiction: div,
+                state: state.as_str(),
+                category,
+                planned_date: &planned.to_string(),
+                planned_headcount: per_app,
+                plan: self.plan_json,
+                submission_no: i64::from(submitted),
+                stage,
+                approved_headcount: approved.then_some(per_app - 1),
+                created_by: self.admin,
+                opened: &opened_ts,
+                submitted_at: submitted.then_some(opened_ts.as_str()),
+                decided_at: approved.then_some(opened_ts.as_str()),
+            },
+        )?;
+        if approved {
+            rows.daily +=
+                self.daily_reports(a, app_id, firm_id, planned.max(local_date(opened)))?;
+        }
+        if submitted {
+            self.review(
+                app_id, div, industry, category, state, stage, &opened_ts, opened,
+            )?;
+        }
+        for r in 0..per_app {
+            let n = a * per_app + r;
+            let from_elsewhere = r < 4;
+            store::insert_roster_entry(
+                db,
+                &store::RosterEntry {
+                    application_id: app_id,
+                    row_no: r + 1,
+                    name: &format!("员工{n}"),
+                    id_number: &demo_id_number(div, n),
+                    phone: &format!("139{:08}", n % 100_000_000),
+                    from_elsewhere,
+                    from_region: if from_elsewhere {
+                        "四川省成都市"
+                    } else {
+                        ""
+                    },
+                    return_date: from_elsewhere
+                        .then(|| (today - Duration::days(2)).to_string())
+                        .as_deref(),
+                    health: Health::Normal.as_str(),
+                },
+            )?;
+            rows.roster += 1;
+        }
+        Ok((app_id, firm_id))
+    }
+
+    /// The daily reports of an approved application from `first` to yesterday: some late, a few
+    /// days missing, now and then a fever. How many were written.
+    fn daily_reports(
+        &self,
+        a: u32,
+        app_id: i64,
+        firm_id: i64,
+        first: chrono::NaiveDate,
+    ) -> Result<usize> {
+        let mut written = 0;
+        let mut day = first;
+        while day < self.today {
+            let k = a + (self.today - day).num_days() as u32;
+            if k % 11 != 0 {
+                let due = crate::domain::daily::deadline(day, &self.policy.daily_report);
+                let late = k % 7 == 0;
+                let at = if late {
+                    due + Duration::hours(2)
+                } else {
+                    due - Duration::hours(10)
+                };
+                let fever = u32::from(k % 97 == 0);
+                store::insert_daily_report(
+                    self.db,
+                    &store::DailyReport {
+                        firm_id,
+                        application_id: app_id,
+                        report_date: day,
+                        staff_on_site: self.per_app - 1,
+                        fever,
+                        masks_remaining: self.per_app * 20,
+                        filed_at: &ts(at),
+                        filed_by: self.admin,
+                        timeliness: if late {
+                            DayStatus::Late.as_str()
+                        } else {
+                            DayStatus::OnTime.as_str()
+                        },
+                        flags: if fever > 0 { "[\"fever\"]" } else { "[]" },
+                    },
+                )?;
+                written += 1;
+            }
+            day += Duration::days(1);
+        }
+        Ok(written)
+    }
+
+    /// The first submission of a submitted application and its review tasks: the sector
+    /// department's, and the countersigner's once the first stage approved.
+    #[allow(clippy::too_many_arguments)]
+    fn review(
+        &self,
+        app_id: i64,
+        div: &str,
+        industry: &str,
+        category: &str,
+        state: AppState,
+        stage: Option<u32>,
+        opened_ts: &str,
+        opened: DateTime<Utc>,
+    ) -> Result<()> {
+        let db = self.db;
+        let d1 = store::department_id(db, div, policy_kind(industry))?;
+        let d2 = store::department_id(db, div, "ZHB")?;
+        let stages = json!([{"name": "行业主管部门审核", "departments": [d1], "quorum": 1}, {"name": "领导小组办公室会签", "departments": [d2], "quorum": 1}]);
+        store::insert_first_submission(
+            db,
+            app_id,
+            self.plan_json,
+            &stages.to_string(),
+            self.admin,
+            opened_ts,
+        )?;
+        let (sla, green) = self.policy.sla_hours(category);
+        let due = ts(opened + Duration::hours(i64::from(sla)));
+        let task = |stage: u32, name: &str, department: i64, st: TaskState, headcount| {
+            let decided = st != TaskState::Pending;
+            store::insert_review_task(
+                db,
+                &store::ReviewTask {
+                    application_id: app_id,
+                    stage,
+                    stage_name: name,
+                    department_id: department,
+                    state: st.as_str(),
+                    green_channel: green,
+                    opened_at: opened_ts,
+                    due_at: &due,
+                    decided_at: decided.then_some(opened_ts),
+                    decided_by: decided.then_some(self.admin),
+                    opinion: decided.then_some("同意"),
+                    headcount,
+                },
+            )
+        };
+        let first = match (state, stage) {
+            (AppState::InReview, Some(0)) => TaskState::Pending,
+            (AppState::Returned, _) => TaskState::Returned,
+            (AppState::Rejected, _) => TaskState::Rejected,
+            (AppState::Withdrawn, _) => TaskState::Closed,
+            _ => TaskState::Approved,
+        };
+        task(
+            0,
+            "行业主管部门审核",
+            d1,
+            first,
+            (first == TaskState::Approved).then_some(self.per_app - 1),
+        )?;
+        if matches!(
+            (state, stage),
+            (AppState::InReview, Some(1)) | (AppState::Approved, _)
+        ) {
+            let second = if state == AppState::Approved {
+                TaskState::Approved
+            } else {
+                TaskState::Pending
+            };
+            task(1, "领导小组办公室会签", d2, second, None)?;
+        }
+        Ok(())
+    }
 }
 
 /// `events` audit events in time order over the two weeks before `now`, each on a firm or an
@@ -908,7 +937,7 @@ fn bulk_audit(
     if app_ids.is_empty() || events == 0 {
         return Ok(());
     }
-    let mut batch = crate::audit::Batch::new(&tx)?;
+    let mut batch = crate::audit::Batch::new(tx)?;
     let span = Duration::days(14).num_microseconds().unwrap_or(0);
     let start = now - Duration::days(14);
     for k in 0..u64::from(events) {
@@ -973,7 +1002,7 @@ fn bulk_audit(
         };
         batch.push(who, action, record, before.as_deref(), Some(&after), at)?;
     }
-    batch.finish()?;
+    batch.finish();
     Ok(())
 }
 

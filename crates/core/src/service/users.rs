@@ -339,6 +339,7 @@ impl Reopen {
         };
         let guard = self.conn.begin_write()?;
         let tx = guard.db();
+        let mark = chain::Mark::take(tx)?;
         if let Some(at) = retry_at(tx, &keys, now)? {
             return Err(login_throttled(at - now));
         }
@@ -363,6 +364,7 @@ impl Reopen {
         };
         let Some((id, _, _)) = row else {
             record_failure(tx, &keys, now)?;
+            mark.sign_head(tx, &self.keys)?;
             guard.commit()?;
             return Err(bad_login());
         };
@@ -382,6 +384,7 @@ impl Reopen {
                 Some(&serde_json::json!({"failures": failures, "source": source})),
                 now,
             )?;
+            mark.sign_head(tx, &self.keys)?;
             guard.commit()?;
             return Err(bad_login());
         }
@@ -400,6 +403,7 @@ impl Reopen {
                 now,
             )?;
         }
+        mark.sign_head(tx, &self.keys)?;
         guard.commit()?;
         Ok(actor)
     }
