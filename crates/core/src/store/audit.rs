@@ -245,6 +245,91 @@ fn expected_triggers() -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::{Mark, Who};
+    use crate::keys::KeyStore;
+
+    /// Every statement above on a migrated database of either engine, and the chain made with
+    /// them verifying whole.
+    fn audit_on(db: Db<'_>) {
+        let keys = KeyStore::in_memory();
+        keys.create_audit_key().unwrap();
+        let who = Who {
+            id: None,
+            name: "system".into(),
+            role: "system".into(),
+        };
+        assert_eq!(tail(db).unwrap(), None);
+        assert_eq!(tail_seq(db).unwrap(), 0);
+        assert!(!initialised(db).unwrap());
+        assert!(crate::audit::verify(db, &keys).unwrap().ok);
+        let now = chrono::DateTime::parse_from_rfc3339("2020-02-10T01:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let mark = Mark::take(db).unwrap();
+        let after = serde_json::json!({"n": 1});
+        for (k, record) in ["a", "b", "a"].iter().enumerate() {
+            let seq =
+                crate::audit::append(db, &who, "t.act", record, None, Some(&after), now).unwrap();
+            assert_eq!(seq, k as i64 + 1);
+        }
+        // Not signed yet: the transaction's owner signs once, at the end.
+        assert!(head(db).unwrap().signed.is_none());
+        mark.sign_head(db, &keys).unwrap();
+        let (seq, hash) = tail(db).unwrap().unwrap();
+        assert_eq!(seq, 3);
+        let stored = head(db).unwrap();
+        assert_eq!(stored.hash.as_deref(), Some(hash.as_str()));
+        let signed = stored.signed.unwrap();
+        assert!(signed.starts_with("3:"));
+        // A transaction that appends nothing signs nothing.
+        write_head(db, &hash, "3:x:y").unwrap();
+        Mark::take(db).unwrap().sign_head(db, &keys).unwrap();
+        assert_eq!(head(db).unwrap().signed.as_deref(), Some("3:x:y"));
+        write_head(db, &hash, &signed).unwrap();
+        let report = crate::audit::verify(db, &keys).unwrap();
+        assert!(report.ok, "{report:?}");
+        assert_eq!(report.events, 3);
+        assert_eq!(hash_of(db, 3).unwrap(), Some(hash));
+        assert_eq!(hash_of(db, 4).unwrap(), None);
+        let seqs = |rows: Vec<EventRow>| rows.iter().map(|r| r.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(events_after(db, i64::MIN, 2).unwrap()), [1, 2]);
+        assert_eq!(seqs(events_after(db, 2, 2).unwrap()), [3]);
+        assert_eq!(seqs(page(db, None, 2, 0).unwrap()), [3, 2]);
+        assert_eq!(seqs(page(db, None, 2, 2).unwrap()), [1]);
+        assert_eq!(seqs(page(db, Some("a"), 10, 0).unwrap()), [3, 1]);
+        let first = &events_after(db, 0, 1).unwrap()[0];
+        assert_eq!(first.prev_hash, crate::audit::GENESIS);
+        assert_eq!(first.before, None);
+        assert_eq!(first.after.as_deref(), Some(r#"{"n":1}"#));
+        assert_eq!(trigger_problem(db).unwrap(), None);
+        // The log refuses changes on both engines.
+        assert!(db
+            .exec(
+                "UPDATE audit_events SET action = 'x' WHERE seq = 1",
+                args![]
+            )
+            .is_err());
+    }
+
+    #[test]
+    fn audit_on_sqlite() {
+        let c = crate::store::open_in_memory().unwrap();
+        audit_on(Db::from(&c));
+    }
+
+    /// On PostgreSQL when `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one).
+    #[test]
+    fn audit_on_postgres() {
+        let Some(admin) = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let url = crate::store::pg::create_test_database(&admin).unwrap();
+        let pg = crate::store::pg::connect(&url).unwrap();
+        audit_on(Db::from(&pg));
+    }
 
     #[test]
     fn the_migrations_make_two_audit_triggers() {

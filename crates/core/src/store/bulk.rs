@@ -230,3 +230,163 @@ pub(crate) fn insert_roster_entry(db: Db<'_>, r: &RosterEntry<'_>) -> Result<()>
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::workflow::{AppState, TaskState};
+
+    /// Every statement above on a migrated database of either engine, over one row each.
+    fn bulk_on(db: Db<'_>) {
+        for sql in [
+            "INSERT INTO divisions(code, name, short, level, parent) VALUES ('511802', '雨城区', '雨城', 'district', NULL)",
+            "INSERT INTO department_kinds(code, name, name_en, kind) VALUES ('SWJ', '商务局', 'Commerce', 'industry')",
+            "INSERT INTO department_kinds(code, name, name_en, kind) VALUES ('ZHB', '领导小组办公室', 'Office', 'countersign')",
+            "INSERT INTO departments(division, kind, name) VALUES ('511802', 'SWJ', '雨城区商务局')",
+            "INSERT INTO departments(division, kind, name) VALUES ('511802', 'ZHB', '雨城区领导小组办公室')",
+            "INSERT INTO industries(division, section, name, department_kind) VALUES ('52', 'F', '零售业', 'SWJ')",
+            "INSERT INTO users(name, role, password_hash, password_changed_at, created_at)
+             VALUES ('boss', 'admin', 'x', '2020-02-10T01:00:00Z', '2020-02-10T01:00:00Z')",
+        ] {
+            db.exec(sql, args![]).unwrap();
+        }
+        let admin = first_admin_id(db).unwrap().unwrap();
+        assert_eq!(user_id(db, "boss").unwrap(), admin);
+        assert!(user_id(db, "nobody").is_err());
+        keep_password(db, admin).unwrap();
+        let swj = department_id(db, "511802", "SWJ").unwrap();
+        assert!(department_id(db, "511802", "JXJ").is_err());
+        let at = "2020-02-10T01:00:00Z";
+        insert_firm(
+            db,
+            &Firm {
+                credit_code: "91511802MB0000001X",
+                name: "雅安雅安食品0有限公司",
+                division: "511802",
+                address: "511802某路0号",
+                industry: "52",
+                staff_total: 40,
+                at,
+            },
+        )
+        .unwrap();
+        let firm: i64 = db.one("SELECT id FROM firms", args![]).unwrap();
+        let app = insert_application(
+            db,
+            &Application {
+                firm_id: firm,
+                jurisdiction: "511802",
+                state: AppState::Approved.as_str(),
+                category: "production",
+                planned_date: "2020-02-08",
+                planned_headcount: 20,
+                plan: "{}",
+                submission_no: 1,
+                stage: None,
+                approved_headcount: Some(19),
+                created_by: admin,
+                opened: at,
+                submitted_at: Some(at),
+                decided_at: Some(at),
+            },
+        )
+        .unwrap();
+        insert_daily_report(
+            db,
+            &DailyReport {
+                firm_id: firm,
+                application_id: app,
+                report_date: chrono::NaiveDate::from_ymd_opt(2020, 2, 9).unwrap(),
+                staff_on_site: 19,
+                fever: 0,
+                masks_remaining: 400,
+                filed_at: at,
+                filed_by: admin,
+                timeliness: "on_time",
+                flags: "[]",
+            },
+        )
+        .unwrap();
+        insert_first_submission(db, app, "{}", "[]", admin, at).unwrap();
+        for (stage, st) in [(0, TaskState::Approved), (1, TaskState::Pending)] {
+            let decided = st != TaskState::Pending;
+            insert_review_task(
+                db,
+                &ReviewTask {
+                    application_id: app,
+                    stage,
+                    stage_name: "行业主管部门审核",
+                    department_id: swj,
+                    state: st.as_str(),
+                    green_channel: false,
+                    opened_at: at,
+                    due_at: at,
+                    decided_at: decided.then_some(at),
+                    decided_by: decided.then_some(admin),
+                    opinion: decided.then_some("同意"),
+                    headcount: decided.then_some(19),
+                },
+            )
+            .unwrap();
+        }
+        insert_roster_entry(
+            db,
+            &RosterEntry {
+                application_id: app,
+                row_no: 1,
+                name: "员工0",
+                id_number: "511802196501010000",
+                phone: "13900000000",
+                from_elsewhere: true,
+                from_region: "四川省成都市",
+                return_date: Some("2020-02-08"),
+                health: "normal",
+            },
+        )
+        .unwrap();
+        let count = |t: &str| -> i64 {
+            db.one(&format!("SELECT count(*) FROM {t}"), args![])
+                .unwrap()
+        };
+        for (t, n) in [
+            ("applications", 1),
+            ("daily_reports", 1),
+            ("submissions", 1),
+            ("review_tasks", 2),
+            ("roster_entries", 1),
+        ] {
+            assert_eq!(count(t), n, "{t}");
+        }
+        let (state, roster, must_change): (String, i64, bool) = db
+            .row(
+                "SELECT a.state, a.roster_count, u.must_change FROM applications a JOIN users u ON u.id = a.created_by",
+                args![],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (state.as_str(), roster, must_change),
+            ("approved", 20, false)
+        );
+    }
+
+    #[test]
+    fn bulk_on_sqlite() {
+        let c = crate::store::open_in_memory().unwrap();
+        bulk_on(Db::from(&c));
+    }
+
+    /// On PostgreSQL when `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one).
+    #[test]
+    fn bulk_on_postgres() {
+        let Some(admin) = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            return;
+        };
+        let url = crate::store::pg::create_test_database(&admin).unwrap();
+        let pg = crate::store::pg::connect(&url).unwrap();
+        bulk_on(Db::from(&pg));
+    }
+}
