@@ -3,17 +3,18 @@
 //!
 //! Each event carries the SHA-256 of the previous one, and the head (the last event's number and
 //! hash) is signed with the installation's Ed25519 audit key, kept in the key directory outside
-//! the database (`keys.rs`; the connection signs through `reopen_audit_sign`). Whoever holds only
+//! the database (`keys.rs`; the transaction's owner signs it, see `Mark`). Whoever holds only
 //! the database file can recompute SHA-256 hashes but cannot sign the head of a rewritten or
 //! truncated log. An anchor (`Anchor`) is the signed head written to a file the administrator
 //! keeps; `verify_anchor` checks that the log still extends it.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::keys::{KeyMissing, KeyStore};
+use crate::store::audit as store;
 use crate::store::Db;
 use crate::t;
 
@@ -79,9 +80,10 @@ fn digest(
     hex::encode(h.finalize())
 }
 
-/// Appends one event; call inside the use case's transaction.
+/// Appends one event; call inside the use case's write transaction, whose owner signs the new
+/// head before it commits (`Mark::sign_head`).
 pub fn append(
-    conn: Db<'_>,
+    db: Db<'_>,
     who: &Who,
     action: &str,
     record: &str,
@@ -89,14 +91,7 @@ pub fn append(
     after: Option<&serde_json::Value>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev) = match last {
+    let (seq, prev) = match store::tail(db)? {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
@@ -115,12 +110,22 @@ pub fn append(
         after.as_deref(),
         &prev,
     );
-    conn.execute(
-        "INSERT INTO audit_events (seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![seq, at, who.id, who.name, who.role, action, record, before, after, prev, hash],
+    store::insert_event(
+        db,
+        &store::NewEvent {
+            seq,
+            at: &at,
+            actor_id: who.id,
+            actor_name: &who.name,
+            role: &who.role,
+            action,
+            record,
+            before: before.as_deref(),
+            after: after.as_deref(),
+            prev_hash: &prev,
+            hash: &hash,
+        },
     )?;
-    set_head(conn, seq, &hash)?;
     Ok(seq)
 }
 
@@ -134,51 +139,52 @@ pub fn anchor_message(seq: i64, hash: &str, at: &str) -> String {
     format!("reopen-audit-anchor\n{seq}\n{hash}\n{at}")
 }
 
-/// Keeps the head apart from the chain (so deleting events at the tail shows too) and signs it
-/// with the audit key (so whoever lacks the key cannot write a head for a rewritten log).
-fn set_head(conn: Db<'_>, seq: i64, hash: &str) -> Result<()> {
-    let signed: String = conn
-        .prepare_cached("SELECT reopen_audit_sign(?1, ?2)")
-        .and_then(|mut st| st.query_row(params![seq, hash], |r| r.get(0)))
-        .map_err(|e| crate::keys::sql_error(e, "操作日志签名密钥 / the audit log key"))?;
-    conn.execute(
-        "INSERT INTO settings(key, value) VALUES ('audit_head', ?1), ('audit_head_sig', ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![hash, format!("{seq}:{signed}")],
-    )?;
-    Ok(())
+/// The log's last event when a write transaction began. Whoever owns the transaction
+/// (`Reopen::write`, the login, the demo generator) takes the mark first thing and calls
+/// `sign_head` last before committing: events appended in between get one signed head.
+///
+/// The head is kept apart from the chain (so deleting events at the tail shows too) and signed
+/// with the audit key (so whoever lacks the key cannot write a head for a rewritten log). It is
+/// signed here, in Rust, with the key store the core holds: the use cases' `audit()` calls need
+/// no key, and a transaction that appended nothing signs nothing (a head damaged by hand is never
+/// re-signed by an unrelated write). Without the audit key the transaction fails and rolls back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "a transaction that appends events must sign the new head before it commits"]
+pub(crate) struct Mark(i64);
+
+impl Mark {
+    /// Call first thing inside the write transaction.
+    pub(crate) fn take(db: Db<'_>) -> Result<Mark> {
+        store::tail_seq(db).map(Mark)
+    }
+
+    /// Signs and writes the new head if events were appended since the mark; call last before
+    /// committing.
+    pub(crate) fn sign_head(self, db: Db<'_>, keys: &KeyStore) -> Result<()> {
+        let Some((seq, hash)) = store::tail(db)? else {
+            return Ok(());
+        };
+        if seq == self.0 {
+            return Ok(());
+        }
+        let (kid, sig) = keys.audit_sign(head_message(seq, &hash).as_bytes())?;
+        store::write_head(db, &hash, &format!("{seq}:{kid}:{sig}"))
+    }
 }
 
-/// Appends many events in a row through one prepared statement, for bulk generators: the chain's
-/// tail is read once at the start and the head written once by `finish`. Same hash as `append`.
-/// Call inside one transaction; events must be pushed in time order.
+/// Appends many events in a row, for bulk generators: the chain's tail is read once at the
+/// start. Same hash as `append`. Call inside one write transaction whose owner signs the head
+/// (`Mark`); events must be pushed in time order.
 pub(crate) struct Batch<'c> {
-    conn: &'c Connection,
-    insert: rusqlite::Statement<'c>,
+    db: Db<'c>,
     seq: i64,
     prev: String,
 }
 
 impl<'c> Batch<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Result<Self> {
-        let last: Option<(i64, String)> = conn
-            .query_row(
-                "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (seq, prev) = last.unwrap_or((0, GENESIS.to_string()));
-        let insert = conn.prepare(
-            "INSERT INTO audit_events (seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        Ok(Batch {
-            conn,
-            insert,
-            seq,
-            prev,
-        })
+    pub(crate) fn new(db: Db<'c>) -> Result<Self> {
+        let (seq, prev) = store::tail(db)?.unwrap_or((0, GENESIS.to_string()));
+        Ok(Batch { db, seq, prev })
     }
 
     /// Appends one event; `before` and `after` are JSON texts (as `append` stores them).
@@ -196,20 +202,30 @@ impl<'c> Batch<'c> {
         let hash = digest(
             seq, &at, who.id, &who.name, &who.role, action, record, before, after, &self.prev,
         );
-        self.insert.execute(params![
-            seq, at, who.id, who.name, who.role, action, record, before, after, self.prev, hash
-        ])?;
+        store::insert_event(
+            self.db,
+            &store::NewEvent {
+                seq,
+                at: &at,
+                actor_id: who.id,
+                actor_name: &who.name,
+                role: &who.role,
+                action,
+                record,
+                before,
+                after,
+                prev_hash: &self.prev,
+                hash: &hash,
+            },
+        )?;
         self.seq = seq;
         self.prev = hash;
         Ok(seq)
     }
 
-    /// Writes and signs the new head; returns the number of the last event.
-    pub(crate) fn finish(self) -> Result<i64> {
-        if self.seq > 0 {
-            set_head(self.conn.into(), self.seq, &self.prev)?;
-        }
-        Ok(self.seq)
+    /// The number of the last event.
+    pub(crate) fn finish(self) -> i64 {
+        self.seq
     }
 }
 
@@ -223,14 +239,13 @@ pub struct VerifyReport {
     pub problem: Option<String>,
 }
 
-/// Walks the chain from the first event; reports the first broken or missing link, and whether
-/// the append-only triggers are still in place.
-pub fn verify(conn: Db<'_>) -> Result<VerifyReport> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash
-         FROM audit_events ORDER BY seq",
-    )?;
-    let mut rows = stmt.query([])?;
+/// How many events the verification reads at a time.
+const PAGE: u32 = 10_000;
+
+/// Walks the chain from the first event; reports the first broken or missing link, whether the
+/// head is the last event and signed by the audit key (checked with `keys`), and whether the
+/// append-only triggers are still in place.
+pub fn verify(db: Db<'_>, keys: &KeyStore) -> Result<VerifyReport> {
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_string();
     let mut n = 0i64;
@@ -240,56 +255,60 @@ pub fn verify(conn: Db<'_>) -> Result<VerifyReport> {
         first_bad_seq: Some(seq),
         problem: Some(why),
     };
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let at: String = r.get(1)?;
-        let actor_id: Option<i64> = r.get(2)?;
-        let actor_name: String = r.get(3)?;
-        let role: String = r.get(4)?;
-        let action: String = r.get(5)?;
-        let record: String = r.get(6)?;
-        let before: Option<String> = r.get(7)?;
-        let after: Option<String> = r.get(8)?;
-        let prev_hash: String = r.get(9)?;
-        let hash: String = r.get(10)?;
-        n += 1;
-        if seq != expected_seq {
-            return Ok(bad(
-                seq,
-                n,
-                format!("event {expected_seq} is missing (next present is {seq})"),
-            ));
+    // Keyset pages from the lowest number there is (a row slipped in below 1 is found too).
+    let mut after = i64::MIN;
+    loop {
+        let rows = store::events_after(db, after, PAGE)?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        after = last.seq;
+        for r in &rows {
+            n += 1;
+            if r.seq != expected_seq {
+                return Ok(bad(
+                    r.seq,
+                    n,
+                    format!(
+                        "event {expected_seq} is missing (next present is {})",
+                        r.seq
+                    ),
+                ));
+            }
+            if r.prev_hash != prev {
+                return Ok(bad(
+                    r.seq,
+                    n,
+                    format!("event {} does not link to event {}", r.seq, r.seq - 1),
+                ));
+            }
+            let h = digest(
+                r.seq,
+                &r.at,
+                r.actor_id,
+                &r.actor_name,
+                &r.role,
+                &r.action,
+                &r.record,
+                r.before.as_deref(),
+                r.after.as_deref(),
+                &r.prev_hash,
+            );
+            if h != r.hash {
+                return Ok(bad(
+                    r.seq,
+                    n,
+                    format!("event {} was changed after it was written", r.seq),
+                ));
+            }
+            prev.clone_from(&r.hash);
+            expected_seq += 1;
         }
-        if prev_hash != prev {
-            return Ok(bad(
-                seq,
-                n,
-                format!("event {seq} does not link to event {}", seq - 1),
-            ));
+        if rows.len() < PAGE as usize {
+            break;
         }
-        let h = digest(
-            seq,
-            &at,
-            actor_id,
-            &actor_name,
-            &role,
-            &action,
-            &record,
-            before.as_deref(),
-            after.as_deref(),
-            &prev_hash,
-        );
-        if h != hash {
-            return Ok(bad(
-                seq,
-                n,
-                format!("event {seq} was changed after it was written"),
-            ));
-        }
-        prev = hash;
-        expected_seq += 1;
     }
-    if let Some(why) = head_problem(conn, n, &prev)? {
+    if let Some(why) = head_problem(db, keys, n, &prev)? {
         return Ok(VerifyReport {
             ok: false,
             events: n,
@@ -297,7 +316,7 @@ pub fn verify(conn: Db<'_>) -> Result<VerifyReport> {
             problem: Some(why.1),
         });
     }
-    if let Some(why) = trigger_problem(conn)? {
+    if let Some(why) = store::trigger_problem(db)? {
         return Ok(VerifyReport {
             ok: false,
             events: n,
@@ -313,21 +332,18 @@ pub fn verify(conn: Db<'_>) -> Result<VerifyReport> {
     })
 }
 
-fn setting(conn: Db<'_>, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()?)
-}
-
 /// The head after a walk of `n` intact events ending in `last`: present, equal to the last
 /// event, and signed by the audit key. `Some((first bad seq, why))` when not.
-fn head_problem(conn: Db<'_>, n: i64, last: &str) -> Result<Option<(Option<i64>, String)>> {
-    let head = setting(conn, "audit_head")?;
-    if n == 0 && head.is_none() {
+fn head_problem(
+    db: Db<'_>,
+    keys: &KeyStore,
+    n: i64,
+    last: &str,
+) -> Result<Option<(Option<i64>, String)>> {
+    let stored = store::head(db)?;
+    if n == 0 && stored.hash.is_none() {
         // `init` records its event in the transaction that stores the policy.
-        if setting(conn, "policy")?.is_some() {
+        if store::initialised(db)? {
             return Ok(Some((
                 Some(1),
                 "the log is empty although the database is initialised".into(),
@@ -335,7 +351,7 @@ fn head_problem(conn: Db<'_>, n: i64, last: &str) -> Result<Option<(Option<i64>,
         }
         return Ok(None);
     }
-    let Some(head) = head else {
+    let Some(head) = stored.hash else {
         return Ok(Some((
             None,
             "the head record of the log (settings.audit_head) is missing although events exist"
@@ -348,7 +364,7 @@ fn head_problem(conn: Db<'_>, n: i64, last: &str) -> Result<Option<(Option<i64>,
             "events at the end of the log are missing".into(),
         )));
     }
-    let Some(signed) = setting(conn, "audit_head_sig")? else {
+    let Some(signed) = stored.signed else {
         return Ok(Some((
             None,
             "the head of the log is not signed (settings.audit_head_sig is missing)".into(),
@@ -369,112 +385,33 @@ fn head_problem(conn: Db<'_>, n: i64, last: &str) -> Result<Option<(Option<i64>,
             format!("the signed head is event {seq}, but the log ends at event {n}"),
         )));
     }
-    let public: Option<String> =
-        match conn.query_row("SELECT reopen_audit_public(?1)", [kid], |r| r.get(0)) {
-            Ok(p) => p,
-            Err(e) => {
-                return Ok(Some((
-                    None,
-                    format!(
-                    "the head's signature cannot be checked without the audit key directory ({e})"
-                ),
-                )))
-            }
-        };
-    let Some(public) = public else {
-        return Ok(Some((
+    let unchecked = |why: String| {
+        Ok(Some((
+            None,
+            format!(
+                "the head's signature cannot be checked without the audit key directory ({why})"
+            ),
+        )))
+    };
+    // Without an audit key this is not the installation's key directory (a copy).
+    match keys.audit_key() {
+        Ok(Some(_)) => {}
+        Ok(None) => return unchecked(KeyMissing(keys.describe(crate::keys::AUDIT)).to_string()),
+        Err(e) => return unchecked(e.to_string()),
+    }
+    match keys.audit_check(kid, head_message(seq, &head).as_bytes(), sig) {
+        Err(e) => unchecked(e.to_string()),
+        Ok(None) => Ok(Some((
             None,
             format!("the head is signed by key {kid}, which is not this installation's audit key"),
-        )));
-    };
-    if !signature_ok(&public, head_message(seq, &head).as_bytes(), sig) {
-        return Ok(Some((
+        ))),
+        Ok(Some(false)) => Ok(Some((
             None,
             "the head's signature does not match: the log was rewritten without the audit key"
                 .into(),
-        )));
+        ))),
+        Ok(Some(true)) => Ok(None),
     }
-    Ok(None)
-}
-
-fn signature_ok(public_hex: &str, message: &[u8], sig_hex: &str) -> bool {
-    use ed25519_dalek::{Signature, Verifier};
-    let Ok(key) = crate::domain::certificate::verifying_key_from_hex(public_hex) else {
-        return false;
-    };
-    hex::decode(sig_hex)
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
-        .is_some_and(|b| key.verify(message, &Signature::from_bytes(&b)).is_ok())
-}
-
-/// Whitespace-insensitive form of a statement, without a final `;`.
-fn normalise(sql: &str) -> String {
-    sql.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim_end_matches(';')
-        .trim_end()
-        .to_string()
-}
-
-/// The audit table's triggers as the migrations create them: (name, normalised SQL).
-fn expected_triggers() -> Vec<(String, String)> {
-    let sql = include_str!("store/migrations/sqlite/001_initial.sql");
-    let mut out = Vec::new();
-    let mut rest = sql;
-    while let Some(at) = rest.find("CREATE TRIGGER audit_") {
-        let stmt = &rest[at..];
-        let end = stmt.find("END;").map(|e| e + 4).unwrap_or(stmt.len());
-        let text = &stmt[..end];
-        let name = text
-            .split_whitespace()
-            .nth(2)
-            .unwrap_or_default()
-            .to_string();
-        out.push((name, normalise(text)));
-        rest = &stmt[end..];
-    }
-    out
-}
-
-/// The append-only triggers must be exactly those of the migrations: same names, same text,
-/// and no other trigger on the audit table.
-fn trigger_problem(conn: Db<'_>) -> Result<Option<String>> {
-    let mut st = conn.prepare(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events' ORDER BY name",
-    )?;
-    let found = st
-        .query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut expected = expected_triggers();
-    expected.sort();
-    for (name, text) in &expected {
-        match found.iter().find(|(n, _)| n == name) {
-            None => {
-                return Ok(Some(
-                    "the append-only triggers of the audit log were removed".into(),
-                ))
-            }
-            Some((_, sql)) if normalise(sql.as_deref().unwrap_or_default()) != *text => {
-                return Ok(Some(format!(
-                    "the append-only trigger {name} of the audit log was replaced by another text"
-                )))
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some((extra, _)) = found
-        .iter()
-        .find(|(n, _)| !expected.iter().any(|(e, _)| e == n))
-    {
-        return Ok(Some(format!(
-            "an unexpected trigger {extra} was added to the audit log"
-        )));
-    }
-    Ok(None)
 }
 
 /// A signed head written to a file the administrator keeps (or prints): the log must always
@@ -516,38 +453,29 @@ impl Anchor {
 }
 
 /// The last event's number and hash (None for an empty log).
-pub fn last_event(conn: Db<'_>) -> Result<Option<(i64, String)>> {
-    Ok(conn
-        .query_row(
-            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+pub fn last_event(db: Db<'_>) -> Result<Option<(i64, String)>> {
+    store::tail(db)
 }
 
 /// Whether the log still extends `anchor`: the anchor is genuine (signed by the audit key), the
 /// whole chain and its signed head verify, and the anchored event still has the anchored hash.
-pub fn verify_anchor(conn: Db<'_>, anchor: &Anchor) -> Result<VerifyReport> {
-    let report = verify(conn)?;
+pub fn verify_anchor(db: Db<'_>, keys: &KeyStore, anchor: &Anchor) -> Result<VerifyReport> {
+    let report = verify(db, keys)?;
     let bad = |seq: Option<i64>, why: String| VerifyReport {
         ok: false,
         events: report.events,
         first_bad_seq: seq,
         problem: Some(why),
     };
-    let public: Option<String> = conn
-        .query_row("SELECT reopen_audit_public(?1)", [&anchor.kid], |r| {
-            r.get(0)
-        })
-        .map_err(|e| crate::keys::sql_error(e, "操作日志签名密钥 / the audit log key"))?;
-    let genuine = public.is_some_and(|p| {
-        signature_ok(
-            &p,
+    // Without an audit key this is not the installation's key directory (a copy).
+    keys.require_audit_key()?;
+    let genuine = keys
+        .audit_check(
+            &anchor.kid,
             anchor_message(anchor.seq, &anchor.hash, &anchor.at).as_bytes(),
             &anchor.signature,
-        )
-    });
+        )?
+        .unwrap_or(false);
     if !genuine {
         return Ok(bad(
             None,
@@ -557,14 +485,7 @@ pub fn verify_anchor(conn: Db<'_>, anchor: &Anchor) -> Result<VerifyReport> {
     if !report.ok {
         return Ok(report);
     }
-    let at: Option<String> = conn
-        .query_row(
-            "SELECT hash FROM audit_events WHERE seq = ?1",
-            [anchor.seq],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match at {
+    match store::hash_of(db, anchor.seq)? {
         None => Ok(bad(
             Some(anchor.seq),
             format!(
@@ -583,35 +504,22 @@ pub fn verify_anchor(conn: Db<'_>, anchor: &Anchor) -> Result<VerifyReport> {
     }
 }
 
-pub fn log(conn: Db<'_>, record: Option<&str>, limit: u32, offset: u32) -> Result<Vec<AuditEvent>> {
-    // Two statements, so that one record's events come from the (record, seq) index and the whole
-    // log pages backwards from the newest event; one statement with `?1 IS NULL OR …` uses neither.
-    const COLUMNS: &str =
-        "SELECT seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash FROM audit_events";
-    let mut stmt = match record {
-        Some(_) => conn.prepare_cached(&format!(
-            "{COLUMNS} WHERE record = ?1 ORDER BY seq DESC LIMIT ?2 OFFSET ?3"
-        ))?,
-        None => conn.prepare_cached(&format!(
-            "{COLUMNS} WHERE ?1 IS NULL ORDER BY seq DESC LIMIT ?2 OFFSET ?3"
-        ))?,
-    };
-    let rows = stmt.query_map(params![record, limit, offset], |r| {
-        let before: Option<String> = r.get(7)?;
-        let after: Option<String> = r.get(8)?;
-        Ok(AuditEvent {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor_id: r.get(2)?,
-            actor_name: r.get(3)?,
-            role: r.get(4)?,
-            action: r.get(5)?,
-            record: r.get(6)?,
-            before: before.and_then(|s| serde_json::from_str(&s).ok()),
-            after: after.and_then(|s| serde_json::from_str(&s).ok()),
-            prev_hash: r.get(9)?,
-            hash: r.get(10)?,
+/// A page of the log, newest first: one record's events, or all.
+pub fn log(db: Db<'_>, record: Option<&str>, limit: u32, offset: u32) -> Result<Vec<AuditEvent>> {
+    Ok(store::page(db, record, limit, offset)?
+        .into_iter()
+        .map(|r| AuditEvent {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            role: r.role,
+            action: r.action,
+            record: r.record,
+            before: r.before.and_then(|s| serde_json::from_str(&s).ok()),
+            after: r.after.and_then(|s| serde_json::from_str(&s).ok()),
+            prev_hash: r.prev_hash,
+            hash: r.hash,
         })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        .collect())
 }

@@ -226,14 +226,14 @@ impl Reopen {
 
     pub fn audit_verify(&self, actor: &Actor) -> Result<VerifyReport> {
         admin_only(actor, t!("校验操作日志", "verify the audit log"))?;
-        chain::verify(self.db())
+        chain::verify(self.db(), &self.keys)
     }
 
     /// The signed head of the log, for the administrator to keep apart (a file, a printout):
     /// `audit_verify_anchor` later proves the log still extends it. Refused on a broken log.
     pub fn audit_anchor(&self, actor: &Actor, now: DateTime<Utc>) -> Result<chain::Anchor> {
         admin_only(actor, t!("生成操作日志锚点", "anchor the audit log"))?;
-        let report = chain::verify(self.db())?;
+        let report = chain::verify(self.db(), &self.keys)?;
         if !report.ok {
             return Err(Error::conflict(t!(
                 format!(
@@ -271,7 +271,7 @@ impl Reopen {
     pub fn audit_verify_anchor(&self, actor: &Actor, anchor: &str) -> Result<VerifyReport> {
         admin_only(actor, t!("校验操作日志", "verify the audit log"))?;
         let anchor = chain::Anchor::parse(anchor)?;
-        chain::verify_anchor(self.db(), &anchor)
+        chain::verify_anchor(self.db(), &self.keys, &anchor)
     }
 
     /// A consistent copy through SQLite's online backup, while others keep working (a PostgreSQL
@@ -336,7 +336,7 @@ impl Reopen {
             if version == 0 {
                 return Err(bad("not a Reopen database".into()));
             }
-            let audit_report = chain::verify(file.db()).map_err(|e| bad(e.message.en))?;
+            let audit_report = chain::verify(file.db(), &self.keys).map_err(|e| bad(e.message.en))?;
             if !audit_report.ok {
                 return Err(bad(format!(
                     "audit chain broken: {}",

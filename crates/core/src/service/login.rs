@@ -153,6 +153,7 @@ impl Reopen {
         };
         let guard = self.conn.begin_write()?;
         let tx = guard.db();
+        let mark = chain::Mark::take(tx)?;
         if let Some(at) = retry_at(tx, &keys, now)? {
             return Err(login_throttled(at - now));
         }
@@ -171,6 +172,7 @@ impl Reopen {
         };
         let Some(store::users::Credentials { id, .. }) = row else {
             record_failure(tx, &keys, now)?;
+            mark.sign_head(tx, &self.keys)?;
             guard.commit()?;
             return Err(bad_login());
         };
@@ -190,6 +192,7 @@ impl Reopen {
                 Some(&serde_json::json!({"failures": failures, "source": source})),
                 now,
             )?;
+            mark.sign_head(tx, &self.keys)?;
             guard.commit()?;
             return Err(bad_login());
         }
@@ -208,6 +211,7 @@ impl Reopen {
                 now,
             )?;
         }
+        mark.sign_head(tx, &self.keys)?;
         guard.commit()?;
         Ok(actor)
     }

@@ -197,6 +197,11 @@ impl Reopen {
         self.conn.sqlite()
     }
 
+    /// The key directory: what checks the audit log's signed head (`audit::verify`).
+    pub fn keys(&self) -> &crate::keys::KeyStore {
+        &self.keys
+    }
+
     /// The handle on this core's database.
     pub(crate) fn db(&self) -> Db<'_> {
         self.conn.db()
@@ -256,7 +261,10 @@ impl Reopen {
     /// returns Ok, rolled back otherwise.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(Db<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.begin_write()?;
+        let mark = audit::Mark::take(tx.db())?;
         let v = f(tx.db())?;
+        // The events `f` appended get their signed head in this transaction (see `audit::Mark`).
+        mark.sign_head(tx.db(), &self.keys)?;
         tx.commit()?;
         Ok(v)
     }

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 pub mod app_tasks;
 pub mod apps;
 pub mod attachments;
+pub mod audit;
+pub mod bulk;
 pub mod certs;
 pub mod daily;
 pub mod db;

@@ -182,7 +182,7 @@ fn lateness_turns_at_ten_oclock_beijing_time_the_next_day() -> R {
         at("2020-02-16T09:00:00+08:00"),
     )?;
     assert_eq!(s.total, 0);
-    assert!(reopen_core::audit::verify(t.core.connection().into())?.ok);
+    assert!(reopen_core::audit::verify(t.core.connection().into(), t.core.keys())?.ok);
     Ok(())
 }
 

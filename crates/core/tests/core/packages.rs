@@ -127,7 +127,7 @@ fn firm_mode_refuses_submission_and_the_package_round_trips_to_the_office() -> R
     assert_eq!(e.kind, ErrorKind::Forbidden);
     assert!(e.message.zh.contains("导出申报包"), "{e:?}");
     let bytes = export(&mut pc)?;
-    assert!(reopen_core::audit::verify(pc.core.connection().into())?.ok);
+    assert!(reopen_core::audit::verify(pc.core.connection().into(), pc.core.keys())?.ok);
 
     let mut o = office()?;
     assert_eq!(o.core.mode()?, Mode::Office);

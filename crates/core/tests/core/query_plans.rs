@@ -45,7 +45,7 @@ const ALLOWED: &[(&str, &str, &str, &str)] = &[
     (
         "audit_log page",
         "audit_events",
-        "WHERE NULL IS NULL ORDER BY seq DESC LIMIT",
+        "FROM audit_events ORDER BY seq DESC LIMIT",
         "newest first by seq, the rowid: the scan starts at the last event and stops after the \
          page (0.1 ms at 1,000,000 events)",
     ),

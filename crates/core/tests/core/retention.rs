@@ -77,6 +77,6 @@ fn closed_cases_lose_their_personal_data_after_the_retention_period() -> R {
         .is_err());
     let log = core.audit_log(&admin, Some("database"), None, None)?;
     assert!(log.iter().any(|e| e.action == "retention.purge"));
-    assert!(reopen_core::audit::verify(core.connection().into())?.ok);
+    assert!(reopen_core::audit::verify(core.connection().into(), core.keys())?.ok);
     Ok(())
 }

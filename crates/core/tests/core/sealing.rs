@@ -64,7 +64,7 @@ fn sealed_rosters_need_the_key_and_read_back_exactly() -> R {
         schema,
         "the guards are back"
     );
-    assert!(reopen_core::audit::verify(core.connection().into())?.ok);
+    assert!(reopen_core::audit::verify(core.connection().into(), core.keys())?.ok);
     drop(core);
     // Without the key: reading is refused with the reason, writing changes nothing.
     let mut bare = Reopen::open(&dir.path().join("t.db"))?;

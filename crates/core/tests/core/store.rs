@@ -61,7 +61,7 @@ fn triggers_keep_the_log_append_only() -> R {
         .connection()
         .execute("DELETE FROM audit_events WHERE seq = 5", [])
         .is_err());
-    assert!(audit::verify(core.connection().into())?.ok);
+    assert!(audit::verify(core.connection().into(), core.keys())?.ok);
     Ok(())
 }
 
@@ -74,7 +74,7 @@ fn changed_row_is_the_first_bad_seq() -> R {
         "UPDATE audit_events SET actor_name = 'someone else' WHERE seq = 3",
         [],
     )?;
-    let r = audit::verify(c.into())?;
+    let r = audit::verify(c.into(), core.keys())?;
     assert!(!r.ok);
     assert_eq!(r.first_bad_seq, Some(3), "{r:?}");
     assert!(r.problem.unwrap_or_default().contains("changed"));
@@ -87,7 +87,7 @@ fn deleted_middle_row_is_reported_missing() -> R {
     let c = core.connection();
     c.execute_batch("DROP TRIGGER audit_no_delete;")?;
     c.execute("DELETE FROM audit_events WHERE seq = 3", [])?;
-    let r = audit::verify(c.into())?;
+    let r = audit::verify(c.into(), core.keys())?;
     assert!(!r.ok);
     let problem = r.problem.clone().unwrap_or_default();
     assert!(problem.contains("event 3 is missing"), "{r:?}");
@@ -105,7 +105,7 @@ fn deleted_last_row_is_reported() -> R {
     let c = core.connection();
     c.execute_batch("DROP TRIGGER audit_no_delete;")?;
     c.execute("DELETE FROM audit_events WHERE seq = 5", [])?;
-    let r = audit::verify(c.into())?;
+    let r = audit::verify(c.into(), core.keys())?;
     assert!(!r.ok, "{r:?}");
     assert_eq!(r.first_bad_seq, Some(5));
     assert!(r.problem.unwrap_or_default().contains("end of the log"));
@@ -288,7 +288,7 @@ fn rewritten_log_with_recomputed_hashes_is_reported() -> R {
     let (_d, core, admin) = with_events()?;
     rewrite(core.connection(), 3, "someone else", None)?;
     // The chain itself is consistent again...
-    let r = audit::verify(core.connection().into())?;
+    let r = audit::verify(core.connection().into(), core.keys())?;
     assert!(!r.ok, "a rewritten log verified: {r:?}");
     assert!(
         r.problem.unwrap_or_default().contains("signature"),

@@ -438,7 +438,7 @@ fn check_db(db: &Path, acks: &[Ack], what: &str) -> R<Checked> {
     assert_eq!(integrity, vec!["ok".to_string()], "{what}: integrity_check");
     let fk = count(conn, "SELECT count(*) FROM pragma_foreign_key_check")?;
     assert_eq!(fk, 0, "{what}: foreign_key_check");
-    let report = reopen_core::audit::verify(conn.into())?;
+    let report = reopen_core::audit::verify(conn.into(), core.keys())?;
     assert!(report.ok, "{what}: audit chain broken: {report:?}");
 
     let mut lost = Vec::new();
