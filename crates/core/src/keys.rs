@@ -14,10 +14,10 @@
 //! a key is created only with `create_new` semantics, so two processes starting at once agree on
 //! one key. The path is given by the caller: the core reads no environment.
 //!
-//! The store is shared with the database connection through two SQL functions (as the roster
-//! key is for sealing), so that every use case's audit append signs the new head without passing
-//! the key around: `reopen_audit_sign(seq, hash)` and `reopen_audit_public(kid)`. The first
-//! signing key, at `init` of a fresh database, is made by [`init_signing_key`] directly.
+//! The core holds the store and signs in Rust (the audit head at the end of each write
+//! transaction, `audit::Mark`; certificates when they are issued): no key ever enters either
+//! database engine. The first signing key, at `init` of a fresh database, is made by
+//! [`init_signing_key`].
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -25,8 +25,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use rusqlite::functions::FunctionFlags;
-use rusqlite::Connection;
 
 use crate::domain::certificate::{key_id, new_signing_key};
 use crate::error::{Error, Result};
@@ -35,11 +33,10 @@ use crate::t;
 pub const SIGNING: &str = "signing.key";
 pub const AUDIT: &str = "audit.key";
 
-/// Raised inside SQL when a key file the database needs is not there; carries the file's path.
+/// A key file the database needs is not there; carries the file's path.
 #[derive(Debug, Clone)]
 pub struct KeyMissing(pub String);
 
-/// The marker of `KeyMissing` in SQLite's error text (the error crosses SQL as text).
 const MISSING_MARK: &str = "reopen key file missing: ";
 
 impl std::fmt::Display for KeyMissing {
@@ -49,27 +46,6 @@ impl std::fmt::Display for KeyMissing {
 }
 
 impl std::error::Error for KeyMissing {}
-
-impl KeyMissing {
-    /// Finds a `KeyMissing` in an error returned by a statement that called our functions.
-    pub fn from_sql(e: &rusqlite::Error) -> Option<KeyMissing> {
-        match e {
-            rusqlite::Error::UserFunctionError(b) => b.downcast_ref::<KeyMissing>().cloned(),
-            rusqlite::Error::SqliteFailure(_, Some(m)) => m
-                .split_once(MISSING_MARK)
-                .map(|(_, p)| KeyMissing(p.to_string())),
-            _ => None,
-        }
-    }
-}
-
-/// Maps an error from a statement that called our functions: a missing key file names the file.
-pub fn sql_error(e: rusqlite::Error, what: &str) -> Error {
-    match KeyMissing::from_sql(&e) {
-        Some(KeyMissing(file)) => missing(&file, what),
-        None => Error::from(e),
-    }
-}
 
 /// The error of a key file that is not where it must be.
 pub fn missing(file: &str, what: &str) -> Error {
@@ -358,43 +334,6 @@ impl KeyStore {
             .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
             .map(|b| Signature::from_bytes(&b));
         Ok(Some(sig.is_some_and(|s| key.verify(message, &s).is_ok())))
-    }
-
-    /// Registers the SQL functions through which the audit log reaches this store.
-    pub fn register(&self, conn: &Connection) -> Result<()> {
-        let flags = FunctionFlags::SQLITE_UTF8;
-        let keys = self.clone();
-        conn.create_scalar_function("reopen_audit_sign", 2, flags, move |ctx| {
-            let seq: i64 = ctx.get(0)?;
-            let hash: String = ctx.get(1)?;
-            let key = keys
-                .audit_key()
-                .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?
-                .ok_or_else(|| {
-                    rusqlite::Error::UserFunctionError(Box::new(KeyMissing(keys.describe(AUDIT))))
-                })?;
-            let sig = key.sign(crate::audit::head_message(seq, &hash).as_bytes());
-            Ok(format!(
-                "{}:{}",
-                key_id(&key.verifying_key()),
-                hex::encode(sig.to_bytes())
-            ))
-        })?;
-        let keys = self.clone();
-        conn.create_scalar_function("reopen_audit_public", 1, flags, move |ctx| {
-            let kid: String = ctx.get(0)?;
-            let fail = |e: Error| rusqlite::Error::UserFunctionError(Box::new(e));
-            // Without an audit key this is not the installation's key directory (a copy).
-            if keys.audit_key().map_err(fail)?.is_none() {
-                return Err(rusqlite::Error::UserFunctionError(Box::new(KeyMissing(
-                    keys.describe(AUDIT),
-                ))));
-            }
-            keys.audit_public(&kid)
-                .map(|k| k.map(|k| hex::encode(k.to_bytes())))
-                .map_err(fail)
-        })?;
-        Ok(())
     }
 }
 

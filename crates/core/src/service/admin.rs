@@ -327,7 +327,7 @@ impl Reopen {
                 )
             };
             // The backup's signed head is checked with this installation's audit key.
-            let file = store::sqlite_file::open_backup(src, &self.keys)?.map_err(bad)?;
+            let file = store::sqlite_file::open_backup(src)?.map_err(bad)?;
             let integrity = file.integrity().map_err(|e| bad(e.message.en))?;
             if integrity != ["ok"] {
                 return Err(bad(integrity.join("; ")));
@@ -336,7 +336,8 @@ impl Reopen {
             if version == 0 {
                 return Err(bad("not a Reopen database".into()));
             }
-            let audit_report = chain::verify(file.db(), &self.keys).map_err(|e| bad(e.message.en))?;
+            let audit_report =
+                chain::verify(file.db(), &self.keys).map_err(|e| bad(e.message.en))?;
             if !audit_report.ok {
                 return Err(bad(format!(
                     "audit chain broken: {}",

@@ -178,9 +178,6 @@ impl Reopen {
     }
 
     fn with_keys(conn: store::Conn, keys: crate::keys::KeyStore) -> Result<Reopen> {
-        if let Some(c) = conn.db().sqlite() {
-            keys.register(c)?;
-        }
         let mut core = Reopen {
             conn,
             keys,

@@ -203,18 +203,6 @@ impl Drop for Tx<'_> {
     }
 }
 
-/// Transitional (issue 13): statements not yet moved into the store run on the SQLite
-/// connection directly. Removed when the last of them has moved.
-impl std::ops::Deref for Db<'_> {
-    type Target = rusqlite::Connection;
-    fn deref(&self) -> &rusqlite::Connection {
-        match self {
-            Db::Sqlite(c) => c,
-            Db::Postgres(_) => panic!("a statement not yet in the store ran on PostgreSQL"),
-        }
-    }
-}
-
 /// An argument of a statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg<'a> {

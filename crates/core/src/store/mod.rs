@@ -56,23 +56,6 @@ pub fn migrations() -> Migrations<'static> {
 
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A code read from column `idx` (a state, a role) decoded through its enum's parser: a value
-/// the enum does not know is an error naming the column and the value, never a default.
-pub(crate) fn decode<T>(
-    row: &rusqlite::Row<'_>,
-    idx: usize,
-    parse: impl FnOnce(&str) -> Option<T>,
-) -> rusqlite::Result<T> {
-    let code: String = row.get(idx)?;
-    parse(&code).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            idx,
-            rusqlite::types::Type::Text,
-            format!("unknown code '{code}' in column {idx}").into(),
-        )
-    })
-}
-
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

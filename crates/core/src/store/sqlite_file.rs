@@ -77,18 +77,13 @@ pub(crate) struct BackupFile {
     conn: Connection,
 }
 
-/// Opens the backup at `src` read-only, with this installation's key functions registered (the
-/// copy's signed audit head is checked with this installation's audit key). The error of a file
-/// that cannot be opened is the text of why.
-pub(crate) fn open_backup(
-    src: &Path,
-    keys: &crate::keys::KeyStore,
-) -> Result<std::result::Result<BackupFile, String>> {
+/// Opens the backup at `src` read-only (its signed audit head is then checked with this
+/// installation's audit key). The error of a file that cannot be opened is the text of why.
+pub(crate) fn open_backup(src: &Path) -> Result<std::result::Result<BackupFile, String>> {
     let conn = match Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY) {
         Ok(c) => c,
         Err(e) => return Ok(Err(e.to_string())),
     };
-    keys.register(&conn)?;
     Ok(Ok(BackupFile { conn }))
 }
 
