@@ -37,7 +37,6 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
-use rusqlite::Connection;
 
 use crate::audit::{self, Who};
 use crate::domain::auth::{Actor, Role};
@@ -189,9 +188,12 @@ impl Reopen {
         Ok(core)
     }
 
-    /// Read access for queries that need no transaction (benchmarks, diagnostics).
-    pub fn connection(&self) -> &Connection {
-        self.conn.sqlite()
+    /// The database itself, for tests and benchmarks that look behind the use cases (tamper with
+    /// a table, count rows, read a plan). Only with the `test-support` feature: the app, the CLI
+    /// and a server reach the database through the use cases alone.
+    #[cfg(feature = "test-support")]
+    pub fn raw(&self) -> Db<'_> {
+        self.conn.db()
     }
 
     /// The key directory: what checks the audit log's signed head (`audit::verify`).

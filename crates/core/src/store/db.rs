@@ -141,14 +141,6 @@ impl Conn {
         }
     }
 
-    /// Transitional (issue 13): the SQLite connection of code not yet moved into the store.
-    pub fn sqlite(&self) -> &rusqlite::Connection {
-        match self {
-            Conn::Sqlite(c) => c,
-            Conn::Postgres(_) => panic!("a statement not yet in the store ran on PostgreSQL"),
-        }
-    }
-
     /// A write transaction: SQLite's `BEGIN IMMEDIATE`; on PostgreSQL READ COMMITTED with the
     /// write lock taken as its first statement. Rolled back unless committed.
     pub fn begin_write(&self) -> Result<Tx<'_>> {
