@@ -133,14 +133,6 @@ impl Conn {
         self.db().engine()
     }
 
-    /// The SQLite connection, for what only SQLite has (backup, restore, its migrations).
-    pub fn sqlite_mut(&mut self) -> &mut rusqlite::Connection {
-        match self {
-            Conn::Sqlite(c) => c,
-            Conn::Postgres(_) => panic!("a SQLite operation ran on PostgreSQL"),
-        }
-    }
-
     /// A write transaction: SQLite's `BEGIN IMMEDIATE`; on PostgreSQL READ COMMITTED with the
     /// write lock taken as its first statement. Rolled back unless committed.
     pub fn begin_write(&self) -> Result<Tx<'_>> {
