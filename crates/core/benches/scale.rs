@@ -5,6 +5,13 @@
 //!     cargo bench -p reopen-core --bench scale                              # city
 //!     REOPEN_BENCH_SCALE=province cargo bench -p reopen-core --bench scale  # province
 //!     scripts/bench-sqlite.sh city                                          # raw SQLite + the table
+//!     REOPEN_BENCH_PG=postgres://… cargo bench -p reopen-core --bench scale # the same on PostgreSQL
+//!     scripts/bench-pg.sh city                                              # starts a cluster, both
+//!
+//! On PostgreSQL (`REOPEN_BENCH_PG` names a cluster's maintenance database, as a role that may
+//! create databases) the database `reopen_bench_<scale>` is the SQLite one carried over by
+//! `reopen migrate` (made on first use), with the same key directory; the group is
+//! `scale-<scale>-pg` and the captured statements go to `sql-<scale>-pg/`.
 //!
 //! The database is `target/scale/<scale>.db` (or `REOPEN_BENCH_DB`), generated on first use and
 //! reused after (province: minutes and several GB). Each run adds a few hundred firms,
@@ -24,7 +31,8 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use reopen_core::domain::auth::Actor;
 use reopen_core::service::demo::{demo_credit_code, demo_plan, demo_roster_csv, generate};
 use reopen_core::service::{AppFilter, Dim, NewUser, QueueFilter, StatsQuery};
-use reopen_core::Reopen;
+use reopen_core::store::Db;
+use reopen_core::{args, Reopen};
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
 
 const PASSWORD: &str = "Bench-2020-pw";
@@ -43,11 +51,69 @@ fn out_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/scale")
 }
 
-/// Opens the benchmark database, generating it first when it does not exist.
+/// The PostgreSQL cluster to run on, if any.
+fn pg_cluster() -> Option<String> {
+    std::env::var("REOPEN_BENCH_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Opens the benchmark database on the engine asked for.
 fn open(scale: &str) -> Reopen {
-    let path = std::env::var_os("REOPEN_BENCH_DB")
+    let Some(cluster) = pg_cluster() else {
+        return open_sqlite(scale);
+    };
+    let name = format!("reopen_bench_{scale}");
+    let url = reopen_core::store::pg::with_dbname(&cluster, &name);
+    let keys = sqlite_path(scale).with_extension("db.keys");
+    let admin = reopen_core::store::pg::connect(&cluster).expect("cluster");
+    let exists: Option<i64> = reopen_core::store::Db::Postgres(&admin)
+        .first(
+            "SELECT 1 FROM pg_database WHERE datname = ?1",
+            reopen_core::args![name],
+        )
+        .expect("catalogue");
+    if exists.is_none() {
+        let mut sqlite = open_sqlite(scale);
+        let a = sqlite.login("admin", PASSWORD, now()).expect("admin");
+        reopen_core::store::Db::Postgres(&admin)
+            .batch(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        let t = std::time::Instant::now();
+        let r = sqlite
+            .migrate_to_postgres(&a, &url, now())
+            .expect("migrate");
+        eprintln!(
+            "migrated into {name}: {} rows in {:.1} s",
+            r.iter().map(|t| t.rows).sum::<u64>(),
+            t.elapsed().as_secs_f64()
+        );
+        reopen_core::store::Db::Postgres(&reopen_core::store::pg::connect(&url).expect("db"))
+            .batch("ANALYZE")
+            .expect("analyze");
+    } else {
+        eprintln!("reusing {name}");
+    }
+    Reopen::open_db(&url, &keys).expect("open")
+}
+
+fn sqlite_path(scale: &str) -> PathBuf {
+    std::env::var_os("REOPEN_BENCH_DB")
         .map(PathBuf::from)
-        .unwrap_or_else(|| out_dir().join(format!("{scale}.db")));
+        .unwrap_or_else(|| out_dir().join(format!("{scale}.db")))
+}
+
+/// The group and capture names: `<scale>` on SQLite, `<scale>-pg` on PostgreSQL.
+fn label(scale: &str) -> String {
+    match pg_cluster() {
+        Some(_) => format!("{scale}-pg"),
+        None => scale.to_string(),
+    }
+}
+
+/// Opens the SQLite benchmark database, generating it first when it does not exist.
+fn open_sqlite(scale: &str) -> Reopen {
+    let path = sqlite_path(scale);
     let fresh = !path.exists();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).expect("database directory");
@@ -114,21 +180,39 @@ fn capture(core: &RefCell<Reopen>, scale: &str, name: &str, write: bool, f: impl
     TRACE.lock().expect("trace").clear();
     {
         let c = core.borrow();
-        c.connection()
-            .trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(on_trace));
-        if write {
-            c.connection().commit_hook(Some(|| true));
+        match c.raw() {
+            Db::Sqlite(conn) => {
+                conn.trace_v2(TraceEventCodes::SQLITE_TRACE_STMT, Some(on_trace));
+                if write {
+                    conn.commit_hook(Some(|| true));
+                }
+            }
+            Db::Postgres(pg) => {
+                pg.trace_start();
+                pg.refuse_commits(write);
+            }
         }
     }
     f();
     {
         let c = core.borrow();
-        c.connection().trace_v2(TraceEventCodes::empty(), None);
-        c.connection().commit_hook(None::<fn() -> bool>);
+        match c.raw() {
+            Db::Sqlite(conn) => {
+                conn.trace_v2(TraceEventCodes::empty(), None);
+                conn.commit_hook(None::<fn() -> bool>);
+            }
+            Db::Postgres(pg) => {
+                pg.refuse_commits(false);
+                *TRACE.lock().expect("trace") = pg.trace_take();
+            }
+        }
     }
     let mut text = String::new();
     for s in TRACE.lock().expect("trace").iter() {
         let s = s.trim().trim_end_matches(';');
+        if s.is_empty() {
+            continue;
+        }
         if write && s.eq_ignore_ascii_case("COMMIT") {
             text.push_str("ROLLBACK;\n");
         } else {
@@ -136,7 +220,7 @@ fn capture(core: &RefCell<Reopen>, scale: &str, name: &str, write: bool, f: impl
             text.push_str(";\n");
         }
     }
-    let dir = out_dir().join(format!("sql-{scale}"));
+    let dir = out_dir().join(format!("sql-{}", label(scale)));
     std::fs::create_dir_all(&dir).expect("sql directory");
     std::fs::write(dir.join(format!("{name}.sql")), text).expect("write sql");
 }
@@ -155,14 +239,14 @@ fn benches(c: &mut Criterion) {
     );
     let leader = user(&mut core, &admin, "bench_leader", "leader", Some("511800"));
     let clerk = user(&mut core, &admin, "bench_clerk", "clerk", Some("511802"));
-    let counties: Vec<String> = {
-        let mut st = core
-            .connection()
-            .prepare("SELECT DISTINCT jurisdiction FROM applications ORDER BY 1")
-            .expect("counties");
-        let rows = st.query_map([], |r| r.get(0)).expect("counties");
-        rows.collect::<rusqlite::Result<_>>().expect("counties")
-    };
+    let counties: Vec<String> = core
+        .raw()
+        .rows(
+            "SELECT DISTINCT jurisdiction FROM applications ORDER BY 1",
+            args![],
+            |r| r.get(0),
+        )
+        .expect("counties");
     let clerks: Vec<(String, Actor)> = counties
         .iter()
         .map(|d| {
@@ -179,7 +263,7 @@ fn benches(c: &mut Criterion) {
     let today = reopen_core::service::local_date(now());
     let core = RefCell::new(core);
 
-    let mut g = c.benchmark_group(format!("scale-{scale}"));
+    let mut g = c.benchmark_group(format!("scale-{}", label(scale)));
     g.sample_size(30).measurement_time(Duration::from_secs(4));
 
     let queue = QueueFilter {
@@ -258,11 +342,10 @@ fn benches(c: &mut Criterion) {
         .measurement_time(Duration::from_millis(10));
     let n = Cell::new(
         core.borrow()
-            .connection()
-            .query_row(
+            .raw()
+            .one::<u32>(
                 "SELECT count(*) FROM firms WHERE name LIKE '规模测试企业%'",
-                [],
-                |r| r.get::<_, u32>(0),
+                args![],
             )
             .expect("count"),
     );
@@ -304,10 +387,10 @@ fn benches(c: &mut Criterion) {
     let approved = || -> (i64, &Actor) {
         let (id, division): (i64, String) = core
             .borrow()
-            .connection()
-            .query_row(
+            .raw()
+            .row(
                 "SELECT id, jurisdiction FROM applications WHERE state = 'approved' ORDER BY id DESC LIMIT 1",
-                [],
+                args![],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .expect("an approved application left to certify");

@@ -82,11 +82,18 @@ fn record_failure(conn: Db<'_>, keys: &[String], now: DateTime<Utc>) -> Result<i
     Ok(most)
 }
 
-/// The keys failures are counted under: the name, and the source when there is one.
+/// The keys failures are counted under: the name, and the source when there is one. A NUL, which no stored name holds and PostgreSQL cannot
+/// store, is written `\0` in the counter's key.
 fn throttle_keys(name: &str, source: Option<&str>) -> Vec<String> {
-    let mut keys = vec![format!("user:{name}")];
-    keys.extend(source.map(|s| format!("source:{s}")));
+    let safe = |s: &str| s.replace('\0', "\\0");
+    let mut keys = vec![format!("user:{}", safe(name))];
+    keys.extend(source.map(|s| format!("source:{}", safe(s))));
     keys
+}
+
+/// Whether `name` can be a user's at all (no stored name holds a NUL): else it is not looked up.
+fn storable(name: &str) -> bool {
+    !name.contains('\0')
 }
 
 impl Reopen {
@@ -142,7 +149,10 @@ impl Reopen {
         }
         // The password hash is checked (argon2: tens of milliseconds) before the write lock is
         // taken, so logins on other PCs do not queue behind it.
-        let seen = store::users::password_hash(self.db(), name)?;
+        let seen = match storable(name) {
+            true => store::users::password_hash(self.db(), name)?,
+            false => None,
+        };
         let password_ok = match &seen {
             Some(h) => verify_password(password, h),
             None => {
@@ -157,7 +167,10 @@ impl Reopen {
         if let Some(at) = retry_at(tx, &keys, now)? {
             return Err(login_throttled(at - now));
         }
-        let row = store::users::credentials(tx, name)?;
+        let row = match storable(name) {
+            true => store::users::credentials(tx, name)?,
+            false => None,
+        };
         // The password was changed in between: check against the new one.
         let ok = match &row {
             Some(c) => {

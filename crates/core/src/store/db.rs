@@ -39,6 +39,9 @@ pub struct Pg {
     statements: RefCell<HashMap<String, postgres::Statement>>,
     /// When on, every statement run, arguments written in (benchmarks replay them raw).
     trace: RefCell<Option<Vec<String>>>,
+    /// When on, a write transaction's commit rolls back instead and fails (as SQLite's commit
+    /// hook does for the benchmarks' capture of a write: it replays against the same database).
+    refuse_commits: std::cell::Cell<bool>,
 }
 
 /// At most this many prepared statements are kept per PostgreSQL connection: the store's
@@ -52,7 +55,13 @@ impl Pg {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
             trace: RefCell::new(None),
+            refuse_commits: std::cell::Cell::new(false),
         }
+    }
+
+    /// Makes every commit on this connection a rollback that fails, or stops doing so.
+    pub fn refuse_commits(&self, on: bool) {
+        self.refuse_commits.set(on);
     }
 
     /// Starts recording every statement run on this connection, arguments written in.
@@ -173,6 +182,14 @@ impl<'a> Tx<'a> {
 
     pub fn commit(mut self) -> Result<()> {
         self.open = false;
+        if let Db::Postgres(p) = self.db {
+            if p.refuse_commits.get() {
+                self.db.batch("ROLLBACK")?;
+                return Err(Error::internal(
+                    "the commit was refused (a benchmark's capture)",
+                ));
+            }
+        }
         self.db.batch("COMMIT")
     }
 }

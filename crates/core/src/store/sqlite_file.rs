@@ -12,11 +12,15 @@ use crate::store::{Conn, Db};
 use crate::t;
 
 /// The answer on PostgreSQL.
+/// A validation error (exit 2, as cli.md says): the command does not apply to this database.
 fn postgres_tools() -> Error {
-    Error::conflict(t!(
+    Error::field(
+        "db",
+        t!(
         "PostgreSQL 数据库请用 pg_dump 备份、用 pg_restore 恢复，本命令只用于 SQLite 数据库文件",
         "a PostgreSQL database is backed up with pg_dump and restored with pg_restore; this command is for a SQLite database file"
-    ))
+        ),
+    )
 }
 
 fn exists_already(dest: &Path) -> Error {
