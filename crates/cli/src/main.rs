@@ -129,12 +129,13 @@ enum Cmd {
     Backup { file: PathBuf },
     /// Restore from FILE after checking its integrity
     Restore { file: PathBuf },
-    /// Copy an office's SQLite database into an empty PostgreSQL database (as its administrator;
-    /// the key directory stays the same: --keys, default FILE.keys)
+    /// Bring a PostgreSQL database to this program's schema (as the schema's owner); with --from,
+    /// also copy an office's SQLite database into it, which must be empty (as that database's
+    /// administrator; the key directory stays the same: --keys, default FILE.keys)
     Migrate {
-        /// The SQLite database file
+        /// The SQLite database file to copy
         #[arg(long)]
-        from: PathBuf,
+        from: Option<PathBuf>,
         /// The PostgreSQL database (postgres://user@host/db); it must be empty
         #[arg(long)]
         to: String,
@@ -677,7 +678,10 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
         });
     }
     if let Cmd::Migrate { from, to } = &cli.cmd {
-        return migrate(&cli, from, to, now, out);
+        return match from {
+            Some(from) => migrate(&cli, from, to, now, out),
+            None => migrate_schema(to, out),
+        };
     }
     let db = cli.db.clone().unwrap_or_else(default_db);
     let url = db
@@ -1250,6 +1254,31 @@ fn refuse_on_postgres(cmd: &Cmd) -> Result<(), Error> {
         _ => return Ok(()),
     };
     Err(Error::field("db", why))
+}
+
+/// `reopen migrate --to postgres://…`: the schema migrations the database lacks, as its owner.
+fn migrate_schema(to: &str, out: &mut Out) -> Result<(), Error> {
+    use reopen_core::store::pg;
+    if !pg::is_url(to) {
+        return Err(Error::field(
+            "to",
+            t!(
+                "迁移目标须是 PostgreSQL 连接地址（postgres://…）",
+                "the target of a migration is a PostgreSQL URL (postgres://…)"
+            ),
+        ));
+    }
+    let db = pg::connect(to)?;
+    let applied = pg::migrate(&db)?;
+    let doc = json!({"to": pg::redacted(to), "applied": applied, "version": pg::latest_version()});
+    out.value(&doc, |v| {
+        format!(
+            "数据库 {} 的结构已是版本 {}（本次应用 {} 个迁移）",
+            v["to"].as_str().unwrap_or_default(),
+            v["version"],
+            v["applied"]
+        )
+    })
 }
 
 /// `reopen migrate --from FILE.db --to postgres://…`, as the source database's administrator.

@@ -140,3 +140,56 @@ fn an_unreachable_server_and_wrong_credentials_are_clear_errors() -> R {
     assert!(e.message.zh.contains("数据库不存在"), "{e}");
     Ok(())
 }
+
+/// The application's role (DML only) uses the database through the use cases but cannot change
+/// the schema, drop or disable a guard, or empty a table; the owner migrated it.
+#[test]
+fn the_application_role_cannot_change_the_schema() -> R {
+    let Some(cluster) = pg_cluster() else {
+        return Ok(());
+    };
+    let owner_url = pg::create_test_database(&cluster)?;
+    let dir = tempfile::tempdir()?;
+    {
+        let mut core = reopen_core::Reopen::open_db(&owner_url, &dir.path().join("keys"))?;
+        core.init(Some(("admin", crate::ADMIN_PW)), crate::now())?;
+    }
+    let role = format!("reopen_app_{}", std::process::id());
+    let owner = pg::connect(&owner_url)?;
+    let o = Db::Postgres(&owner);
+    o.batch(&format!(
+        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN;
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};"
+    ))?;
+    // The owner's URL with the application's user.
+    let app_url = owner_url.replacen("reopen_admin@", &format!("{role}@"), 1);
+    {
+        let mut core = reopen_core::Reopen::open_db(&app_url, &dir.path().join("keys"))?;
+        let admin = core.login("admin", crate::ADMIN_PW, crate::now())?;
+        crate::clerk(&mut core, &admin, "clerk", "511802")?;
+        assert!(core.audit_verify(&admin)?.ok);
+        let app = pg::connect(&app_url)?;
+        let a = Db::Postgres(&app);
+        for sql in [
+            "ALTER TABLE audit_events ADD COLUMN x BIGINT",
+            "DROP TRIGGER audit_no_update ON audit_events",
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_no_delete",
+            "TRUNCATE audit_events",
+            "DELETE FROM audit_events",
+            "CREATE TABLE t (id BIGINT)",
+        ] {
+            let e = a.batch(sql).unwrap_err();
+            // 42501: insufficient privilege; 42501 or the guard's own refusal for DELETE.
+            assert!(
+                e.message.en.contains("42501") || e.message.en.contains("append-only"),
+                "{sql}: {e}"
+            );
+        }
+    }
+    o.batch(&format!("DROP OWNED BY {role}"))?;
+    drop(owner);
+    let c = pg::connect(&cluster)?;
+    Db::Postgres(&c).batch(&format!("DROP ROLE {role}"))?;
+    Ok(())
+}
