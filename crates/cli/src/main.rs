@@ -1240,8 +1240,8 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
 fn refuse_on_postgres(cmd: &Cmd) -> Result<(), Error> {
     let why = match cmd {
         Cmd::Backup { .. } | Cmd::Restore { .. } => t!(
-            "PostgreSQL 数据库请用 pg_dump 备份、pg_restore 恢复（见 README“在全市运行”）",
-            "back up a PostgreSQL database with pg_dump and restore it with pg_restore (README, running it for a city)"
+            "PostgreSQL 数据库请用 pg_dump 备份、pg_restore 恢复（见 README 的“On PostgreSQL”一节）",
+            "back up a PostgreSQL database with pg_dump and restore it with pg_restore (README, On PostgreSQL)"
         ),
         Cmd::Init { demo: true, .. } => t!(
             "演示数据库请先建在本机数据库文件中，再用 reopen migrate 迁入 PostgreSQL",

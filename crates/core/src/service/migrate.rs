@@ -9,11 +9,11 @@ use crate::store::{self, transfer::Transferred};
 use crate::t;
 
 impl Reopen {
-    /// Copies this (SQLite) database, whole, into the empty PostgreSQL database at `url`. The
-    /// copy is made inside a write transaction on this database — no one changes it meanwhile —
-    /// and ends the transaction with the event that records it, so that the copy carries that
-    /// event and its audit chain verifies on the target with the same key directory. Nothing is
-    /// written to either database when anything fails.
+    /// Copies this (SQLite) database, whole, into the empty PostgreSQL database at `url`, from
+    /// one consistent snapshot (a read transaction: writers elsewhere go on, and what they write
+    /// after the snapshot stays here). The target then records the migration as its next audit
+    /// event, signed with the same key directory, so its chain verifies and says where it came
+    /// from; this database is not changed. Nothing is written to the target when the copy fails.
     pub fn migrate_to_postgres(
         &mut self,
         actor: &Actor,
@@ -31,17 +31,23 @@ impl Reopen {
             ));
         }
         let target = store::pg::connect(url)?;
-        self.write(|tx| {
+        let report = {
+            let snapshot = self.conn.begin_read()?;
+            store::transfer::sqlite_to_postgres(snapshot.db(), &target)?
+        };
+        let mut there = Reopen::with_keys(store::Conn::Postgres(target), self.keys.clone())?;
+        let rows: u64 = report.iter().map(|t| t.rows).sum();
+        there.write(|tx| {
             audit(
                 tx,
                 actor,
                 "database.migrate",
                 "database",
                 None,
-                Some(&serde_json::json!({"to": store::pg::redacted(url)})),
+                Some(&serde_json::json!({"from": "sqlite", "rows": rows})),
                 now,
-            )?;
-            store::transfer::sqlite_to_postgres(tx, &target)
-        })
+            )
+        })?;
+        Ok(report)
     }
 }

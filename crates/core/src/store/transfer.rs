@@ -58,10 +58,13 @@ pub fn sqlite_to_postgres(source: Db<'_>, dst: &Pg) -> Result<Vec<Transferred>> 
         let any: Option<i64> =
             target.first(&format!("SELECT 1 FROM {table} LIMIT 1"), crate::args![])?;
         if any.is_some() {
-            return Err(Error::conflict(t!(
-                format!("目标数据库不是空的（表 {table} 已有数据），未迁移任何数据：请指定一个新建的空数据库"),
-                format!("the target database is not empty (table {table} has rows); nothing was migrated: name a new, empty database")
-            )));
+            return Err(Error::field(
+                "to",
+                t!(
+                    format!("目标数据库不是空的（表 {table} 已有数据），未迁移任何数据：请指定一个新建的空数据库"),
+                    format!("the target database is not empty (table {table} has rows); nothing was migrated: name a new, empty database")
+                ),
+            ));
         }
     }
     target.batch("BEGIN")?;
