@@ -193,3 +193,39 @@ fn the_application_role_cannot_change_the_schema() -> R {
     Db::Postgres(&c).batch(&format!("DROP ROLE {role}"))?;
     Ok(())
 }
+
+/// An office's database moves into an empty PostgreSQL one whole: the same firms, the audit chain
+/// verifying there with the same keys and recording the move; the office's database unchanged; a
+/// second move into the now non-empty target refused, changing nothing.
+#[test]
+fn an_office_database_migrates_into_postgres_with_its_chain() -> R {
+    let Some(cluster) = pg_cluster() else { return Ok(()) };
+    let dir = tempfile::tempdir()?;
+    let keys = dir.path().join("t.db.keys");
+    let mut office = reopen_core::Reopen::open_with_keys(&dir.path().join("t.db"), &keys)?;
+    office.init(Some(("admin", crate::ADMIN_PW)), crate::now())?;
+    let admin = office.login("admin", crate::ADMIN_PW, crate::now())?;
+    let c = crate::clerk(&mut office, &admin, "clerk", "511802")?;
+    crate::register(&mut office, &c, 1, "雨城迁移测试商贸有限公司")?;
+    let events = crate::audit_len(&office, &admin);
+    let url = pg::create_test_database(&cluster)?;
+    let report = office.migrate_to_postgres(&admin, &url, crate::now())?;
+    assert!(report.iter().any(|t| t.table == "firms" && t.rows == 1), "{report:?}");
+    assert_eq!(crate::audit_len(&office, &admin), events, "the office's log is unchanged");
+
+    let mut city = reopen_core::Reopen::open_db(&url, &keys)?;
+    let admin2 = city.login("admin", crate::ADMIN_PW, crate::now())?;
+    assert!(city.audit_verify(&admin2)?.ok);
+    let log = city.audit_log(&admin2, None, Some(5), None)?;
+    assert!(log.iter().any(|e| e.action == "database.migrate"), "{log:?}");
+    let firms = city.firm_list(&admin2, None, Some("迁移测试"), Some(10), None)?;
+    assert_eq!(firms.len(), 1);
+
+    let before = crate::audit_len(&city, &admin2);
+    let e = office
+        .migrate_to_postgres(&admin, &url, crate::now())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation, "{e}");
+    assert_eq!(crate::audit_len(&city, &admin2), before);
+    Ok(())
+}
