@@ -35,7 +35,8 @@ impl Reopen {
             let snapshot = self.conn.begin_read()?;
             store::transfer::sqlite_to_postgres(snapshot.db(), &target)?
         };
-        let mut there = Reopen::with_keys(store::Conn::Postgres(target), self.keys.clone())?;
+        let mut there =
+            Reopen::with_keys(store::Conn::Postgres(Box::new(target)), self.keys.clone())?;
         let rows: u64 = report.iter().map(|t| t.rows).sum();
         there.write(|tx| {
             audit(

@@ -153,7 +153,7 @@ impl Reopen {
             store::pg::migrate(&pg)?;
         }
         Reopen::with_keys(
-            store::Conn::Postgres(pg),
+            store::Conn::Postgres(Box::new(pg)),
             crate::keys::KeyStore::at(key_dir),
         )
     }

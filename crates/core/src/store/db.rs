@@ -122,7 +122,8 @@ impl<'a> From<&'a Pg> for Db<'a> {
 /// An open database: what the core owns.
 pub enum Conn {
     Sqlite(rusqlite::Connection),
-    Postgres(Pg),
+    /// Boxed: the client and its statement cache are much larger than a SQLite connection.
+    Postgres(Box<Pg>),
 }
 
 /// The key of the transaction-scoped advisory lock every write takes first on PostgreSQL: writes
@@ -134,7 +135,7 @@ impl Conn {
     pub fn db(&self) -> Db<'_> {
         match self {
             Conn::Sqlite(c) => Db::Sqlite(c),
-            Conn::Postgres(p) => Db::Postgres(p),
+            Conn::Postgres(p) => Db::Postgres(p.as_ref()),
         }
     }
 

@@ -199,7 +199,9 @@ fn the_application_role_cannot_change_the_schema() -> R {
 /// second move into the now non-empty target refused, changing nothing.
 #[test]
 fn an_office_database_migrates_into_postgres_with_its_chain() -> R {
-    let Some(cluster) = pg_cluster() else { return Ok(()) };
+    let Some(cluster) = pg_cluster() else {
+        return Ok(());
+    };
     let dir = tempfile::tempdir()?;
     let keys = dir.path().join("t.db.keys");
     let mut office = reopen_core::Reopen::open_with_keys(&dir.path().join("t.db"), &keys)?;
@@ -210,14 +212,24 @@ fn an_office_database_migrates_into_postgres_with_its_chain() -> R {
     let events = crate::audit_len(&office, &admin);
     let url = pg::create_test_database(&cluster)?;
     let report = office.migrate_to_postgres(&admin, &url, crate::now())?;
-    assert!(report.iter().any(|t| t.table == "firms" && t.rows == 1), "{report:?}");
-    assert_eq!(crate::audit_len(&office, &admin), events, "the office's log is unchanged");
+    assert!(
+        report.iter().any(|t| t.table == "firms" && t.rows == 1),
+        "{report:?}"
+    );
+    assert_eq!(
+        crate::audit_len(&office, &admin),
+        events,
+        "the office's log is unchanged"
+    );
 
     let mut city = reopen_core::Reopen::open_db(&url, &keys)?;
     let admin2 = city.login("admin", crate::ADMIN_PW, crate::now())?;
     assert!(city.audit_verify(&admin2)?.ok);
     let log = city.audit_log(&admin2, None, Some(5), None)?;
-    assert!(log.iter().any(|e| e.action == "database.migrate"), "{log:?}");
+    assert!(
+        log.iter().any(|e| e.action == "database.migrate"),
+        "{log:?}"
+    );
     let firms = city.firm_list(&admin2, None, Some("迁移测试"), Some(10), None)?;
     assert_eq!(firms.len(), 1);
 
