@@ -249,7 +249,19 @@ fn list_sql(
             sql.push_str(&format!(" AND {name_cond}"));
         }
     }
-    sql.push_str(" ORDER BY f.name, f.id LIMIT ? OFFSET ?");
+    let trigrams = filter.search.is_some_and(|s| s.chars().count() >= 3);
+    if engine == Engine::Postgres && trigrams {
+        // The matches first (through the trigram index, and the code's unique index), then their
+        // order: left to itself the planner walks the name index in order and filters each row,
+        // its guess of how many names hold a fragment being far too high (7-12 ms instead of
+        // 0.2-1.8 ms among 20,000 firms). MATERIALIZED keeps the two apart. A fragment of one or
+        // two characters has no trigram: the walk in name order, stopping after the page, is best.
+        sql = format!(
+            "WITH m AS MATERIALIZED ({sql}) SELECT * FROM m ORDER BY name, id LIMIT ? OFFSET ?"
+        );
+    } else {
+        sql.push_str(" ORDER BY f.name, f.id LIMIT ? OFFSET ?");
+    }
     args.push(Value::Int(limit.into()));
     args.push(Value::Int(offset.into()));
     (sql, args)
