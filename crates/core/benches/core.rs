@@ -108,8 +108,8 @@ fn benches(c: &mut Criterion) {
         core.login("leader", "Passw0rd-x", now()).expect("login")
     };
     let reports: i64 = core
-        .connection()
-        .query_row("SELECT count(*) FROM daily_reports", [], |r| r.get(0))
+        .raw()
+        .one("SELECT count(*) FROM daily_reports", reopen_core::args![])
         .expect("count");
     eprintln!("{reports} daily reports");
     c.bench_function("stats one day by county x industry (city)", |b| {

@@ -28,8 +28,11 @@ fn approved_db(n: u32) -> (Env, Vec<i64>) {
             ..Default::default()
         };
         core.user_add(&admin, &u, now).unwrap();
-        core.connection()
-            .execute("UPDATE users SET must_change = 0 WHERE name = ?1", [name])
+        core.raw()
+            .exec(
+                "UPDATE users SET must_change = 0 WHERE name = ?1",
+                reopen_core::args![name],
+            )
             .unwrap();
         core.login(name, PW, now).unwrap()
     };
@@ -500,8 +503,8 @@ fn keys_stay_beside_the_database_and_can_be_named() {
 
 fn rusqlite_copy(from: &std::path::Path, to: &std::path::Path) {
     let c = Reopen::open(from).unwrap();
-    c.connection()
-        .execute("VACUUM INTO ?1", [to.to_str().unwrap()])
+    c.raw()
+        .exec("VACUUM INTO ?1", reopen_core::args![to.to_str().unwrap()])
         .unwrap();
 }
 
@@ -543,8 +546,8 @@ fn audit_anchor_then_verify_against_it() {
     // The anchored event rewritten: the anchor finds it.
     let seq = a["seq"].as_i64().unwrap();
     let core = Reopen::open(&env.db).unwrap();
-    core.connection()
-        .execute_batch(&format!(
+    core.raw()
+        .batch(&format!(
             "DROP TRIGGER audit_no_update; UPDATE audit_events SET hash = '{}' WHERE seq = {seq};",
             "00".repeat(32)
         ))

@@ -39,8 +39,11 @@ fn town(approved: u32, in_review: u32, drafts: u32) -> Town {
             ..Default::default()
         };
         core.user_add(&admin, &u, now).unwrap();
-        core.connection()
-            .execute("UPDATE users SET must_change = 0 WHERE name = ?1", [name])
+        core.raw()
+            .exec(
+                "UPDATE users SET must_change = 0 WHERE name = ?1",
+                reopen_core::args![name],
+            )
             .unwrap();
         core.login(name, PW, now).unwrap()
     };

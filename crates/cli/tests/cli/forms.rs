@@ -41,8 +41,11 @@ fn setup() -> (Env, Apps) {
                 password: Some(PW.into()),
             };
             core.user_add(&admin, &u, now).unwrap();
-            core.connection()
-                .execute("UPDATE users SET must_change = 0 WHERE name = ?1", [name])
+            core.raw()
+                .exec(
+                    "UPDATE users SET must_change = 0 WHERE name = ?1",
+                    reopen_core::args![name],
+                )
                 .unwrap();
             core.login(name, PW, now).unwrap()
         };
@@ -106,8 +109,11 @@ fn setup() -> (Env, Apps) {
         ..Default::default()
     };
     core.user_add(&admin, &u, now).unwrap();
-    core.connection()
-        .execute("UPDATE users SET must_change = 0 WHERE name = 'f1'", [])
+    core.raw()
+        .exec(
+            "UPDATE users SET must_change = 0 WHERE name = 'f1'",
+            reopen_core::args![],
+        )
         .unwrap();
     let apps = Apps {
         draft: ids[0].1,
@@ -425,8 +431,11 @@ fn receipts_in_filing_mode_and_on_the_green_channel() {
         password: Some(PW.into()),
     };
     core.user_add(&admin, &u, now).unwrap();
-    core.connection()
-        .execute("UPDATE users SET must_change = 0 WHERE name = 'clerk'", [])
+    core.raw()
+        .exec(
+            "UPDATE users SET must_change = 0 WHERE name = 'clerk'",
+            reopen_core::args![],
+        )
         .unwrap();
     let clerk = core.login("clerk", PW, now).unwrap();
     let file = |i: u32, category: &str, core: &mut Reopen| {

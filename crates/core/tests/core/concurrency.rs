@@ -79,17 +79,19 @@ fn check_one_winner(s: &Race, results: &[reopen_core::Result<AppState>]) -> R {
         .filter(|t| t.stage == 0 && t.state != TaskState::Pending)
         .collect();
     assert_eq!(decided.len(), 1, "{:#?}", app.tasks);
-    let decisions: i64 = s.core.connection().query_row(
+    let decisions: i64 = s.core.raw().one(
         "SELECT count(*) FROM audit_events WHERE action LIKE 'review.%'",
-        [],
-        |r| r.get(0),
+        reopen_core::args![],
     )?;
     assert_eq!(decisions, 1);
     assert!(s.core.audit_verify(&s.admin)?.ok);
-    assert_eq!(
-        reopen_core::store::integrity_check(s.core.connection())?,
-        vec!["ok".to_string()]
-    );
+    // SQLite's own check of the file (PostgreSQL has no equivalent statement).
+    if let Some(sqlite) = s.core.raw().sqlite() {
+        assert_eq!(
+            reopen_core::store::integrity_check(sqlite)?,
+            vec!["ok".to_string()]
+        );
+    }
     Ok(())
 }
 

@@ -66,9 +66,7 @@ fn town() -> R<Town> {
 }
 
 fn reports(core: &Reopen) -> i64 {
-    core.connection()
-        .query_row("SELECT count(*) FROM daily_reports", [], |r| r.get(0))
-        .unwrap()
+    count_rows(core, "daily_reports")
 }
 
 #[test]
@@ -182,7 +180,7 @@ fn lateness_turns_at_ten_oclock_beijing_time_the_next_day() -> R {
         at("2020-02-16T09:00:00+08:00"),
     )?;
     assert_eq!(s.total, 0);
-    assert!(reopen_core::audit::verify(t.core.connection().into(), t.core.keys())?.ok);
+    assert!(reopen_core::audit::verify(t.core.raw(), t.core.keys())?.ok);
     Ok(())
 }
 
@@ -245,13 +243,13 @@ fn flags_reach_the_firms_department_which_follows_them_up() -> R {
     // The report itself can never be changed, even by SQL.
     assert!(t
         .core
-        .connection()
-        .execute("UPDATE daily_reports SET fever = 0", [])
+        .raw()
+        .exec("UPDATE daily_reports SET fever = 0", reopen_core::args![])
         .is_err());
     assert!(t
         .core
-        .connection()
-        .execute("DELETE FROM daily_reports", [])
+        .raw()
+        .exec("DELETE FROM daily_reports", reopen_core::args![])
         .is_err());
     Ok(())
 }
@@ -356,10 +354,9 @@ fn bad_or_unauthorised_reports_are_refused_and_store_nothing() -> R {
 fn a_later_revocation_keeps_past_days_as_they_were() -> R {
     let mut t = town()?;
     let clerk = clerk(&mut t.core, &t.admin, "clerk2", "511802")?;
-    let app_id: i64 = t.core.connection().query_row(
+    let app_id: i64 = t.core.raw().one(
         "SELECT id FROM applications ORDER BY id LIMIT 1",
-        [],
-        |r| r.get(0),
+        reopen_core::args![],
     )?;
     let when = at("2020-02-16T09:00:00+08:00");
     let expected = |core: &Reopen| -> R<Vec<u32>> {

@@ -145,9 +145,7 @@ impl Matrix {
 }
 
 fn count(core: &Reopen, table: &str) -> i64 {
-    core.connection()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    count_rows(core, table)
 }
 
 /// Every table still there, and the audit chain intact.

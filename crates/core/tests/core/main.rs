@@ -1,8 +1,12 @@
 //! Integration tests of reopen-core through its public use-case API, each on a real temporary
-//! SQLite file: the role × operation permission matrix, end-to-end workflows, concurrency, the
-//! store (schema snapshot, audit tamper detection, login rules, backup/restore) and bad input.
+//! SQLite file — or on a fresh PostgreSQL database when `REOPEN_TEST_PG` names a cluster: the
+//! role × operation permission matrix, end-to-end workflows, concurrency, the store (schema
+//! snapshot, audit tamper detection, login rules, backup/restore) and bad input. The few tests
+//! about SQLite itself (query plans, files, backup/restore, PRAGMAs) return early on PostgreSQL,
+//! saying why.
 //!
 //!     cargo test -p reopen-core --test core
+//!     REOPEN_TEST_PG=postgres://... cargo test -p reopen-core --test core  # scripts/lib/pg.sh
 //!     UPDATE_SNAPSHOTS=1 cargo test -p reopen-core --test core schema   # rewrite the schema snapshot
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -31,6 +35,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use reopen_core::domain::auth::Actor;
 use reopen_core::service::demo::{demo_credit_code, demo_plan, demo_roster_csv};
 use reopen_core::service::{local_date, Decision, NewUser};
+use reopen_core::store::Engine;
 use reopen_core::{ErrorKind, Reopen};
 use serde_json::{json, Value};
 
@@ -197,6 +202,27 @@ pub fn fields<T: std::fmt::Debug>(r: reopen_core::Result<T>) -> Vec<String> {
             e.fields.into_iter().map(|f| f.field).collect()
         }
     }
+}
+
+/// Drops the guard trigger `name` on `table`, as someone holding the database file (SQLite) or
+/// the database's superuser (PostgreSQL, where a trigger is named with its table) would.
+pub fn drop_trigger(core: &Reopen, table: &str, name: &str) -> R {
+    let sql = match core.raw().engine() {
+        Engine::Sqlite => format!("DROP TRIGGER {name}"),
+        Engine::Postgres => format!("DROP TRIGGER {name} ON {table}"),
+    };
+    core.raw().batch(&sql)?;
+    Ok(())
+}
+
+/// The number of rows of `table` (or of any `FROM ...` clause).
+pub fn count_rows(core: &Reopen, from: &str) -> i64 {
+    core.raw()
+        .one(
+            &format!("SELECT count(*) FROM {from}"),
+            reopen_core::args![],
+        )
+        .unwrap()
 }
 
 /// Number of audit events, through the administrator's `audit_log`.

@@ -82,9 +82,7 @@ fn office() -> R<Office> {
 }
 
 fn count(core: &Reopen, table: &str) -> i64 {
-    core.connection()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    count_rows(core, table)
 }
 
 /// Nothing of a refused package was stored.
@@ -127,7 +125,7 @@ fn firm_mode_refuses_submission_and_the_package_round_trips_to_the_office() -> R
     assert_eq!(e.kind, ErrorKind::Forbidden);
     assert!(e.message.zh.contains("导出申报包"), "{e:?}");
     let bytes = export(&mut pc)?;
-    assert!(reopen_core::audit::verify(pc.core.connection().into(), pc.core.keys())?.ok);
+    assert!(reopen_core::audit::verify(pc.core.raw(), pc.core.keys())?.ok);
 
     let mut o = office()?;
     assert_eq!(o.core.mode()?, Mode::Office);
@@ -186,9 +184,9 @@ fn firm_mode_refuses_submission_and_the_package_round_trips_to_the_office() -> R
         "{after}"
     );
     assert!(o.core.audit_verify(&o.admin)?.ok);
-    let pkgs: (String, i64) = o.core.connection().query_row(
+    let pkgs: (String, i64) = o.core.raw().row(
         "SELECT package_id, submission_no FROM imported_packages",
-        [],
+        reopen_core::args![],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     assert_eq!(pkgs, (r.package_id.clone(), 1));
@@ -439,9 +437,9 @@ fn attachments_are_checked_and_only_editable_applications_change() -> R {
         Some(ErrorKind::Conflict)
     );
     // The removed copy of a.pdf is kept on record, marked removed: nothing submitted is lost.
-    let (all, removed): (i64, i64) = o.core.connection().query_row(
+    let (all, removed): (i64, i64) = o.core.raw().row(
         "SELECT count(*), count(removed_at) FROM attachments WHERE application_id = ?1 AND name = 'a.pdf'",
-        [id],
+        reopen_core::args![id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     assert_eq!((all, removed), (2, 1));
@@ -503,9 +501,9 @@ fn office_exports_carry_the_roster_masked() -> R {
                 who.name
             );
         }
-        let (action, after): (String, String) = o.core.connection().query_row(
+        let (action, after): (String, String) = o.core.raw().row(
             "SELECT action, after FROM audit_events ORDER BY seq DESC LIMIT 1",
-            [],
+            reopen_core::args![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         assert_eq!(action, "app.export");

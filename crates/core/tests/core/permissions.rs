@@ -30,6 +30,7 @@ const ACTORS: [&str; 11] = [
 
 struct Fixture {
     _dir: tempfile::TempDir,
+    /// The fixture's database file, or its PostgreSQL database's URL.
     template: PathBuf,
     actors: Vec<(&'static str, Actor)>,
     code_a: String,
@@ -92,10 +93,15 @@ fn fixture() -> R<Fixture> {
     )?;
     let app_a = submitted(&mut core, &firm_a, &code_a, "production", 5, 1, 0)?;
     assert_eq!(core.app_show(&admin, app_a, now())?.stage, Some(0));
-    core.connection()
-        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    // Everything in the file itself, so that copying the file copies the database.
+    if let Some(sqlite) = core.raw().sqlite() {
+        sqlite.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
     drop(core);
-    let template = dir.path().join("t.db");
+    let template = match std::fs::read_to_string(dir.path().join("db.url")) {
+        Ok(url) => PathBuf::from(url),
+        Err(_) => dir.path().join("t.db"),
+    };
     let actors = vec![
         ("firm_a", firm_a),
         ("firm_b", firm_b),
@@ -219,22 +225,73 @@ fn expected(code: char) -> Out {
     }
 }
 
-/// Runs one operation as `who` on a fresh copy of the fixture.
-fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
-    let path = dir.join("cell.db");
-    std::fs::copy(&fx.template, &path)?;
+/// The fixture database itself (its file, or its PostgreSQL database).
+fn open_fixture(fx: &Fixture) -> R<Reopen> {
+    Ok(match pg_cluster() {
+        Some(_) => Reopen::open_db(fx.template.to_str().unwrap(), &fx._dir.path().join("keys"))?,
+        None => Reopen::open(&fx.template)?,
+    })
+}
+
+/// A PostgreSQL database made for one cell, dropped with it.
+struct CellDatabase(String);
+
+impl Drop for CellDatabase {
+    fn drop(&mut self) {
+        let admin = reopen_core::store::pg::connect(&pg_cluster().unwrap()).unwrap();
+        reopen_core::store::Db::Postgres(&admin)
+            .batch(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.0))
+            .unwrap();
+    }
+}
+
+/// The name of the database a PostgreSQL URL names.
+fn database_name(url: &str) -> &str {
+    let path = url.split('?').next().unwrap();
+    &path[path.rfind('/').unwrap() + 1..]
+}
+
+/// A fresh copy of the fixture in `dir`, with a copy of its keys: a copy of the file, or on
+/// PostgreSQL a database made with the fixture's as its template.
+fn copy_fixture(fx: &Fixture, dir: &Path) -> R<(Reopen, Option<CellDatabase>)> {
+    let (from, to) = match pg_cluster() {
+        Some(_) => (fx._dir.path().join("keys"), dir.join("keys")),
+        None => (
+            reopen_core::keys::KeyStore::beside(&fx.template),
+            reopen_core::keys::KeyStore::beside(&dir.join("cell.db")),
+        ),
+    };
     // The keys live beside the database (not in it): the copy gets a copy of the template's.
-    let (from, to) = (
-        reopen_core::keys::KeyStore::beside(&fx.template),
-        reopen_core::keys::KeyStore::beside(&path),
-    );
     let _ = std::fs::remove_dir_all(&to);
     std::fs::create_dir_all(&to)?;
     for e in std::fs::read_dir(&from)? {
         let e = e?;
         std::fs::copy(e.path(), to.join(e.file_name()))?;
     }
-    let mut core = Reopen::open(&path)?;
+    match pg_cluster() {
+        Some(cluster) => {
+            let name = format!("{}_cell", database_name(fx.template.to_str().unwrap()));
+            let admin = reopen_core::store::pg::connect(&cluster)?;
+            let db = reopen_core::store::Db::Postgres(&admin);
+            db.batch(&format!(
+                "CREATE DATABASE {name} TEMPLATE {} STRATEGY FILE_COPY",
+                database_name(fx.template.to_str().unwrap())
+            ))?;
+            let guard = CellDatabase(name.clone());
+            let url = reopen_core::store::pg::with_dbname(&cluster, &name);
+            Ok((Reopen::open_db(&url, &to)?, Some(guard)))
+        }
+        None => {
+            let path = dir.join("cell.db");
+            std::fs::copy(&fx.template, &path)?;
+            Ok((Reopen::open(&path)?, None))
+        }
+    }
+}
+
+/// Runs one operation as `who` on a fresh copy of the fixture.
+fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
+    let (mut core, _database) = copy_fixture(fx, dir)?;
     let id = fx.app_a;
     let code = fx.code_a.as_str();
     let firm_a = fx.actor("firm_a").clone();
@@ -267,15 +324,13 @@ fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
         _ => {}
     }
     let later = now() + Duration::days(4);
-    let report_id: i64 =
-        core.connection()
-            .query_row("SELECT COALESCE(max(id), 0) FROM daily_reports", [], |r| {
-                r.get(0)
-            })?;
-    let cert_number: String = core.connection().query_row(
+    let report_id: i64 = core.raw().one(
+        "SELECT COALESCE(max(id), 0) FROM daily_reports",
+        reopen_core::args![],
+    )?;
+    let cert_number: String = core.raw().one(
         "SELECT COALESCE(max(number), '') FROM certificates",
-        [],
-        |r| r.get(0),
+        reopen_core::args![],
     )?;
     let fonts = reopen_core::documents::DocFonts::load()?;
     let n = now();
@@ -471,7 +526,7 @@ fn permission_matrix() -> R {
 #[test]
 fn firm_b_sees_nothing_of_firm_a() -> R {
     let fx = fixture()?;
-    let core = Reopen::open(&fx.template)?;
+    let core = open_fixture(&fx)?;
     let b = fx.actor("firm_b");
     let apps = core.app_list(b, &AppFilter::default())?;
     assert!(apps.is_empty(), "{apps:?}");
@@ -496,7 +551,7 @@ fn firm_b_sees_nothing_of_firm_a() -> R {
 #[test]
 fn stage_two_department_decides_only_at_stage_two() -> R {
     let fx = fixture()?;
-    let mut core = Reopen::open(&fx.template)?;
+    let mut core = open_fixture(&fx)?;
     let (swj, zhb, jxj) = (
         fx.actor("rev_swj"),
         fx.actor("rev_zhb"),

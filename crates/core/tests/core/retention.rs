@@ -1,7 +1,5 @@
 //! Retention: personal data of closed cases is purged after N days, audited, and nothing else.
 
-use reopen_core::store::schema_sql;
-
 use super::*;
 
 #[test]
@@ -22,13 +20,12 @@ fn closed_cases_lose_their_personal_data_after_the_retention_period() -> R {
     core.review_decide(&zhb, b, &decision("approve", None), now())?;
     let c = submitted(&mut core, &clerk, &c_code, "general", 4, 1, 0)?;
     core.review_decide(&swj, c, &decision("reject", None), now())?;
-    let schema = schema_sql(core.connection())?;
+    let schema = core.schema()?;
     let rows = |core: &Reopen, id: i64| -> i64 {
-        core.connection()
-            .query_row(
+        core.raw()
+            .one(
                 "SELECT count(*) FROM roster_entries WHERE application_id = ?1",
-                [id],
-                |r| r.get(0),
+                reopen_core::args![id],
             )
             .unwrap()
     };
@@ -54,10 +51,9 @@ fn closed_cases_lose_their_personal_data_after_the_retention_period() -> R {
     assert_eq!(done.applications, [a, c]);
     assert_eq!((done.roster_rows, done.submissions), (9, 2));
     assert_eq!((rows(&core, a), rows(&core, c), rows(&core, b)), (0, 0, 5));
-    let frozen: String = core.connection().query_row(
+    let frozen: String = core.raw().one(
         "SELECT roster FROM submissions WHERE application_id = ?1",
-        [a],
-        |r| r.get(0),
+        reopen_core::args![a],
     )?;
     assert_eq!(frozen, "[]");
     // The plan stays; a second purge finds nothing; the guards are back exactly as they were.
@@ -70,13 +66,13 @@ fn closed_cases_lose_their_personal_data_after_the_retention_period() -> R {
         .retention_purge(&admin, 30, false, later)?
         .applications
         .is_empty());
-    assert_eq!(schema_sql(core.connection())?, schema);
+    assert_eq!(core.schema()?, schema);
     assert!(core
-        .connection()
-        .execute("UPDATE submissions SET roster = '[]'", [])
+        .raw()
+        .exec("UPDATE submissions SET roster = '[]'", reopen_core::args![])
         .is_err());
     let log = core.audit_log(&admin, Some("database"), None, None)?;
     assert!(log.iter().any(|e| e.action == "retention.purge"));
-    assert!(reopen_core::audit::verify(core.connection().into(), core.keys())?.ok);
+    assert!(reopen_core::audit::verify(core.raw(), core.keys())?.ok);
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! Optional at-rest encryption of the roster's ID and phone numbers, with the key outside the
 //! database file.
 
-use reopen_core::store::schema_sql;
 use reopen_core::store::seal::RosterKey;
 
 use super::*;
@@ -16,7 +15,7 @@ fn sealed_rosters_need_the_key_and_read_back_exactly() -> R {
     let firm = user(&mut core, &admin, "firm", "firm", None, Some(&code), None)?;
     let id = submitted(&mut core, &firm, &code, "general", 5, 1, 0)?;
     let before = core.app_roster_reveal(&firm, id, now())?;
-    let schema = schema_sql(core.connection())?;
+    let schema = core.schema()?;
     let key = RosterKey::generate();
     assert_eq!(
         kind(core.roster_seal(&clerk, &key, now())),
@@ -30,19 +29,17 @@ fn sealed_rosters_need_the_key_and_read_back_exactly() -> R {
         Some(ErrorKind::Conflict)
     );
     // On disk: no ID or phone number in clear, in the roster or in the frozen submission.
-    let raw: Vec<(String, String)> = {
-        let mut st = core
-            .connection()
-            .prepare("SELECT id_number, phone FROM roster_entries")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let raw: Vec<(String, String)> = core.raw().rows(
+        "SELECT id_number, phone FROM roster_entries",
+        reopen_core::args![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     assert!(raw
         .iter()
         .all(|(i, p)| i.starts_with("enc1:") && p.starts_with("enc1:")));
-    let frozen: String =
-        core.connection()
-            .query_row("SELECT roster FROM submissions", [], |r| r.get(0))?;
+    let frozen: String = core
+        .raw()
+        .one("SELECT roster FROM submissions", reopen_core::args![])?;
     for p in &before {
         assert!(!frozen.contains(&p.id_number) && !frozen.contains(&p.phone));
     }
@@ -59,15 +56,11 @@ fn sealed_rosters_need_the_key_and_read_back_exactly() -> R {
     core.app_submit(&firm, id, None, now())?;
     let diff = core.app_diff(&swj, id, None, None)?;
     assert!(!diff.roster.is_empty());
-    assert_eq!(
-        schema_sql(core.connection())?,
-        schema,
-        "the guards are back"
-    );
-    assert!(reopen_core::audit::verify(core.connection().into(), core.keys())?.ok);
+    assert_eq!(core.schema()?, schema, "the guards are back");
+    assert!(reopen_core::audit::verify(core.raw(), core.keys())?.ok);
     drop(core);
     // Without the key: reading is refused with the reason, writing changes nothing.
-    let mut bare = Reopen::open(&dir.path().join("t.db"))?;
+    let mut bare = open_again(dir.path())?;
     let firm = bare.login("firm", PW, now())?;
     let e = bare.app_roster(&firm, id, None, None).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Forbidden);

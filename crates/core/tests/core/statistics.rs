@@ -201,10 +201,9 @@ fn application_list_export_is_the_filtered_list_and_rosters_leave_masked() -> R 
     assert_eq!(got, ids);
     // A roster export: every ID number and phone masked.
     let id = listed[0].id;
-    let full = core.connection().query_row(
+    let full = core.raw().one::<String>(
         "SELECT id_number FROM roster_entries WHERE application_id = ?1 ORDER BY row_no LIMIT 1",
-        [id],
-        |r| r.get::<_, String>(0),
+        reopen_core::args![id],
     )?;
     let roster = sheet(&core.roster_xlsx(&admin, id)?, "员工花名册");
     assert_eq!(text(&roster[0][2]), "身份证号");

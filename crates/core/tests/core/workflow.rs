@@ -442,16 +442,16 @@ fn queue_pages_match_one_sort_of_every_task() -> R {
             " AND a.category = 'general'",
         ),
     ] {
-        let expected: Vec<i64> = core
-            .connection()
-            .prepare(&format!(
+        let expected: Vec<i64> = core.raw().rows(
+            &format!(
                 "SELECT t.id FROM review_tasks t JOIN applications a ON a.id = t.application_id
                  WHERE t.department_id = ?1 AND t.state <> 'closed'{extra}
                  ORDER BY t.state <> 'pending', CASE WHEN t.state = 'pending' THEN t.due_at END,
                           t.decided_at DESC, t.id"
-            ))?
-            .query_map([dept], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            ),
+            reopen_core::args![dept],
+            |r| r.get(0),
+        )?;
         let mut paged = Vec::new();
         for offset in (0..expected.len() as u32 + 3).step_by(3) {
             let page = QueueFilter {

@@ -147,7 +147,10 @@ fn count(conn: &Connection, sql: &str) -> R<i64> {
 
 /// One use case chosen among those the database state allows; returns the ACK payload.
 fn step(core: &mut Reopen, s: &Staff, rng: &mut Rng) -> R<Option<String>> {
-    let conn = core.connection();
+    let conn = core
+        .raw()
+        .sqlite()
+        .expect("the crash tests run on a SQLite file");
     let pending: Option<(i64, i64, i64, i64)> = conn
         .query_row(
             "SELECT t.application_id, t.submission_no, t.stage, t.department_id FROM review_tasks t
@@ -433,12 +436,15 @@ fn rows(conn: &Connection, sql: &str) -> R<Vec<String>> {
 /// Opens `db` through the core and checks everything; `acks` must all be present.
 fn check_db(db: &Path, acks: &[Ack], what: &str) -> R<Checked> {
     let core = Reopen::open(db)?;
-    let conn = core.connection();
+    let conn = core
+        .raw()
+        .sqlite()
+        .expect("the crash tests run on a SQLite file");
     let integrity = reopen_core::store::integrity_check(conn)?;
     assert_eq!(integrity, vec!["ok".to_string()], "{what}: integrity_check");
     let fk = count(conn, "SELECT count(*) FROM pragma_foreign_key_check")?;
     assert_eq!(fk, 0, "{what}: foreign_key_check");
-    let report = reopen_core::audit::verify(conn.into(), core.keys())?;
+    let report = reopen_core::audit::verify(core.raw(), core.keys())?;
     assert!(report.ok, "{what}: audit chain broken: {report:?}");
 
     let mut lost = Vec::new();

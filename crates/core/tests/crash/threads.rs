@@ -16,7 +16,9 @@ fn approved(n: u32) -> R<(tempfile::TempDir, PathBuf, Vec<i64>, Actor)> {
     let s = login_staff(&mut core)?;
     let mut ids: Vec<i64> = {
         let mut st = core
-            .connection()
+            .raw()
+            .sqlite()
+            .expect("the crash tests run on a SQLite file")
             .prepare("SELECT id FROM applications ORDER BY id")?;
         let v = st
             .query_map([], |r| r.get(0))?
@@ -110,7 +112,10 @@ fn two_connections_issuing_the_same_certificate_one_wins_and_no_number_is_lost()
     check_db(&db, &[], "same certificate")?;
     let core = Reopen::open(&db)?;
     assert_eq!(
-        count(core.connection(), "SELECT max(last) FROM cert_sequences")?,
+        count(
+            core.raw().sqlite().expect("a SQLite file"),
+            "SELECT max(last) FROM cert_sequences"
+        )?,
         2
     );
     Ok(())

@@ -193,8 +193,8 @@ fn verify_on_a_database() {
     // The tables are intact.
     let n: i64 = core
         .borrow()
-        .connection()
-        .query_row("SELECT count(*) FROM certificates", [], |r| r.get(0))
+        .raw()
+        .one("SELECT count(*) FROM certificates", reopen_core::args![])
         .unwrap();
     assert_eq!(n, 0);
 }
