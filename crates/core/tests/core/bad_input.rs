@@ -462,9 +462,9 @@ fn emoji_and_rare_cjk_are_stored_exactly() -> R {
     );
     let hits = d.core.firm_list(&d.admin, None, Some("䶮堃"), None, None)?;
     assert_eq!(hits.len(), 1);
-    // And through a reopen of the file.
+    // And through a reopen of the database.
     drop(d.core);
-    let core = Reopen::open(&d._dir.path().join("t.db"))?;
+    let core = open_again(d._dir.path())?;
     assert_eq!(core.firm_show(&d.admin, &code)?.name, name);
     Ok(())
 }

@@ -430,7 +430,13 @@ fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
         "audit_verify" => out(core.audit_verify(who)),
         "audit_anchor" => out(core.audit_anchor(who, n)),
         "cert_key_rotate" => out(core.cert_key_rotate(who, n)),
-        "backup" => out(core.backup(who, &dir.join("backup.db"), n)),
+        "backup" => match core.backup(who, &dir.join("backup.db"), n) {
+            // Allowed, and on PostgreSQL told that pg_dump makes the backup.
+            Err(e) if core.engine() == Engine::Postgres && e.message.en.contains("pg_dump") => {
+                Out::Ok
+            }
+            r => out(r),
+        },
         "cert_issue" => out(core.cert_issue(who, id, n)),
         "cert_print" => out(core.cert_print(who, &cert_number, &fonts, n, |_| Ok(()))),
         "cert_void" => out(core.cert_void(who, &cert_number, "打印错误", n)),
