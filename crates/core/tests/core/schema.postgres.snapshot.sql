@@ -1,0 +1,379 @@
+-- column applications.id bigint NOT NULL
+-- column applications.firm_id bigint NOT NULL
+-- column applications.jurisdiction text NOT NULL
+-- column applications.state text NOT NULL
+-- column applications.category text NOT NULL
+-- column applications.planned_date text NOT NULL
+-- column applications.planned_headcount bigint NOT NULL
+-- column applications.plan text NOT NULL
+-- column applications.roster_count bigint NOT NULL DEFAULT 0
+-- column applications.version bigint NOT NULL DEFAULT 1
+-- column applications.submission_no bigint NOT NULL DEFAULT 0
+-- column applications.stage bigint
+-- column applications.approved_headcount bigint
+-- column applications.conditions text
+-- column applications.created_by bigint NOT NULL
+-- column applications.created_at text NOT NULL
+-- column applications.updated_at text NOT NULL
+-- column applications.submitted_at text
+-- column applications.decided_at text
+-- column applications.key_area bigint NOT NULL GENERATED COALESCE((((plan)::jsonb #>> '{headcount,key_area}'::text[]))::bigint, (0)::bigint)
+-- column applications.under_observation bigint NOT NULL GENERATED COALESCE((((plan)::jsonb #>> '{headcount,under_observation}'::text[]))::bigint, (0)::bigint)
+-- column applications.purged_at text
+-- column attachments.id bigint NOT NULL
+-- column attachments.application_id bigint NOT NULL
+-- column attachments.name text NOT NULL
+-- column attachments.mime text NOT NULL
+-- column attachments.sha256 text NOT NULL
+-- column attachments.size bigint NOT NULL
+-- column attachments.content bytea NOT NULL
+-- column attachments.added_at text NOT NULL
+-- column attachments.added_by bigint NOT NULL
+-- column attachments.removed_at text
+-- column attachments.removed_by bigint
+-- column audit_events.seq bigint NOT NULL
+-- column audit_events.at text NOT NULL
+-- column audit_events.actor_id bigint
+-- column audit_events.actor_name text NOT NULL
+-- column audit_events.role text NOT NULL
+-- column audit_events.action text NOT NULL
+-- column audit_events.record text NOT NULL
+-- column audit_events.before text
+-- column audit_events.after text
+-- column audit_events.prev_hash text NOT NULL
+-- column audit_events.hash text NOT NULL
+-- column cert_prints.id bigint NOT NULL
+-- column cert_prints.certificate_id bigint NOT NULL
+-- column cert_prints.copy_no bigint NOT NULL
+-- column cert_prints.printed_at text NOT NULL
+-- column cert_prints.printed_by bigint NOT NULL
+-- column cert_prints.mark text
+-- column cert_sequences.jurisdiction text NOT NULL
+-- column cert_sequences.year bigint NOT NULL
+-- column cert_sequences.last bigint NOT NULL
+-- column certificates.id bigint NOT NULL
+-- column certificates.number text NOT NULL
+-- column certificates.jurisdiction text NOT NULL
+-- column certificates.year bigint NOT NULL
+-- column certificates.seq bigint NOT NULL
+-- column certificates.application_id bigint NOT NULL
+-- column certificates.submission_no bigint NOT NULL
+-- column certificates.state text NOT NULL
+-- column certificates.firm_name text NOT NULL
+-- column certificates.credit_code text NOT NULL
+-- column certificates.address text NOT NULL
+-- column certificates.approved_date text NOT NULL
+-- column certificates.approved_headcount bigint NOT NULL
+-- column certificates.conditions text NOT NULL
+-- column certificates.departments text NOT NULL
+-- column certificates.issue_date text NOT NULL
+-- column certificates.payload text NOT NULL
+-- column certificates.issued_at text NOT NULL
+-- column certificates.issued_by bigint NOT NULL
+-- column certificates.reason text
+-- column certificates.closed_at text
+-- column certificates.closed_by bigint
+-- column daily_reports.id bigint NOT NULL
+-- column daily_reports.firm_id bigint NOT NULL
+-- column daily_reports.application_id bigint NOT NULL
+-- column daily_reports.report_date text NOT NULL
+-- column daily_reports.staff_on_site bigint NOT NULL
+-- column daily_reports.fever bigint NOT NULL
+-- column daily_reports.under_observation bigint NOT NULL
+-- column daily_reports.masks_remaining bigint NOT NULL
+-- column daily_reports.notes text NOT NULL DEFAULT ''::text
+-- column daily_reports.filed_at text NOT NULL
+-- column daily_reports.filed_by bigint NOT NULL
+-- column daily_reports.timeliness text NOT NULL
+-- column daily_reports.flags text NOT NULL DEFAULT '[]'::text
+-- column daily_reports.flag_handled_at text
+-- column daily_reports.flag_handled_by bigint
+-- column daily_reports.flag_note text
+-- column department_kinds.code text NOT NULL
+-- column department_kinds.name text NOT NULL
+-- column department_kinds.name_en text NOT NULL
+-- column department_kinds.kind text NOT NULL
+-- column departments.id bigint NOT NULL
+-- column departments.division text NOT NULL
+-- column departments.kind text NOT NULL
+-- column departments.name text NOT NULL
+-- column departments.active bigint NOT NULL DEFAULT 1
+-- column divisions.code text NOT NULL
+-- column divisions.name text NOT NULL
+-- column divisions.short text NOT NULL
+-- column divisions.level text NOT NULL
+-- column divisions.parent text
+-- column firms.id bigint NOT NULL
+-- column firms.credit_code text NOT NULL
+-- column firms.name text NOT NULL
+-- column firms.division text NOT NULL
+-- column firms.township text NOT NULL
+-- column firms.address text NOT NULL
+-- column firms.industry text NOT NULL
+-- column firms.legal_representative text NOT NULL
+-- column firms.principal_name text NOT NULL
+-- column firms.principal_phone text NOT NULL
+-- column firms.contact_name text NOT NULL
+-- column firms.contact_phone text NOT NULL
+-- column firms.staff_total bigint NOT NULL
+-- column firms.city_managed bigint NOT NULL
+-- column firms.warnings text NOT NULL DEFAULT '[]'::text
+-- column firms.version bigint NOT NULL DEFAULT 1
+-- column firms.created_at text NOT NULL
+-- column firms.updated_at text NOT NULL
+-- column imported_packages.package_id text NOT NULL
+-- column imported_packages.sha256 text NOT NULL
+-- column imported_packages.application_id bigint NOT NULL
+-- column imported_packages.submission_no bigint NOT NULL
+-- column imported_packages.imported_at text NOT NULL
+-- column imported_packages.imported_by bigint NOT NULL
+-- column industries.division text NOT NULL
+-- column industries.section text NOT NULL
+-- column industries.name text NOT NULL
+-- column industries.department_kind text
+-- column login_failures.key text NOT NULL
+-- column login_failures.failures bigint NOT NULL
+-- column login_failures.last_failed_at text NOT NULL
+-- column review_tasks.id bigint NOT NULL
+-- column review_tasks.application_id bigint NOT NULL
+-- column review_tasks.submission_no bigint NOT NULL
+-- column review_tasks.stage bigint NOT NULL
+-- column review_tasks.stage_name text NOT NULL
+-- column review_tasks.department_id bigint NOT NULL
+-- column review_tasks.quorum bigint NOT NULL
+-- column review_tasks.state text NOT NULL
+-- column review_tasks.green_channel bigint NOT NULL
+-- column review_tasks.opened_at text NOT NULL
+-- column review_tasks.due_at text NOT NULL
+-- column review_tasks.decided_at text
+-- column review_tasks.decided_by bigint
+-- column review_tasks.opinion text
+-- column review_tasks.headcount bigint
+-- column review_tasks.conditions text
+-- column roster_entries.id bigint NOT NULL
+-- column roster_entries.application_id bigint NOT NULL
+-- column roster_entries.row_no bigint NOT NULL
+-- column roster_entries.name text NOT NULL
+-- column roster_entries.id_number text NOT NULL
+-- column roster_entries.phone text NOT NULL
+-- column roster_entries.post text NOT NULL
+-- column roster_entries.home_region text NOT NULL
+-- column roster_entries.from_elsewhere bigint NOT NULL
+-- column roster_entries.from_region text NOT NULL
+-- column roster_entries.return_date text
+-- column roster_entries.observation_start text
+-- column roster_entries.observation_end text
+-- column roster_entries.health text NOT NULL
+-- column schema_migrations.version bigint NOT NULL
+-- column settings.key text NOT NULL
+-- column settings.value text NOT NULL
+-- column submissions.application_id bigint NOT NULL
+-- column submissions.submission_no bigint NOT NULL
+-- column submissions.plan text NOT NULL
+-- column submissions.roster text NOT NULL
+-- column submissions.stages text NOT NULL
+-- column submissions.findings text NOT NULL
+-- column submissions.submitted_by bigint NOT NULL
+-- column submissions.submitted_at text NOT NULL
+-- column users.id bigint NOT NULL
+-- column users.name text NOT NULL
+-- column users.role text NOT NULL
+-- column users.department_id bigint
+-- column users.firm_id bigint
+-- column users.division text
+-- column users.password_hash text NOT NULL
+-- column users.must_change bigint NOT NULL DEFAULT 1
+-- column users.disabled bigint NOT NULL DEFAULT 0
+-- column users.failed_logins bigint NOT NULL DEFAULT 0
+-- column users.locked_until text
+-- column users.password_changed_at text NOT NULL
+-- column users.created_at text NOT NULL
+-- constraint applications.applications_created_by_fkey FOREIGN KEY (created_by) REFERENCES users(id)
+-- constraint applications.applications_firm_id_fkey FOREIGN KEY (firm_id) REFERENCES firms(id)
+-- constraint applications.applications_jurisdiction_fkey FOREIGN KEY (jurisdiction) REFERENCES divisions(code)
+-- constraint applications.applications_pkey PRIMARY KEY (id)
+-- constraint applications.applications_state_check CHECK ((state = ANY (ARRAY['draft'::text, 'in_review'::text, 'returned'::text, 'approved'::text, 'rejected'::text, 'withdrawn'::text, 'certified'::text, 'revoked'::text])))
+-- constraint attachments.attachments_added_by_fkey FOREIGN KEY (added_by) REFERENCES users(id)
+-- constraint attachments.attachments_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
+-- constraint attachments.attachments_pkey PRIMARY KEY (id)
+-- constraint attachments.attachments_removed_by_fkey FOREIGN KEY (removed_by) REFERENCES users(id)
+-- constraint attachments.attachments_size_check CHECK ((size >= 0))
+-- constraint audit_events.audit_events_pkey PRIMARY KEY (seq)
+-- constraint audit_events.audit_events_prev_hash_key UNIQUE (prev_hash)
+-- constraint cert_prints.cert_prints_certificate_id_copy_no_key UNIQUE (certificate_id, copy_no)
+-- constraint cert_prints.cert_prints_certificate_id_fkey FOREIGN KEY (certificate_id) REFERENCES certificates(id)
+-- constraint cert_prints.cert_prints_pkey PRIMARY KEY (id)
+-- constraint cert_prints.cert_prints_printed_by_fkey FOREIGN KEY (printed_by) REFERENCES users(id)
+-- constraint cert_sequences.cert_sequences_jurisdiction_fkey FOREIGN KEY (jurisdiction) REFERENCES divisions(code)
+-- constraint cert_sequences.cert_sequences_last_check CHECK ((last > 0))
+-- constraint cert_sequences.cert_sequences_pkey PRIMARY KEY (jurisdiction, year)
+-- constraint certificates.certificates_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
+-- constraint certificates.certificates_closed_by_fkey FOREIGN KEY (closed_by) REFERENCES users(id)
+-- constraint certificates.certificates_issued_by_fkey FOREIGN KEY (issued_by) REFERENCES users(id)
+-- constraint certificates.certificates_jurisdiction_fkey FOREIGN KEY (jurisdiction) REFERENCES divisions(code)
+-- constraint certificates.certificates_jurisdiction_year_seq_key UNIQUE (jurisdiction, year, seq)
+-- constraint certificates.certificates_number_key UNIQUE (number)
+-- constraint certificates.certificates_pkey PRIMARY KEY (id)
+-- constraint certificates.certificates_state_check CHECK ((state = ANY (ARRAY['issued'::text, 'voided'::text, 'revoked'::text])))
+-- constraint daily_reports.daily_reports_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
+-- constraint daily_reports.daily_reports_fever_check CHECK ((fever >= 0))
+-- constraint daily_reports.daily_reports_filed_by_fkey FOREIGN KEY (filed_by) REFERENCES users(id)
+-- constraint daily_reports.daily_reports_firm_id_fkey FOREIGN KEY (firm_id) REFERENCES firms(id)
+-- constraint daily_reports.daily_reports_firm_id_report_date_key UNIQUE (firm_id, report_date)
+-- constraint daily_reports.daily_reports_flag_handled_by_fkey FOREIGN KEY (flag_handled_by) REFERENCES users(id)
+-- constraint daily_reports.daily_reports_masks_remaining_check CHECK ((masks_remaining >= 0))
+-- constraint daily_reports.daily_reports_pkey PRIMARY KEY (id)
+-- constraint daily_reports.daily_reports_staff_on_site_check CHECK ((staff_on_site >= 0))
+-- constraint daily_reports.daily_reports_timeliness_check CHECK ((timeliness = ANY (ARRAY['on_time'::text, 'late'::text])))
+-- constraint daily_reports.daily_reports_under_observation_check CHECK ((under_observation >= 0))
+-- constraint department_kinds.department_kinds_kind_check CHECK ((kind = ANY (ARRAY['industry'::text, 'countersign'::text])))
+-- constraint department_kinds.department_kinds_pkey PRIMARY KEY (code)
+-- constraint departments.departments_active_check CHECK ((active = ANY (ARRAY[(0)::bigint, (1)::bigint])))
+-- constraint departments.departments_division_fkey FOREIGN KEY (division) REFERENCES divisions(code)
+-- constraint departments.departments_division_kind_key UNIQUE (division, kind)
+-- constraint departments.departments_kind_fkey FOREIGN KEY (kind) REFERENCES department_kinds(code)
+-- constraint departments.departments_pkey PRIMARY KEY (id)
+-- constraint divisions.divisions_level_check CHECK ((level = ANY (ARRAY['city'::text, 'district'::text, 'county'::text])))
+-- constraint divisions.divisions_parent_fkey FOREIGN KEY (parent) REFERENCES divisions(code)
+-- constraint divisions.divisions_pkey PRIMARY KEY (code)
+-- constraint firms.firms_city_managed_check CHECK ((city_managed = ANY (ARRAY[(0)::bigint, (1)::bigint])))
+-- constraint firms.firms_credit_code_key UNIQUE (credit_code)
+-- constraint firms.firms_division_fkey FOREIGN KEY (division) REFERENCES divisions(code)
+-- constraint firms.firms_industry_fkey FOREIGN KEY (industry) REFERENCES industries(division)
+-- constraint firms.firms_pkey PRIMARY KEY (id)
+-- constraint firms.firms_staff_total_check CHECK ((staff_total >= 0))
+-- constraint imported_packages.imported_packages_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
+-- constraint imported_packages.imported_packages_imported_by_fkey FOREIGN KEY (imported_by) REFERENCES users(id)
+-- constraint imported_packages.imported_packages_pkey PRIMARY KEY (package_id)
+-- constraint industries.industries_department_kind_fkey FOREIGN KEY (department_kind) REFERENCES department_kinds(code)
+-- constraint industries.industries_pkey PRIMARY KEY (division)
+-- constraint login_failures.login_failures_failures_check CHECK ((failures > 0))
+-- constraint login_failures.login_failures_pkey PRIMARY KEY (key)
+-- constraint review_tasks.review_tasks_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
+-- constraint review_tasks.review_tasks_application_id_submission_no_stage_department__key UNIQUE (application_id, submission_no, stage, department_id)
+-- constraint review_tasks.review_tasks_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES users(id)
+-- constraint review_tasks.review_tasks_department_id_fkey FOREIGN KEY (department_id) REFERENCES departments(id)
+-- constraint review_tasks.review_tasks_green_channel_check CHECK ((green_channel = ANY (ARRAY[(0)::bigint, (1)::bigint])))
+-- constraint review_tasks.review_tasks_pkey PRIMARY KEY (id)
+-- constraint review_tasks.review_tasks_state_check CHECK ((state = ANY (ARRAY['pending'::text, 'approved'::text, 'rejected'::text, 'returned'::text, 'closed'::text])))
+-- constraint roster_entries.roster_entries_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
+-- constraint roster_entries.roster_entries_application_id_id_number_key UNIQUE (application_id, id_number)
+-- constraint roster_entries.roster_entries_from_elsewhere_check CHECK ((from_elsewhere = ANY (ARRAY[(0)::bigint, (1)::bigint])))
+-- constraint roster_entries.roster_entries_health_check CHECK ((health = ANY (ARRAY['normal'::text, 'observation'::text, 'fever'::text])))
+-- constraint roster_entries.roster_entries_pkey PRIMARY KEY (id)
+-- constraint schema_migrations.schema_migrations_pkey PRIMARY KEY (version)
+-- constraint settings.settings_pkey PRIMARY KEY (key)
+-- constraint submissions.submissions_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
+-- constraint submissions.submissions_pkey PRIMARY KEY (application_id, submission_no)
+-- constraint submissions.submissions_submitted_by_fkey FOREIGN KEY (submitted_by) REFERENCES users(id)
+-- constraint users.users_check CHECK (((role <> 'reviewer'::text) OR (department_id IS NOT NULL)))
+-- constraint users.users_check1 CHECK (((role <> ALL (ARRAY['clerk'::text, 'leader'::text])) OR (division IS NOT NULL)))
+-- constraint users.users_department_id_fkey FOREIGN KEY (department_id) REFERENCES departments(id)
+-- constraint users.users_division_fkey FOREIGN KEY (division) REFERENCES divisions(code)
+-- constraint users.users_firm_id_fkey FOREIGN KEY (firm_id) REFERENCES firms(id)
+-- constraint users.users_name_key UNIQUE (name)
+-- constraint users.users_pkey PRIMARY KEY (id)
+-- constraint users.users_role_check CHECK ((role = ANY (ARRAY['firm'::text, 'reviewer'::text, 'clerk'::text, 'leader'::text, 'admin'::text])))
+-- function CREATE OR REPLACE FUNCTION public.reopen_refuse()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
+END $function$
+-- function CREATE OR REPLACE FUNCTION public.reopen_refuse_unless_retention()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    IF current_setting('reopen.retention', true) = 'on' THEN
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
+END $function$
+-- function CREATE OR REPLACE FUNCTION public.reopen_refuse_unless_state()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    IF OLD.state <> TG_ARGV[0] THEN
+        RAISE EXCEPTION '%', TG_ARGV[1] USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END $function$
+-- index CREATE INDEX applications_decided ON public.applications USING btree (decided_at)
+-- index CREATE INDEX applications_firm ON public.applications USING btree (firm_id, state)
+-- index CREATE INDEX applications_state ON public.applications USING btree (jurisdiction, state, updated_at)
+-- index CREATE INDEX applications_stats ON public.applications USING btree (firm_id, state, decided_at, planned_date, approved_headcount, category, jurisdiction, key_area, under_observation)
+-- index CREATE INDEX applications_submitted ON public.applications USING btree (submitted_at)
+-- index CREATE INDEX applications_updated ON public.applications USING btree (updated_at)
+-- index CREATE INDEX audit_record ON public.audit_events USING btree (record, seq)
+-- index CREATE INDEX certificates_app ON public.certificates USING btree (application_id, state, closed_at)
+-- index CREATE INDEX certificates_jurisdiction ON public.certificates USING btree (jurisdiction, state, id)
+-- index CREATE INDEX daily_reports_date ON public.daily_reports USING btree (report_date, firm_id)
+-- index CREATE INDEX daily_reports_flagged ON public.daily_reports USING btree (application_id) WHERE ((flags <> '[]'::text) AND (flag_handled_at IS NULL))
+-- index CREATE INDEX firms_division ON public.firms USING btree (division, name)
+-- index CREATE INDEX firms_name ON public.firms USING btree (name)
+-- index CREATE INDEX firms_name_trgm ON public.firms USING gin (name gin_trgm_ops)
+-- index CREATE INDEX firms_stats ON public.firms USING btree (division, industry, created_at)
+-- index CREATE INDEX review_app ON public.review_tasks USING btree (application_id, submission_no, stage)
+-- index CREATE INDEX review_queue ON public.review_tasks USING btree (department_id, state, due_at)
+-- index CREATE INDEX review_tasks_decided ON public.review_tasks USING btree (decided_at, state, application_id, submission_no) WHERE (decided_at IS NOT NULL)
+-- index CREATE INDEX review_tasks_dept_decided ON public.review_tasks USING btree (department_id, decided_at DESC, id) WHERE (state = ANY (ARRAY['approved'::text, 'rejected'::text, 'returned'::text]))
+-- index CREATE INDEX review_tasks_pending_due ON public.review_tasks USING btree (due_at, application_id) WHERE (state = 'pending'::text)
+-- index CREATE INDEX roster_app ON public.roster_entries USING btree (application_id, row_no)
+-- index CREATE INDEX submissions_at ON public.submissions USING btree (submitted_at, application_id)
+-- index CREATE UNIQUE INDEX applications_one_open ON public.applications USING btree (firm_id) WHERE (state <> ALL (ARRAY['rejected'::text, 'withdrawn'::text, 'revoked'::text]))
+-- index CREATE UNIQUE INDEX applications_pkey ON public.applications USING btree (id)
+-- index CREATE UNIQUE INDEX attachments_live_name ON public.attachments USING btree (application_id, name) WHERE (removed_at IS NULL)
+-- index CREATE UNIQUE INDEX attachments_pkey ON public.attachments USING btree (id)
+-- index CREATE UNIQUE INDEX audit_events_pkey ON public.audit_events USING btree (seq)
+-- index CREATE UNIQUE INDEX audit_events_prev_hash_key ON public.audit_events USING btree (prev_hash)
+-- index CREATE UNIQUE INDEX cert_prints_certificate_id_copy_no_key ON public.cert_prints USING btree (certificate_id, copy_no)
+-- index CREATE UNIQUE INDEX cert_prints_pkey ON public.cert_prints USING btree (id)
+-- index CREATE UNIQUE INDEX cert_sequences_pkey ON public.cert_sequences USING btree (jurisdiction, year)
+-- index CREATE UNIQUE INDEX certificates_jurisdiction_year_seq_key ON public.certificates USING btree (jurisdiction, year, seq)
+-- index CREATE UNIQUE INDEX certificates_number_key ON public.certificates USING btree (number)
+-- index CREATE UNIQUE INDEX certificates_one_live ON public.certificates USING btree (application_id) WHERE (state = 'issued'::text)
+-- index CREATE UNIQUE INDEX certificates_pkey ON public.certificates USING btree (id)
+-- index CREATE UNIQUE INDEX daily_reports_firm_id_report_date_key ON public.daily_reports USING btree (firm_id, report_date)
+-- index CREATE UNIQUE INDEX daily_reports_pkey ON public.daily_reports USING btree (id)
+-- index CREATE UNIQUE INDEX department_kinds_pkey ON public.department_kinds USING btree (code)
+-- index CREATE UNIQUE INDEX departments_division_kind_key ON public.departments USING btree (division, kind)
+-- index CREATE UNIQUE INDEX departments_pkey ON public.departments USING btree (id)
+-- index CREATE UNIQUE INDEX divisions_pkey ON public.divisions USING btree (code)
+-- index CREATE UNIQUE INDEX firms_credit_code_key ON public.firms USING btree (credit_code)
+-- index CREATE UNIQUE INDEX firms_pkey ON public.firms USING btree (id)
+-- index CREATE UNIQUE INDEX imported_packages_pkey ON public.imported_packages USING btree (package_id)
+-- index CREATE UNIQUE INDEX industries_pkey ON public.industries USING btree (division)
+-- index CREATE UNIQUE INDEX login_failures_pkey ON public.login_failures USING btree (key)
+-- index CREATE UNIQUE INDEX review_tasks_application_id_submission_no_stage_department__key ON public.review_tasks USING btree (application_id, submission_no, stage, department_id)
+-- index CREATE UNIQUE INDEX review_tasks_pkey ON public.review_tasks USING btree (id)
+-- index CREATE UNIQUE INDEX roster_entries_application_id_id_number_key ON public.roster_entries USING btree (application_id, id_number)
+-- index CREATE UNIQUE INDEX roster_entries_pkey ON public.roster_entries USING btree (id)
+-- index CREATE UNIQUE INDEX schema_migrations_pkey ON public.schema_migrations USING btree (version)
+-- index CREATE UNIQUE INDEX settings_pkey ON public.settings USING btree (key)
+-- index CREATE UNIQUE INDEX submissions_pkey ON public.submissions USING btree (application_id, submission_no)
+-- index CREATE UNIQUE INDEX users_name_key ON public.users USING btree (name)
+-- index CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)
+-- trigger CREATE TRIGGER audit_no_delete BEFORE DELETE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION reopen_refuse('the audit log is append-only')
+-- trigger CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION reopen_refuse('the audit log is append-only')
+-- trigger CREATE TRIGGER audit_no_update BEFORE UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION reopen_refuse('the audit log is append-only')
+-- trigger CREATE TRIGGER cert_prints_no_delete BEFORE DELETE ON public.cert_prints FOR EACH ROW EXECUTE FUNCTION reopen_refuse('the print log is append-only')
+-- trigger CREATE TRIGGER cert_prints_no_truncate BEFORE TRUNCATE ON public.cert_prints FOR EACH STATEMENT EXECUTE FUNCTION reopen_refuse('the print log is append-only')
+-- trigger CREATE TRIGGER cert_prints_no_update BEFORE UPDATE ON public.cert_prints FOR EACH ROW EXECUTE FUNCTION reopen_refuse('the print log is append-only')
+-- trigger CREATE TRIGGER certificates_closed_frozen BEFORE UPDATE ON public.certificates FOR EACH ROW EXECUTE FUNCTION reopen_refuse_unless_state('issued', 'a voided or revoked certificate is never changed')
+-- trigger CREATE TRIGGER certificates_no_delete BEFORE DELETE ON public.certificates FOR EACH ROW EXECUTE FUNCTION reopen_refuse('certificates are kept, void them instead')
+-- trigger CREATE TRIGGER certificates_no_truncate BEFORE TRUNCATE ON public.certificates FOR EACH STATEMENT EXECUTE FUNCTION reopen_refuse('certificates are kept, void them instead')
+-- trigger CREATE TRIGGER daily_reports_frozen BEFORE UPDATE OF firm_id, application_id, report_date, staff_on_site, fever, under_observation, masks_remaining, notes, filed_at, filed_by, timeliness, flags ON public.daily_reports FOR EACH ROW EXECUTE FUNCTION reopen_refuse('a filed daily report is never changed')
+-- trigger CREATE TRIGGER daily_reports_no_delete BEFORE DELETE ON public.daily_reports FOR EACH ROW EXECUTE FUNCTION reopen_refuse_unless_retention('daily reports are kept')
+-- trigger CREATE TRIGGER daily_reports_no_truncate BEFORE TRUNCATE ON public.daily_reports FOR EACH STATEMENT EXECUTE FUNCTION reopen_refuse('daily reports are kept')
+-- trigger CREATE TRIGGER review_tasks_decided_frozen BEFORE UPDATE ON public.review_tasks FOR EACH ROW EXECUTE FUNCTION reopen_refuse_unless_state('pending', 'a decided review task is never changed')
+-- trigger CREATE TRIGGER review_tasks_no_delete BEFORE DELETE ON public.review_tasks FOR EACH ROW EXECUTE FUNCTION reopen_refuse('review tasks are kept')
+-- trigger CREATE TRIGGER review_tasks_no_truncate BEFORE TRUNCATE ON public.review_tasks FOR EACH STATEMENT EXECUTE FUNCTION reopen_refuse('review tasks are kept')
+-- trigger CREATE TRIGGER submissions_no_delete BEFORE DELETE ON public.submissions FOR EACH ROW EXECUTE FUNCTION reopen_refuse('submissions are immutable')
+-- trigger CREATE TRIGGER submissions_no_truncate BEFORE TRUNCATE ON public.submissions FOR EACH STATEMENT EXECUTE FUNCTION reopen_refuse('submissions are immutable')
+-- trigger CREATE TRIGGER submissions_no_update BEFORE UPDATE ON public.submissions FOR EACH ROW EXECUTE FUNCTION reopen_refuse_unless_retention('submissions are immutable')
