@@ -8,9 +8,9 @@
 use chrono::{TimeZone, Utc};
 use reopen_core::service::demo::{demo_credit_code, demo_plan, demo_roster_csv};
 use reopen_core::service::{local_date, Decision, NewUser};
-use reopen_core::Reopen;
 use serde_json::Value;
 
+use crate::certs::{keys_args, open_core};
 use crate::support::*;
 
 /// Applications of 511802 ready for the races.
@@ -27,7 +27,7 @@ struct Town {
 fn town(approved: u32, in_review: u32, drafts: u32) -> Town {
     let env = Env::new();
     let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
-    let mut core = Reopen::open(&env.db).unwrap();
+    let mut core = open_core(&env);
     let admin = core.login("admin", ADMIN_PW, now).unwrap();
     let mut add = |name: &str, role: &str, dep: Option<&str>, div: Option<&str>| {
         let u = NewUser {
@@ -143,7 +143,9 @@ fn at_once(env: &Env, cmds: &[(String, Vec<String>)]) -> Vec<Run> {
     let children: Vec<_> = cmds
         .iter()
         .map(|(user, args)| {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            // `--keys DIR` on PostgreSQL (a global flag; a file's keys are found beside it).
+            let keys = keys_args(env);
+            let args: Vec<&str> = args.iter().chain(&keys).map(String::as_str).collect();
             env.spawn_as(user, &args)
         })
         .collect();

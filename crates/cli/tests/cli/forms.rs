@@ -12,6 +12,7 @@ use reopen_core::service::{local_date, Decision, NewUser};
 use reopen_core::Reopen;
 use serde_json::Value;
 
+use crate::certs::{keys_args, open_core};
 use crate::support::*;
 
 struct Apps {
@@ -28,7 +29,7 @@ struct Apps {
 fn setup() -> (Env, Apps) {
     let env = Env::new();
     let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
-    let mut core = Reopen::open(&env.db).unwrap();
+    let mut core = open_core(&env);
     let admin = core.login("admin", ADMIN_PW, now).unwrap();
     let mut add =
         |name: &str, role: &str, dep: Option<&str>, div: Option<&str>, firm: Option<&str>| {
@@ -339,7 +340,7 @@ fn human_output_names_the_document_and_the_case() {
     let (env, a) = setup();
     let out = env.path("h.pdf");
     let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
-    c.arg("--db").arg(&env.db);
+    c.arg("--db").arg(&env.db).args(keys_args(&env));
     c.args([
         "--user",
         "clerk",
@@ -375,6 +376,7 @@ fn the_human_queue_names_categories_and_states_in_chinese() {
     let o = Command::new(env!("CARGO_BIN_EXE_reopen"))
         .arg("--db")
         .arg(&env.db)
+        .args(keys_args(&env))
         .args(["--user", "swj", "review", "queue"])
         .env("REOPEN_NOW", NOW)
         .env("REOPEN_PASSWORD", PW)
@@ -395,6 +397,7 @@ fn the_human_queue_names_categories_and_states_in_chinese() {
     let o = Command::new(env!("CARGO_BIN_EXE_reopen"))
         .arg("--db")
         .arg(&env.db)
+        .args(keys_args(&env))
         .args(["--user", "swj", "app", "show", "2"])
         .env("REOPEN_NOW", NOW)
         .env("REOPEN_PASSWORD", PW)
@@ -420,7 +423,7 @@ fn the_human_queue_names_categories_and_states_in_chinese() {
 fn receipts_in_filing_mode_and_on_the_green_channel() {
     let env = Env::new();
     let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
-    let mut core = Reopen::open(&env.db).unwrap();
+    let mut core = open_core(&env);
     let admin = core.login("admin", ADMIN_PW, now).unwrap();
     let u = NewUser {
         name: "clerk".into(),
