@@ -82,10 +82,18 @@ fn record_failure(conn: Db<'_>, keys: &[String], now: DateTime<Utc>) -> Result<i
     Ok(most)
 }
 
-/// The keys failures are counted under: the name, and the source when there is one. A NUL, which no stored name holds and PostgreSQL cannot
-/// store, is written `\0` in the counter's key.
+/// The keys failures are counted under: the name, and the source when there is one. A NUL, which
+/// no stored name holds and PostgreSQL cannot store, is written `\0`; a name or source longer than
+/// any user's (a hostile megabyte) is counted under its SHA-256, so that a key fits an index entry.
 fn throttle_keys(name: &str, source: Option<&str>) -> Vec<String> {
-    let safe = |s: &str| s.replace('\0', "\\0");
+    let safe = |s: &str| {
+        if s.len() > 256 {
+            use sha2::Digest;
+            format!("sha256:{}", hex::encode(sha2::Sha256::digest(s.as_bytes())))
+        } else {
+            s.replace('\0', "\\0")
+        }
+    };
     let mut keys = vec![format!("user:{}", safe(name))];
     keys.extend(source.map(|s| format!("source:{}", safe(s))));
     keys
