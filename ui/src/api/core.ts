@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  /** The database cannot be reached or is not this program's (a server down, a newer schema). */
+  | 'unavailable'
   | 'internal'
   | 'unauthenticated'
   /** Logged in with an initial or reset password: only changing it (or logging out) is allowed. */
@@ -44,6 +46,7 @@ const CODES: ErrorCode[] = [
   'forbidden',
   'not_found',
   'conflict',
+  'unavailable',
   'internal',
   'unauthenticated',
   'must_change_password',
