@@ -66,7 +66,7 @@ pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<R
     let mut core = Reopen::open(&opts.db).map_err(|e| e.message.en.clone())?;
     // The key that seals rosters lives outside the database file (see `reopen roster-key`).
     if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
-        let key = reopen_core::store::seal::RosterKey::read(std::path::Path::new(&path))
+        let key = reopen_core::keys::RosterKey::read(std::path::Path::new(&path))
             .map_err(|e| e.message.en.clone())?;
         core.set_roster_key(key).map_err(|e| e.message.en.clone())?;
     }

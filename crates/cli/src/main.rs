@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use reopen_core::domain::auth::Actor;
 use reopen_core::error::{Error, Lang};
+use reopen_core::keys::RosterKey;
 use reopen_core::service::{AppFilter, Decision, NewUser, QueueFilter, WorkflowConfig};
-use reopen_core::store::seal::RosterKey;
 use reopen_core::{t, Reopen};
 use serde_json::{json, Value};
 

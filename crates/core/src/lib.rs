@@ -9,9 +9,11 @@ pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod keys;
+pub mod model;
 pub mod reference;
 pub mod service;
 pub mod store;
+pub mod time;
 
 pub use error::{Error, ErrorKind, FieldError, Lang, Result, Text};
 pub use service::Reopen;

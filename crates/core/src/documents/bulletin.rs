@@ -12,7 +12,7 @@ use printpdf::{Op, TextRenderingMode};
 use super::canvas::{Canvas, BLACK, GREY, MM, PAGE_H, PAGE_W, RED};
 use super::{zh_date, DocFonts};
 use crate::error::{Error, Result};
-use crate::service::{Bulletin, OverdueRow, RatePoint, StatsRow};
+use crate::model::{Bulletin, OverdueRow, RatePoint, StatsRow};
 
 const LEFT: f32 = 20.0 * MM;
 const RIGHT: f32 = PAGE_W - 20.0 * MM;
@@ -427,8 +427,8 @@ fn overdue_table(d: &mut Doc<'_>, b: &Bulletin) -> Result<()> {
         .iter()
         .enumerate()
         .map(|(i, o): (usize, &OverdueRow)| {
-            let due = crate::service::parse_ts(&o.due_at)
-                .map(crate::service::local_time)
+            let due = crate::time::parse_ts(&o.due_at)
+                .map(crate::time::local_time)
                 .unwrap_or_else(|_| o.due_at.clone());
             let place = o.jurisdiction_name.clone();
             let cells = vec![
@@ -464,9 +464,9 @@ fn overdue_table(d: &mut Doc<'_>, b: &Bulletin) -> Result<()> {
 
 /// Renders the bulletin to PDF bytes.
 pub fn render_bulletin(b: &Bulletin, fonts: &DocFonts) -> Result<Vec<u8>> {
-    let generated: DateTime<Utc> = crate::service::parse_ts(&b.generated_at)
+    let generated: DateTime<Utc> = crate::time::parse_ts(&b.generated_at)
         .map_err(|e| Error::internal(format!("bulletin time {:?}: {e}", b.generated_at)))?;
-    let generated_local = crate::service::local_time(generated);
+    let generated_local = crate::time::local_time(generated);
     let title = "复工复产日报";
     let mut d = Doc {
         c: Canvas::new(fonts, &format!("{}{title}", b.scope)),

@@ -76,7 +76,7 @@ pub struct CertificateDoc {
 #[derive(Debug, Clone)]
 pub struct FormDoc {
     pub application_id: i64,
-    pub firm: crate::service::Firm,
+    pub firm: crate::model::Firm,
     pub plan: crate::domain::plan::Plan,
     pub category_zh: String,
     /// Every measure of the policy with its Chinese name, and whether the plan commits to it.

@@ -5,6 +5,7 @@
 //! or certified. The department it was routed to sees flagged reports at the top of its queue and
 //! every day's compliance (on time / late / overdue / missing) for its firms.
 
+pub use crate::model::ComplianceCounts;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -64,17 +65,6 @@ pub struct ComplianceRow {
     pub under_observation: Option<u32>,
     pub masks_remaining: Option<u32>,
     pub flags: Vec<DailyFlag>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct ComplianceCounts {
-    pub expected: u32,
-    pub on_time: u32,
-    pub late: u32,
-    pub pending: u32,
-    pub overdue: u32,
-    pub missing: u32,
 }
 
 impl ComplianceCounts {

@@ -6,34 +6,12 @@ use serde::Serialize;
 use super::users::division_exists;
 use super::{audit, page, Reopen};
 use crate::domain::auth::{Actor, Role, CITY};
-use crate::domain::firm::{FirmInput, Person};
+use crate::domain::firm::FirmInput;
 use crate::error::{Error, Problems, Result, Text};
 use crate::store::{self, Db};
 use crate::t;
 
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct Firm {
-    pub id: i64,
-    pub credit_code: String,
-    pub name: String,
-    pub division: String,
-    pub division_name: String,
-    pub township: String,
-    pub address: String,
-    pub industry: String,
-    pub industry_name: String,
-    pub legal_representative: String,
-    pub principal: Person,
-    pub contact: Person,
-    pub staff_total: u32,
-    pub city_managed: bool,
-    /// Things the reviewer should see (e.g. a credit code registered in another division).
-    pub warnings: Vec<Text>,
-    pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
-}
+pub use crate::model::Firm;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

@@ -35,8 +35,7 @@ pub use workflow::*;
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono::{DateTime, Utc};
 
 use crate::audit::{self, Who};
 use crate::domain::auth::{Actor, Role};
@@ -57,38 +56,8 @@ pub struct Reopen {
     sealer: store::seal::Sealer,
 }
 
-/// The local calendar day (Asia/Shanghai) of an instant.
-pub fn local_date(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&Shanghai).date_naive()
-}
-
-/// The instant local (Asia/Shanghai) midnight starts `day`.
-pub fn shanghai_midnight(day: NaiveDate) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    // Asia/Shanghai has had no daylight saving since 1991: every local midnight exists once.
-    Shanghai
-        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-        .single()
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN)))
-}
-
-/// An instant shown in Asia/Shanghai.
-pub fn local_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Shanghai)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-pub(crate) fn ts(now: DateTime<Utc>) -> String {
-    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| Error::internal(format!("bad timestamp {s}: {e}")))
-}
+pub use crate::time::{local_date, local_time, shanghai_midnight};
+pub(crate) use crate::time::{parse_ts, ts};
 
 pub(crate) fn load_policy(conn: Db<'_>) -> Result<Policy> {
     match store::settings::policy(conn)? {

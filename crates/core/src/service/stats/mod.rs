@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::daily::ComplianceCounts;
+pub use crate::model::{Bulletin, Dim, OverdueRow, RatePoint, Stats, StatsRow};
 
 mod bulletin;
 mod dashboard;
@@ -27,19 +27,6 @@ pub struct DayPoint {
     pub approved: i64,
     pub rejected: i64,
     pub returned: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct OverdueRow {
-    pub application_id: i64,
-    pub firm_name: String,
-    pub jurisdiction: String,
-    pub jurisdiction_name: String,
-    pub department: String,
-    pub stage_name: String,
-    pub due_at: String,
-    pub green_channel: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,19 +74,6 @@ pub const SECTION_NAMES: [(&str, &str); 20] = [
     ("T", "国际组织"),
 ];
 
-/// What statistics are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "snake_case")]
-pub enum Dim {
-    /// The firm's county or district.
-    Division,
-    /// The firm's GB/T 4754 section.
-    Industry,
-    /// The application's category (复工类别).
-    Category,
-}
-
 impl Dim {
     pub fn parse(s: &str) -> Option<Dim> {
         match s.trim() {
@@ -123,34 +97,6 @@ impl Dim {
             Dim::Category => "复工类别",
         }
     }
-}
-
-/// One group's figures. Flows (submitted … returned, reports) count within the range; stocks
-/// (pending, overdue) are as of now; reopened firms and their staff are as of the range's end.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct StatsRow {
-    pub keys: Vec<String>,
-    pub labels: Vec<String>,
-    /// Submissions received in the range (a resubmission after a return counts again).
-    pub submitted: i64,
-    /// Applications finally approved in the range.
-    pub approved: i64,
-    pub rejected: i64,
-    pub returned: i64,
-    /// Applications in review now, and those with a stage past its deadline.
-    pub pending: i64,
-    pub overdue: i64,
-    /// Firms registered by the range's end, and those reopened (approved, reopening date reached).
-    pub firms: i64,
-    pub firms_reopened: i64,
-    /// Of applications approved by the range's end (reopened or about to): the approved headcount,
-    /// and staff from key epidemic areas and under observation as their plans say.
-    pub approved_headcount: i64,
-    pub key_area_staff: i64,
-    pub under_observation: i64,
-    /// Daily reports expected over the range and how they stand.
-    pub reports: ComplianceCounts,
 }
 
 impl StatsRow {
@@ -178,33 +124,6 @@ impl StatsRow {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct RatePoint {
-    pub date: NaiveDate,
-    /// Firms registered by the end of the range (the same for every day).
-    pub firms: i64,
-    pub reopened: i64,
-    /// reopened / firms, 0..1.
-    pub rate: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct Stats {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub by: Vec<Dim>,
-    /// The scope: the city's name, or the actor's county/district.
-    pub scope: String,
-    pub rows: Vec<StatsRow>,
-    pub total: StatsRow,
-    /// The reopening rate at the end of each day of the range, out of the firms registered by
-    /// its end.
-    pub rate: Vec<RatePoint>,
-    pub generated_at: String,
-}
-
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StatsQuery {
@@ -214,26 +133,4 @@ pub struct StatsQuery {
     pub to: Option<NaiveDate>,
     /// One or two dimensions (e.g. county × industry); default: by county.
     pub by: Vec<Dim>,
-}
-
-/// The leading group's daily bulletin (复工复产日报) for one day.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct Bulletin {
-    pub date: NaiveDate,
-    pub scope: String,
-    pub generated_at: String,
-    /// The day's figures by county/district, by industry section and by category.
-    pub by_division: Stats,
-    pub by_industry: Stats,
-    pub by_category: Stats,
-    /// The reopening rate over the 14 days to `date`.
-    pub rate: Vec<RatePoint>,
-    /// Daily reports due for the day before `date` (filed by this morning's deadline or not).
-    pub reports_date: NaiveDate,
-    pub reports: ComplianceCounts,
-    /// Flagged daily reports not yet followed up.
-    pub open_flags: i64,
-    /// Stages past their deadline now (at most 100, oldest first).
-    pub overdue: Vec<OverdueRow>,
 }

@@ -19,6 +19,10 @@
 //! database engine. The first signing key, at `init` of a fresh database, is made by
 //! [`init_signing_key`].
 
+pub mod roster;
+
+pub use roster::RosterKey;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
