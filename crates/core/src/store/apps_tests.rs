@@ -276,11 +276,9 @@ fn every_statement_runs_on_sqlite() {
 
 #[test]
 fn every_statement_runs_on_postgresql() {
-    let Ok(admin) = std::env::var("REOPEN_TEST_PG") else {
+    let Some(pg) = crate::store::testing::postgres() else {
         return;
     };
-    let url = crate::store::pg::create_test_database(&admin).unwrap();
-    let pg = crate::store::pg::connect(&url).unwrap();
     let db = Db::Postgres(&pg);
     db.batch("BEGIN").unwrap();
     exercise(db);

@@ -161,3 +161,17 @@ mod tests {
         assert!(conn.execute("DELETE FROM audit_events", []).is_err());
     }
 }
+
+/// For the store's own tests: a fresh PostgreSQL database at this program's schema when
+/// `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one), else None (the test is
+/// skipped there and runs on SQLite only).
+#[cfg(test)]
+pub(crate) mod testing {
+    pub(crate) fn postgres() -> Option<super::db::Pg> {
+        let cluster = std::env::var("REOPEN_TEST_PG")
+            .ok()
+            .filter(|u| !u.is_empty())?;
+        let url = super::pg::create_test_database(&cluster).expect("a test database");
+        Some(super::pg::connect(&url).expect("connected"))
+    }
+}

@@ -118,7 +118,10 @@ mod tests {
         let k = RosterKey::generate();
         let a = k.seal("11010519491231002X");
         let b = k.seal("11010519491231002X");
-        assert!(a.starts_with(crate::keys::roster::PREFIX) && a != b, "a fresh nonce each time");
+        assert!(
+            a.starts_with(crate::keys::roster::PREFIX) && a != b,
+            "a fresh nonce each time"
+        );
         assert_eq!(k.unseal(&a).expect("opens"), "11010519491231002X");
         assert_eq!(k.unseal("13800000000").expect("plain"), "13800000000");
         let other = RosterKey::generate();

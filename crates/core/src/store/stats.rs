@@ -467,11 +467,9 @@ mod tests {
     /// prepares, runs and reads back what SQLite gives.
     #[test]
     fn every_statement_runs_on_postgresql() {
-        let Ok(admin) = std::env::var("REOPEN_TEST_PG") else {
+        let Some(pg) = crate::store::testing::postgres() else {
             return;
         };
-        let url = crate::store::pg::create_test_database(&admin).unwrap();
-        let pg = crate::store::pg::connect(&url).unwrap();
         let db = Db::Postgres(&pg);
         let t = "2020-02-10T02:00:00Z";
         db.batch(&format!(

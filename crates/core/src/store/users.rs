@@ -342,14 +342,9 @@ mod tests {
     /// On PostgreSQL when `REOPEN_TEST_PG` names a cluster (scripts/lib/pg.sh starts one).
     #[test]
     fn users_on_postgres() {
-        let Some(admin) = std::env::var("REOPEN_TEST_PG")
-            .ok()
-            .filter(|u| !u.is_empty())
-        else {
+        let Some(pg) = crate::store::testing::postgres() else {
             return;
         };
-        let url = crate::store::pg::create_test_database(&admin).unwrap();
-        let pg = crate::store::pg::connect(&url).unwrap();
         users_on(Db::from(&pg));
     }
 }

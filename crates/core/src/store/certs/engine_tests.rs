@@ -8,7 +8,7 @@ use crate::domain::workflow::{AppState, TaskState};
 use crate::service::{CertState, QueueFilter};
 use crate::store::db::Db;
 use crate::store::tasks::*;
-use crate::store::{certs, forms, pg, prints};
+use crate::store::{certs, forms, prints};
 
 /// The statements of store::{certs, prints, forms, tasks} over a few rows: the same calls and
 /// the same answers on SQLite and, when REOPEN_TEST_PG names a cluster, on PostgreSQL.
@@ -218,12 +218,8 @@ fn certificate_statements_on_sqlite() {
 
 #[test]
 fn certificate_statements_on_postgres() {
-    let Some(url) = std::env::var("REOPEN_TEST_PG")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
+    let Some(p) = crate::store::testing::postgres() else {
         return;
     };
-    let p = pg::connect(&pg::create_test_database(&url).unwrap()).unwrap();
     exercise(Db::Postgres(&p));
 }
