@@ -343,7 +343,7 @@ fn head_problem(
     let stored = store::head(db)?;
     if n == 0 && stored.hash.is_none() {
         // `init` records its event in the transaction that stores the policy.
-        if store::initialised(db)? {
+        if crate::store::settings::has_policy(db)? {
             return Ok(Some((
                 Some(1),
                 "the log is empty although the database is initialised".into(),

@@ -91,7 +91,7 @@ pub(crate) fn check_against_store(conn: Db<'_>, f: &FirmInput) -> Result<Vec<Tex
             ),
         );
     }
-    let routed = store::firms::industry_department_kind(conn, f.industry.as_str())?;
+    let routed = store::reference::industry_department_kind(conn, f.industry.as_str())?;
     match routed {
         None => p.add(
             "industry",

@@ -216,7 +216,7 @@ impl Reopen {
                 if role != Some(Role::Firm) {
                     p.add("firm", t!("只有企业填报人绑定企业", "only firm users are bound to a firm"));
                 } else if let Some(code) = p.take("firm", CreditCode::parse(f)) {
-                    match store::users::firm_id(tx, code.as_str())? {
+                    match store::firms::id_of(tx, code.as_str())? {
                         Some(id) => firm_id = Some(id),
                         None => p.add("firm", t!(format!("没有登记统一社会信用代码为 {f} 的企业"), format!("no firm with credit code {f}"))),
                     }

@@ -111,12 +111,14 @@ pub(crate) fn resolve_stages(
                 continue;
             }
             let kind = if d.kind == INDUSTRY {
-                store::reference::industry_department_kind(conn, industry)?.ok_or_else(|| {
-                    Error::conflict(t!(
-                        format!("行业 {industry} 没有配置主管部门"),
-                        format!("industry {industry} has no department")
-                    ))
-                })?
+                store::reference::industry_department_kind(conn, industry)?
+                    .flatten()
+                    .ok_or_else(|| {
+                        Error::conflict(t!(
+                            format!("行业 {industry} 没有配置主管部门"),
+                            format!("industry {industry} has no department")
+                        ))
+                    })?
             } else {
                 d.kind.clone()
             };

@@ -167,13 +167,6 @@ pub(crate) fn write_head(db: Db<'_>, hash: &str, signed: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether the database was initialised (`init` stores the policy with its first event).
-pub(crate) fn initialised(db: Db<'_>) -> Result<bool> {
-    Ok(db
-        .first::<i64>("SELECT 1 FROM settings WHERE key = 'policy'", args![])?
-        .is_some())
-}
-
 /// What is wrong with the append-only triggers of the audit table, if anything: they must be
 /// exactly those the migrations create (same names, same text), with no other trigger on the
 /// table. SQLite keeps each trigger's text in `sqlite_master`; PostgreSQL's guards are read from
@@ -260,7 +253,7 @@ mod tests {
         };
         assert_eq!(tail(db).unwrap(), None);
         assert_eq!(tail_seq(db).unwrap(), 0);
-        assert!(!initialised(db).unwrap());
+        assert!(!crate::store::settings::has_policy(db).unwrap());
         assert!(crate::audit::verify(db, &keys).unwrap().ok);
         let now = chrono::DateTime::parse_from_rfc3339("2020-02-10T01:00:00Z")
             .unwrap()

@@ -65,6 +65,14 @@ pub(crate) fn by_code(db: Db<'_>, code: &str) -> Result<Option<Firm>> {
     )
 }
 
+/// The id of the firm with this credit code, if there is one.
+pub(crate) fn id_of(db: Db<'_>, credit_code: &str) -> Result<Option<i64>> {
+    db.first(
+        "SELECT id FROM firms WHERE credit_code = ?1",
+        args![credit_code],
+    )
+}
+
 pub(crate) fn code_taken(db: Db<'_>, code: &str) -> Result<bool> {
     let n: i64 = db.one(
         "SELECT count(*) FROM firms WHERE credit_code = ?1",
@@ -163,19 +171,6 @@ pub(crate) fn routed_to_department(
         args![firm_id, department_id],
     )?;
     Ok(n > 0)
-}
-
-/// The competent department kind of an industry: None when the industry is not in the list,
-/// Some(None) when it is but has no department.
-pub(crate) fn industry_department_kind(
-    db: Db<'_>,
-    industry: &str,
-) -> Result<Option<Option<String>>> {
-    db.row_opt(
-        "SELECT department_kind FROM industries WHERE division = ?1",
-        args![industry],
-        |r| r.get(0),
-    )
 }
 
 /// What the firm list is filtered by.
@@ -347,8 +342,14 @@ mod tests {
             args![],
         )
         .unwrap();
-        assert_eq!(industry_department_kind(db, "52").unwrap(), Some(None));
-        assert_eq!(industry_department_kind(db, "53").unwrap(), None);
+        assert_eq!(
+            crate::store::reference::industry_department_kind(db, "52").unwrap(),
+            Some(None)
+        );
+        assert_eq!(
+            crate::store::reference::industry_department_kind(db, "53").unwrap(),
+            None
+        );
         let now = chrono::DateTime::parse_from_rfc3339("2020-02-10T01:00:00Z")
             .unwrap()
             .with_timezone(&Utc);

@@ -1,6 +1,5 @@
 //! Application packages and what comes with them: the packages imported at the counter
-//! (`imported_packages`), the attachments of an application, the database's mode (office or a
-//! firm's own PC) and the few reads and writes of applications the import and the attachments
+//! (`imported_packages`), the attachments of an application and the few reads and writes of applications the import and the attachments
 //! make around the office's use cases.
 
 use chrono::{DateTime, Utc};
@@ -10,35 +9,6 @@ use crate::domain::workflow::AppState;
 use crate::error::Result;
 use crate::service::Attachment;
 use crate::store::Db;
-
-// --- settings: the mode of the database -------------------------------------------------------
-
-/// The stored mode (`firm` on a firm's own PC), None when never set (an office database).
-pub(crate) fn mode(db: Db<'_>) -> Result<Option<String>> {
-    db.first("SELECT value FROM settings WHERE key = 'mode'", args![])
-}
-
-/// Whether the database holds a policy, i.e. was initialised.
-pub(crate) fn initialised(db: Db<'_>) -> Result<bool> {
-    let n: i64 = db.one(
-        "SELECT count(*) FROM settings WHERE key = 'policy'",
-        args![],
-    )?;
-    Ok(n > 0)
-}
-
-/// Stores the policy (as JSON) and the mode of a new database.
-pub(crate) fn init_settings(db: Db<'_>, policy_json: &str, mode: &str) -> Result<()> {
-    db.exec(
-        "INSERT INTO settings(key, value) VALUES ('policy', ?1)",
-        args![policy_json],
-    )?;
-    db.exec(
-        "INSERT INTO settings(key, value) VALUES ('mode', ?1)",
-        args![mode],
-    )?;
-    Ok(())
-}
 
 // --- attachments ------------------------------------------------------------------------------
 
@@ -207,17 +177,17 @@ pub(crate) fn record_import(db: Db<'_>, i: &NewImport<'_>, now: DateTime<Utc>) -
 mod tests {
     use super::*;
 
-    /// The store's statements of packages, attachments and the mode on a migrated database of
-    /// either engine.
+    /// The store's statements of packages and attachments on a migrated database of either
+    /// engine.
     fn packages_on(db: Db<'_>) {
         let now = chrono::DateTime::parse_from_rfc3339("2020-02-10T01:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(mode(db).unwrap(), None);
-        assert!(!initialised(db).unwrap());
-        init_settings(db, "{}", "firm").unwrap();
-        assert_eq!(mode(db).unwrap().as_deref(), Some("firm"));
-        assert!(initialised(db).unwrap());
+        use crate::store::settings;
+        assert_eq!(settings::mode(db).unwrap(), None);
+        assert!(!settings::has_policy(db).unwrap());
+        settings::put(db, settings::MODE, "firm").unwrap();
+        assert_eq!(settings::mode(db).unwrap().as_deref(), Some("firm"));
         db.exec(
             "INSERT INTO divisions(code, name, short, level, parent) VALUES ('5118', '雅安市', '雅安', 'city', NULL)",
             args![],

@@ -178,13 +178,16 @@ pub(crate) fn industry(db: Db<'_>, industry: &str) -> Result<Option<RoutingRow>>
 }
 
 /// The department kind an industry routes to (None: unknown industry or not routed).
-pub(crate) fn industry_department_kind(db: Db<'_>, industry: &str) -> Result<Option<String>> {
-    Ok(db
-        .first::<Option<String>>(
-            "SELECT department_kind FROM industries WHERE division = ?1",
-            args![industry],
-        )?
-        .flatten())
+/// The department kind an industry is routed to: None when there is no such industry,
+/// Some(None) when it is routed to none.
+pub(crate) fn industry_department_kind(
+    db: Db<'_>,
+    industry: &str,
+) -> Result<Option<Option<String>>> {
+    db.first::<Option<String>>(
+        "SELECT department_kind FROM industries WHERE division = ?1",
+        args![industry],
+    )
 }
 
 pub(crate) fn set_industry_kind(db: Db<'_>, industry: &str, kind: &str) -> Result<()> {
@@ -239,6 +242,7 @@ mod tests {
         assert_eq!(
             industry_department_kind(db, &first.industry)
                 .unwrap()
+                .flatten()
                 .as_deref(),
             Some("SWJ")
         );

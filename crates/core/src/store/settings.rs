@@ -22,6 +22,14 @@ pub(crate) fn get(db: Db<'_>, key: &str) -> Result<Option<String>> {
     db.first("SELECT value FROM settings WHERE key = ?1", args![key])
 }
 
+/// The key of the database's mode (`firm` on a firm's own PC; none in an office's database).
+pub(crate) const MODE: &str = "mode";
+
+/// The stored mode, None when never set (an office database).
+pub(crate) fn mode(db: Db<'_>) -> Result<Option<String>> {
+    get(db, MODE)
+}
+
 /// Stores `value` under `key`, replacing what was there.
 pub(crate) fn put(db: Db<'_>, key: &str, value: &str) -> Result<()> {
     db.exec(

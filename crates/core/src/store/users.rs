@@ -235,15 +235,6 @@ pub(crate) fn set_password(
     Ok(())
 }
 
-/// The firm with `credit_code` (a firm user's binding). The firms' own statements are
-/// `store::firms`'s; this lookup is the users' only need of that table.
-pub(crate) fn firm_id(db: Db<'_>, credit_code: &str) -> Result<Option<i64>> {
-    db.first(
-        "SELECT id FROM firms WHERE credit_code = ?1",
-        args![credit_code],
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -305,7 +296,9 @@ mod tests {
         assert_eq!((s.disabled, s.password_changed_at), (false, later));
         disable(db, swj).unwrap();
         assert!(session_state(db, swj).unwrap().unwrap().disabled);
-        assert!(firm_id(db, "91511802MA62H0001X").unwrap().is_none());
+        assert!(crate::store::firms::id_of(db, "91511802MA62H0001X")
+            .unwrap()
+            .is_none());
 
         logins::set(db, "user:swj", 3, now).unwrap();
         logins::set(db, "user:swj", 4, later).unwrap();

@@ -30,15 +30,15 @@ impl Reopen {
         let f = FirmInput::from_json(firm).map_err(Error::validation)?;
         self.check_printable(&printable_fields(&f))?;
         self.write(|tx| {
-            if store::packages::initialised(tx)? {
+            if store::settings::has_policy(tx)? {
                 return Err(Error::conflict(t!(
                     "该数据库已初始化,企业自用模式只能在新数据库上设置",
                     "the database is already initialised; firm mode is set up on a new database only"
                 )));
             }
             let (d, dep, ind) = crate::reference::load_defaults(tx)?;
-            let policy = serde_json::to_string(&Policy::default_policy())?;
-            store::packages::init_settings(tx, &policy, Mode::Firm.as_str())?;
+            store::settings::insert_policy(tx, &Policy::default_policy())?;
+            store::settings::put(tx, store::settings::MODE, Mode::Firm.as_str())?;
             chain::append(
                 tx,
                 &system(),

@@ -93,7 +93,7 @@ pub struct ImportReport {
 
 pub(crate) fn mode_of(db: Db<'_>) -> Result<Mode> {
     // A database whose mode was never set is the office's.
-    Ok(match store::packages::mode(db)? {
+    Ok(match store::settings::mode(db)? {
         Some(m) if m == Mode::Firm.as_str() => Mode::Firm,
         _ => Mode::Office,
     })
