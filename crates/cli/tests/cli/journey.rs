@@ -11,6 +11,7 @@ fn journey() {
     env.add_user("zhb", "reviewer", Some("511802-ZHB"));
     env.add_user("jxj", "reviewer", Some("511802-JXJ"));
     env.add_user("f1", "firm", None);
+    env.add_user("clerk", "clerk", None);
 
     // The firm user registers its 零售业 firm and is bound to it.
     let firm = env
@@ -258,6 +259,72 @@ fn journey() {
     assert_eq!(a2["submission_no"], 2);
     assert_eq!(a2["stage_name"], "领导小组办公室会签");
     assert_ne!(a2["stage"], a1["stage"]);
+
+    // The clerk issues and prints the certificate; anyone verifies its number.
+    let cert = env.as_("clerk", &["cert", "issue", &ids]).ok().json();
+    let number = cert["number"].as_str().unwrap().to_string();
+    assert!(number.ends_with("1号"), "{cert}");
+    let pdf = env.path("cert.pdf");
+    env.as_(
+        "clerk",
+        &["cert", "print", &number, "--out", pdf.to_str().unwrap()],
+    )
+    .ok();
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let verified = env.cmd(&["verify", &number], &[]).ok().json();
+    assert_eq!(verified["status"], "valid", "{verified}");
+    assert_eq!(env.show("f1", id)["state"], "certified");
+
+    // Reopened on its planned day, the firm files its daily report; the statistics count it.
+    let day = [
+        ("REOPEN_NOW", "2020-02-08T18:00:00+08:00"),
+        ("REOPEN_PASSWORD", PW),
+    ];
+    let report = env.write_json(
+        "report.json",
+        &serde_json::json!({"date": "2020-02-08", "staff_on_site": 8, "fever": 0,
+            "under_observation": 0, "masks_remaining": 500, "notes": "正常"}),
+    );
+    let filed = env
+        .cmd(
+            &[
+                "--user",
+                "f1",
+                "daily",
+                "file",
+                FIRM_CODE,
+                "--file",
+                report.to_str().unwrap(),
+            ],
+            &day,
+        )
+        .ok()
+        .json();
+    assert_eq!(filed["status"], "on_time", "{filed}");
+    let stats = env
+        .cmd(
+            &[
+                "--user",
+                "admin",
+                "stats",
+                "--from",
+                "2020-02-05",
+                "--to",
+                "2020-02-08",
+            ],
+            &[
+                ("REOPEN_NOW", "2020-02-08T18:00:00+08:00"),
+                ("REOPEN_PASSWORD", ADMIN_PW),
+            ],
+        )
+        .ok()
+        .json();
+    let total = &stats["total"];
+    assert_eq!(total["submitted"], 2, "{stats}");
+    assert_eq!(total["returned"], 1, "{stats}");
+    assert_eq!(total["approved"], 1, "{stats}");
+    assert_eq!(total["firms_reopened"], 1, "{stats}");
+    assert_eq!(total["reports"]["on_time"], 1, "{stats}");
 
     // The audit chain is intact...
     let ok = env.as_("admin", &["audit", "verify"]).ok().json();
