@@ -328,10 +328,25 @@ pub fn check_submission(
     today: NaiveDate,
 ) -> (Vec<FieldError>, Vec<Finding>) {
     let mut p = Problems::new();
-    let mut findings = Vec::new();
     if plan.category.is_none() {
         p.add("category", t!("请选择复工类别", "choose a category"));
     }
+    check_planned_date(&mut p, plan, firm, policy, today);
+    check_headcount(&mut p, &plan.headcount, firm, policy);
+    check_measures(&mut p, plan, policy);
+    check_commitment(&mut p, plan, firm, today);
+    check_roster(&mut p, &plan.headcount, roster, policy);
+    (p.0, findings(plan, roster, policy))
+}
+
+/// The planned date: given, not past, not before the industry's earliest reopening.
+fn check_planned_date(
+    p: &mut Problems,
+    plan: &Plan,
+    firm: &FirmFacts<'_>,
+    policy: &Policy,
+    today: NaiveDate,
+) {
     match plan.planned_date {
         None => p.add(
             "planned_date",
@@ -363,7 +378,11 @@ pub fn check_submission(
             }
         }
     }
-    let h = &plan.headcount;
+}
+
+/// The headcounts add up and stay within the firm's staff, and key-area staff not yet cleared
+/// are under observation.
+fn check_headcount(p: &mut Problems, h: &Headcounts, firm: &FirmFacts<'_>, policy: &Policy) {
     if h.planned == 0 {
         p.add(
             "headcount.planned",
@@ -455,6 +474,10 @@ pub fn check_submission(
             ),
         );
     }
+}
+
+/// Every mandatory measure taken, and an emergency plan written.
+fn check_measures(p: &mut Problems, plan: &Plan, policy: &Policy) {
     for (code, name) in &policy.mandatory_measures {
         if !plan.measures.iter().any(|m| m == code) {
             p.add(
@@ -472,6 +495,10 @@ pub fn check_submission(
             t!("请填写疫情应急预案", "the emergency plan is required"),
         );
     }
+}
+
+/// The commitment signed and accepted by the principal, not dated in the future.
+fn check_commitment(p: &mut Problems, plan: &Plan, firm: &FirmFacts<'_>, today: NaiveDate) {
     match &plan.commitment {
         None => p.add(
             "commitment",
@@ -516,7 +543,10 @@ pub fn check_submission(
             }
         }
     }
-    // The roster must describe the same people as the plan.
+}
+
+/// The roster describes the same people as the plan.
+fn check_roster(p: &mut Problems, h: &Headcounts, roster: &[RosterEntry], policy: &Policy) {
     let n = roster.len() as u32;
     if n != h.planned {
         p.add(
@@ -565,7 +595,13 @@ pub fn check_submission(
             ),
         );
     }
-    // Findings for the reviewer.
+}
+
+/// What the reviewer should see: supplies that run short, staff with symptoms, a roster whose
+/// health differs from the plan.
+fn findings(plan: &Plan, roster: &[RosterEntry], policy: &Policy) -> Vec<Finding> {
+    let h = &plan.headcount;
+    let mut findings = Vec::new();
     let need = u64::from(h.planned) * u64::from(policy.supplies.masks_per_person_per_day);
     if let Some(days) = u64::from(plan.supplies.masks).checked_div(need) {
         if days < u64::from(policy.supplies.min_days) {
@@ -607,7 +643,7 @@ pub fn check_submission(
             ),
         });
     }
-    (p.0, findings)
+    findings
 }
 
 #[cfg(test)]
