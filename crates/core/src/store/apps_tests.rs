@@ -1,4 +1,4 @@
-//! Every statement of `store::{apps, app_tasks, roster, submissions, attachments, retention}`
+//! Every statement of `store::{apps, tasks, roster, submissions, attachments, retention}`
 //! over a few rows, on SQLite and — when `REOPEN_TEST_PG` names a cluster, as scripts/test.sh
 //! sets it — on PostgreSQL: each prepares, runs and reads back the same.
 
@@ -10,7 +10,7 @@ use crate::domain::roster::{Health, RosterRecord};
 use crate::domain::workflow::{AppState, OpenTask, TaskState};
 use crate::store::retention::Guard;
 use crate::store::seal::{is_sealed, RosterKey, Sealer};
-use crate::store::{app_tasks, apps, attachments, retention, roster, submissions, Db};
+use crate::store::{apps, attachments, retention, roster, submissions, tasks, Db};
 
 const T: &str = "2020-02-10T02:00:00Z";
 
@@ -120,7 +120,7 @@ fn exercise(db: Db<'_>) {
         quorum: 1,
         due_at: at("2020-02-11T02:00:00Z"),
     }];
-    app_tasks::insert_open(db, id, 1, &open, true, now).unwrap();
+    tasks::insert_open(db, id, 1, &open, true, now).unwrap();
     apps::mark_submitted(
         db,
         id,
@@ -156,15 +156,15 @@ fn exercise(db: Db<'_>) {
     );
     for pending_only in [true, false] {
         assert_eq!(
-            app_tasks::count_for_department(db, id, Some(1), pending_only).unwrap(),
+            tasks::count_for_department(db, id, Some(1), pending_only).unwrap(),
             1
         );
         assert_eq!(
-            app_tasks::count_for_department(db, id, None, pending_only).unwrap(),
+            tasks::count_for_department(db, id, None, pending_only).unwrap(),
             0
         );
     }
-    let tasks = app_tasks::timeline(db, id).unwrap();
+    let tasks = tasks::timeline(db, id).unwrap();
     assert_eq!(
         (tasks.len(), tasks[0].state, tasks[0].department.as_str()),
         (1, TaskState::Pending, "511802-SWJ")
@@ -191,13 +191,10 @@ fn exercise(db: Db<'_>) {
     }
 
     // Withdrawn: the task closed, the application closed and due for a purge.
-    app_tasks::close_pending(db, id).unwrap();
+    tasks::close_pending_of_application(db, id).unwrap();
     apps::set_state_unstaged(db, id, AppState::Withdrawn, now).unwrap();
     assert_eq!(apps::open_of_firm(db, 1).unwrap(), None);
-    assert_eq!(
-        app_tasks::timeline(db, id).unwrap()[0].state,
-        TaskState::Closed
-    );
+    assert_eq!(tasks::timeline(db, id).unwrap()[0].state, TaskState::Closed);
     assert_eq!(
         retention::closed_before(db, at("2020-03-01T00:00:00Z")).unwrap(),
         [id]

@@ -9,7 +9,6 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
 
-pub mod app_tasks;
 pub mod apps;
 pub mod attachments;
 pub mod audit;

@@ -30,7 +30,7 @@ impl Disclosure {
 pub(crate) fn roster_disclosure(tx: Db<'_>, actor: &Actor, core: &AppCore) -> Result<Disclosure> {
     let full = match actor.role {
         Role::Reviewer => {
-            store::app_tasks::count_for_department(tx, core.id, actor.department_id, true)? > 0
+            store::tasks::count_for_department(tx, core.id, actor.department_id, true)? > 0
         }
         Role::Firm => actor.firm_id == Some(core.firm_id),
         Role::Clerk | Role::Leader | Role::Admin => false,
@@ -60,7 +60,7 @@ pub(crate) fn can_see_app(conn: Db<'_>, actor: &Actor, app: &AppCore) -> Result<
                 || actor.covers(&store::apps::firm_division(conn, app.firm_id)?)
         }
         Role::Reviewer => {
-            store::app_tasks::count_for_department(conn, app.id, actor.department_id, false)? > 0
+            store::tasks::count_for_department(conn, app.id, actor.department_id, false)? > 0
         }
     })
 }

@@ -7,7 +7,7 @@
 //! - `submit`: submitting (freezing the submission, opening the first stage) and withdrawing;
 //! - `list`: the list, the submission history and the diff of two submissions.
 //!
-//! Every statement is in the store (`store::{apps, app_tasks, roster, submissions}`).
+//! Every statement is in the store (`store::{apps, tasks, roster, submissions}`).
 
 mod access;
 mod list;

@@ -24,7 +24,7 @@ pub(crate) fn app_core(conn: Db<'_>, id: i64) -> Result<AppCore> {
 
 /// Every task of the application, pending ones past their deadline marked overdue.
 pub(crate) fn tasks_of(conn: Db<'_>, app_id: i64, now: DateTime<Utc>) -> Result<Vec<TaskRecord>> {
-    let mut tasks = store::app_tasks::timeline(conn, app_id)?;
+    let mut tasks = store::tasks::timeline(conn, app_id)?;
     for t in &mut tasks {
         t.overdue = t.state == TaskState::Pending && parse_ts(&t.due_at)? < now;
     }

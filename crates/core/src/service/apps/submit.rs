@@ -30,7 +30,7 @@ pub(crate) fn open_tasks(
     green: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    store::app_tasks::insert_open(tx, app_id, submission_no, open, green, now)
+    store::tasks::insert_open(tx, app_id, submission_no, open, green, now)
 }
 
 /// The stored roster with every check of a submission run at once: the roster read back as
@@ -161,7 +161,7 @@ impl Reopen {
             let core = app_core(tx, id)?;
             file_for(tx, actor, &core)?;
             let state = workflow::withdraw(core.state)?;
-            store::app_tasks::close_pending(tx, id)?;
+            store::tasks::close_pending_of_application(tx, id)?;
             store::apps::set_state_unstaged(tx, id, state, now)?;
             audit(
                 tx,
