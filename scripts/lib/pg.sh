@@ -1,9 +1,10 @@
 # Sourced by scripts/test.sh and the benchmark scripts: a throwaway PostgreSQL cluster for the
 # tests, started by the scripts themselves (no server is assumed to run): initdb and pg_ctl as an
 # unprivileged user (initdb refuses root), listening only on a Unix socket in a temporary folder,
-# trust authentication on that socket, stopped and removed on exit. Databases are created with
-# collation C (text sorts bytewise, as in SQLite) and LC_CTYPE C.UTF-8 (pg_trgm needs it for
-# Chinese). fsync is off: the cluster is thrown away after the run.
+# the cluster's superuser trusted on that socket (other roles give their passwords), stopped and
+# removed on exit. Databases are created with collation C (text sorts bytewise, as in SQLite) and
+# LC_CTYPE C.UTF-8 (pg_trgm needs it for Chinese). fsync is off: the cluster is thrown away after
+# the run.
 #
 # Sets REOPEN_PG_URL, the URL of the cluster's maintenance database (its superuser reopen_admin,
 # trust on the socket). Tests run against it when REOPEN_TEST_PG is set to it; they create a fresh
@@ -36,6 +37,9 @@ start_test_pg() {
   pg_as_owner "$bin/initdb" -D "$REOPEN_PG_DIR/data" -U reopen_admin --auth=trust -E UTF8 \
     --locale=C --lc-ctype=C.UTF-8 >"$REOPEN_PG_DIR/initdb.log" 2>&1 \
     || { cat "$REOPEN_PG_DIR/initdb.log" >&2; return 1; }
+  # The cluster's superuser is trusted on the socket; every other role gives its password, so
+  # that the tests see what a wrong one does.
+  printf 'local all reopen_admin trust\nlocal all all scram-sha-256\n' >"$REOPEN_PG_DIR/data/pg_hba.conf"
   pg_as_owner "$bin/pg_ctl" -D "$REOPEN_PG_DIR/data" -l "$REOPEN_PG_DIR/server.log" -w \
     -o "-c listen_addresses='' -k $REOPEN_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null || { cat "$REOPEN_PG_DIR/server.log" >&2; return 1; }

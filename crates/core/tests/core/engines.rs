@@ -158,12 +158,22 @@ fn the_application_role_cannot_change_the_schema() -> R {
     let owner = pg::connect(&owner_url)?;
     let o = Db::Postgres(&owner);
     o.batch(&format!(
-        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN;
+        "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN PASSWORD 'App-2020-pw';
          GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};
          GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};"
     ))?;
-    // The owner's URL with the application's user.
-    let app_url = owner_url.replacen("reopen_admin@", &format!("{role}@"), 1);
+    // The owner's URL with the application's user; a wrong password is a clear refusal.
+    let app_url = owner_url.replacen("reopen_admin@", &format!("{role}:App-2020-pw@"), 1);
+    let wrong = owner_url.replacen("reopen_admin@", &format!("{role}:wrong@"), 1);
+    let e = reopen_core::Reopen::open_db(&wrong, &dir.path().join("keys"))
+        .err()
+        .expect("refused");
+    assert_eq!(e.kind, ErrorKind::Unavailable, "{e}");
+    assert!(e.message.zh.contains("用户名或密码错误"), "{e}");
+    assert!(
+        !e.message.zh.contains("wrong"),
+        "the password is not shown: {e}"
+    );
     {
         let mut core = reopen_core::Reopen::open_db(&app_url, &dir.path().join("keys"))?;
         let admin = core.login("admin", crate::ADMIN_PW, crate::now())?;
