@@ -659,11 +659,20 @@ enum Tear {
 }
 
 fn tear_last_transaction(wal: &Path, shm: &Path, rng: &mut Rng) -> R<Tear> {
-    // WalCkptInfo.nBackfill follows the two 48-byte copies of the index header (native order).
-    let n_backfill = match std::fs::read(shm) {
-        Ok(b) if b.len() >= 100 => u32::from_ne_bytes([b[96], b[97], b[98], b[99]]) as usize,
+    // WalCkptInfo follows the two 48-byte copies of the index header (native order): nBackfill
+    // at 96, and at 128 nBackfillAttempted, set before a checkpoint starts copying frames into
+    // the database file. A writer frozen in the middle of a checkpoint has already copied some
+    // of those frames although nBackfill does not say so yet: those frames are in the database
+    // file, and tearing them from the log would make a copy no power cut can make (a checkpoint
+    // only copies frames that were synced).
+    let (n_backfill, attempted) = match std::fs::read(shm) {
+        Ok(b) if b.len() >= 132 => (
+            u32::from_ne_bytes([b[96], b[97], b[98], b[99]]) as usize,
+            u32::from_ne_bytes([b[128], b[129], b[130], b[131]]) as usize,
+        ),
         _ => return Ok(Tear::NoTransaction),
     };
+    let n_backfill = n_backfill.max(attempted);
     let mut bytes = match std::fs::read(wal) {
         Ok(b) => b,
         Err(_) => return Ok(Tear::NoTransaction),
