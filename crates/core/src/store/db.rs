@@ -74,6 +74,27 @@ impl Pg {
         self.trace.borrow_mut().take().unwrap_or_default()
     }
 
+    /// Runs `op` with this connection's prepared statement for `sql` and the arguments as
+    /// PostgreSQL takes them (traced when tracing is on); the client is released when it returns.
+    fn run<R>(
+        &self,
+        sql: &str,
+        args: &[&dyn ToArg],
+        op: impl FnOnce(
+            &mut postgres::Client,
+            &postgres::Statement,
+            &[&(dyn postgres::types::ToSql + Sync)],
+        ) -> std::result::Result<R, postgres::Error>,
+    ) -> Result<R> {
+        self.traced(sql, args);
+        let mut client = self.client()?;
+        let stmt = self.statement(&mut client, sql)?;
+        let owned = pg_args(args);
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            owned.iter().map(|a| a as _).collect();
+        op(&mut client, &stmt, &params).map_err(pg_error)
+    }
+
     fn traced(&self, sql: &str, args: &[&dyn ToArg]) {
         if let Some(t) = self.trace.borrow_mut().as_mut() {
             t.push(inline_args(sql, args));
@@ -540,15 +561,7 @@ impl<'a> Db<'a> {
                 Ok(stmt.execute(rusqlite::params_from_iter(sqlite_args(args)))?)
             }
             Db::Postgres(p) => {
-                p.traced(sql, args);
-                let mut client = p.client()?;
-                let stmt = p.statement(&mut client, sql)?;
-                let n = client
-                    .execute(
-                        &stmt,
-                        &pg_args(args).iter().map(|a| a as _).collect::<Vec<_>>(),
-                    )
-                    .map_err(pg_error)?;
+                let n = p.run(sql, args, |c, stmt, params| c.execute(stmt, params))?;
                 Ok(n as usize)
             }
         }
@@ -599,17 +612,7 @@ impl<'a> Db<'a> {
                 Ok(())
             }
             Db::Postgres(p) => {
-                p.traced(sql, args);
-                let rows = {
-                    let mut client = p.client()?;
-                    let stmt = p.statement(&mut client, sql)?;
-                    client
-                        .query(
-                            &stmt,
-                            &pg_args(args).iter().map(|a| a as _).collect::<Vec<_>>(),
-                        )
-                        .map_err(pg_error)?
-                };
+                let rows = p.run(sql, args, |c, stmt, params| c.query(stmt, params))?;
                 for r in &rows {
                     f(&Row {
                         inner: RowRef::Postgres(r),
@@ -640,17 +643,7 @@ impl<'a> Db<'a> {
                 }
             }
             Db::Postgres(p) => {
-                p.traced(sql, args);
-                let row = {
-                    let mut client = p.client()?;
-                    let stmt = p.statement(&mut client, sql)?;
-                    client
-                        .query_opt(
-                            &stmt,
-                            &pg_args(args).iter().map(|a| a as _).collect::<Vec<_>>(),
-                        )
-                        .map_err(pg_error)?
-                };
+                let row = p.run(sql, args, |c, stmt, params| c.query_opt(stmt, params))?;
                 match row {
                     Some(r) => f(&Row {
                         inner: RowRef::Postgres(&r),
