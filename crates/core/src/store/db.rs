@@ -26,7 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::error::{Error, Result};
 
 /// Which engine a database runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Engine {
     Sqlite,
@@ -162,6 +162,19 @@ impl Conn {
 
     pub fn engine(&self) -> Engine {
         self.db().engine()
+    }
+
+    /// Whether the connection is lost for good (PostgreSQL's server closed it, or it was
+    /// restarted): a pool opens a new one instead of using it again.
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Conn::Sqlite(_) => false,
+            Conn::Postgres(p) => p
+                .client
+                .try_borrow()
+                .map(|c| c.is_closed())
+                .unwrap_or(false),
+        }
     }
 
     /// A write transaction: SQLite's `BEGIN IMMEDIATE`; on PostgreSQL READ COMMITTED with the

@@ -28,6 +28,7 @@ pub mod retention;
 pub mod roster;
 pub mod scope;
 pub mod seal;
+pub mod sessions;
 pub mod settings;
 pub mod sqlite_file;
 pub mod stats;
@@ -50,6 +51,7 @@ pub fn migrations() -> Migrations<'static> {
             "migrations/sqlite/006_certificates_by_app.sql"
         )),
         M::up(include_str!("migrations/sqlite/007_login_failures.sql")),
+        M::up(include_str!("migrations/sqlite/008_sessions.sql")),
     ])
 }
 
