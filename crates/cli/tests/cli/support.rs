@@ -106,6 +106,47 @@ pub struct Env {
     pub db: PathBuf,
     /// The URL when the database is on PostgreSQL (`REOPEN_TEST_PG` names the cluster).
     pub pg: Option<String>,
+    /// With `REOPEN_TEST_SERVER=1`, user commands go through `reopen serve` on this database
+    /// (`--server`); commands that run only here (init, backup, …) still open it directly.
+    pub through_server: bool,
+    server: std::cell::RefCell<Option<Server>>,
+}
+
+/// A `reopen serve` on the test's database, started at the clock a command asks for.
+pub struct Server {
+    child: std::process::Child,
+    pub url: String,
+    pub fingerprint: String,
+    /// The REOPEN_NOW it was started with.
+    now: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The subcommand of `args` (after `--user NAME` and other global options).
+fn subcommand<'a>(args: &[&'a str]) -> &'a str {
+    let mut i = 0;
+    while i < args.len() {
+        match args[i] {
+            "--user" | "--db" | "--keys" | "--server" | "--server-fingerprint" => i += 2,
+            a if a.starts_with("--") => i += 1,
+            a => return a,
+        }
+    }
+    ""
+}
+
+/// What runs only on a database here, never through a server.
+fn local_only(sub: &str) -> bool {
+    matches!(
+        sub,
+        "init" | "backup" | "restore" | "migrate" | "roster-key" | "check" | "serve"
+    )
 }
 
 impl Env {
@@ -121,7 +162,75 @@ impl Env {
             Some(url) => PathBuf::from(url),
             None => dir.path().join("reopen.db"),
         };
-        Env { dir, db, pg }
+        let through_server = std::env::var("REOPEN_TEST_SERVER").is_ok_and(|v| v == "1");
+        Env {
+            dir,
+            db,
+            pg,
+            through_server,
+            server: Default::default(),
+        }
+    }
+
+    /// The key directory the program uses for this database.
+    pub fn keys_dir(&self) -> PathBuf {
+        match &self.pg {
+            Some(_) => self.dir.path().join("keys"),
+            None => reopen_core::keys::KeyStore::beside(&self.db),
+        }
+    }
+
+    /// Starts `reopen serve` on this database at the clock `now` (REOPEN_NOW), unless one runs
+    /// at that clock already: the server's clock is the one that counts, so a command that asks
+    /// for another day gets a server started on that day.
+    pub fn serve_at(&self, now: &str) -> (String, String) {
+        let mut slot = self.server.borrow_mut();
+        if let Some(s) = slot.as_ref().filter(|s| s.now == now) {
+            return (s.url.clone(), s.fingerprint.clone());
+        }
+        *slot = None;
+        use std::io::BufRead;
+        let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
+        c.arg("--db")
+            .arg(&self.db)
+            .arg("--keys")
+            .arg(self.keys_dir())
+            .args([
+                "--json",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--connections",
+                "4",
+            ]);
+        for k in [
+            "REOPEN_DB",
+            "REOPEN_KEYS_DIR",
+            "REOPEN_TEST_PG",
+            "REOPEN_PASSWORD",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("REOPEN_NOW", now)
+            .env("LANG", "zh_CN.UTF-8")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut child = c.spawn().expect("reopen serve");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server's first line");
+        let v: Value = serde_json::from_str(line.trim())
+            .unwrap_or_else(|e| panic!("reopen serve said {line:?}: {e}"));
+        let server = Server {
+            child,
+            url: v["listening"].as_str().expect("listening").to_string(),
+            fingerprint: v["fingerprint"].as_str().expect("fingerprint").to_string(),
+            now: now.to_string(),
+        };
+        let out = (server.url.clone(), server.fingerprint.clone());
+        *slot = Some(server);
+        out
     }
 
     /// Runs a statement on the database behind the program's back (sqlite3 or psql), as someone
@@ -172,9 +281,22 @@ impl Env {
     /// Runs `reopen --db DB --json ARGS` with the fixed clock and Chinese locale; `envs` override.
     pub fn cmd(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
         let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
-        c.arg("--db").arg(&self.db).arg("--json");
-        if self.pg.is_some() {
-            c.arg("--keys").arg(self.dir.path().join("keys"));
+        if self.through_server && !local_only(subcommand(args)) {
+            let now = envs
+                .iter()
+                .find(|(k, _)| *k == "REOPEN_NOW")
+                .map_or(NOW, |(_, v)| v);
+            let (url, fingerprint) = self.serve_at(now);
+            c.arg("--server")
+                .arg(url)
+                .arg("--server-fingerprint")
+                .arg(fingerprint)
+                .arg("--json");
+        } else {
+            c.arg("--db").arg(&self.db).arg("--json");
+            if self.pg.is_some() {
+                c.arg("--keys").arg(self.dir.path().join("keys"));
+            }
         }
         c.args(args);
         for k in [
@@ -183,6 +305,9 @@ impl Env {
             "REOPEN_TEST_PG",
             "REOPEN_PASSWORD",
             "REOPEN_NEW_PASSWORD",
+            "REOPEN_SERVER",
+            "REOPEN_SERVER_FINGERPRINT",
+            "REOPEN_KNOWN_SERVERS",
             "LC_ALL",
             "LC_MESSAGES",
             "LANGUAGE",

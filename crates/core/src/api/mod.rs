@@ -65,6 +65,11 @@ impl From<Vec<u8>> for Blob {
 /// A request read from JSON: a validation error that says what is wrong (an unknown field, a
 /// wrong type, a missing field), in the words serde gives, under the field `request`.
 pub fn parse_request<O: Op>(args: serde_json::Value) -> Result<O> {
+    parse_request_as(args)
+}
+
+/// Any request body read from JSON, refused as [`parse_request`] refuses one.
+pub fn parse_request_as<T: DeserializeOwned>(args: serde_json::Value) -> Result<T> {
     serde_json::from_value(args).map_err(|e| {
         Error::validation(vec![FieldError::new(
             "request",

@@ -27,6 +27,7 @@ pub use exports::*;
 pub use firms::*;
 pub use forms::*;
 pub use login::*;
+pub use migrate::Health;
 pub use packages::*;
 pub use retention::*;
 pub use review::*;
@@ -186,7 +187,12 @@ impl Reopen {
     /// the system's fallbacks (e.g. `DocFonts::load()?.with_fallback_dirs(vec![])`, so that a test
     /// does not depend on the fonts a machine has).
     pub fn set_doc_fonts(&mut self, fonts: crate::documents::DocFonts) {
-        self.fonts = std::sync::OnceLock::from(std::sync::Arc::new(fonts));
+        self.share_doc_fonts(std::sync::Arc::new(fonts));
+    }
+
+    /// Uses fonts parsed once for several cores (a server's pool).
+    pub fn share_doc_fonts(&mut self, fonts: std::sync::Arc<crate::documents::DocFonts>) {
+        self.fonts = std::sync::OnceLock::from(fonts);
     }
 
     /// The documents' fonts, parsed on first need (shared: the PDFs of operations render with them).
