@@ -71,8 +71,27 @@ fn write_error(path: &Path, e: std::io::Error) -> Error {
     )
 }
 
-/// Writes `bytes` to a temporary file beside `path` and fsyncs it; `Staged::place` names it.
-pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
+/// A temporary file beside a destination that does not exist yet, made before the work that
+/// fills it: a destination that exists (or cannot be written) is refused before anything is done.
+pub struct Reserved {
+    file: std::fs::File,
+    staged: Staged,
+}
+
+impl Reserved {
+    /// Writes `bytes` and fsyncs them; `Staged::place` then names the file.
+    pub fn fill(mut self, bytes: &[u8]) -> Result<Staged, Error> {
+        let dest = self.staged.dest.clone();
+        self.file
+            .write_all(bytes)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| write_error(&dest, e))?;
+        Ok(self.staged)
+    }
+}
+
+/// Reserves `path`: refuses an existing file, and creates the temporary file beside it.
+pub fn reserve(path: &Path) -> Result<Reserved, Error> {
     if path.exists() {
         return Err(exists(path));
     }
@@ -86,21 +105,40 @@ pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     ));
-    let staged = Staged {
-        tmp: tmp.clone(),
-        dest: path.to_path_buf(),
-        placed: false,
-    };
     let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&tmp)
         .map_err(|e| write_error(path, e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| write_error(path, e))?;
-    Ok(staged)
+    Ok(Reserved {
+        file,
+        staged: Staged {
+            tmp,
+            dest: path.to_path_buf(),
+            placed: false,
+        },
+    })
+}
+
+/// Writes `bytes` to a temporary file beside `path` and fsyncs it; `Staged::place` names it.
+pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
+    reserve(path)?.fill(bytes)
+}
+
+/// Through a server, a document is logged there and written here: the file is reserved before
+/// the call (an existing or unwritable destination is refused before anything is logged) and
+/// filled and named after the answer. Only a failure between the two (a full disk, a crash)
+/// leaves a logged copy without a file: the next print is the reprint, 补打.
+pub fn fetch_into<T>(
+    file: &Path,
+    fetch: impl FnOnce() -> Result<T, Error>,
+    bytes: impl FnOnce(&T) -> &[u8],
+) -> Result<T, Error> {
+    let reserved = reserve(file)?;
+    let got = fetch()?;
+    reserved.fill(bytes(&got))?.place()?;
+    Ok(got)
 }
 
 /// Writes a new file atomically (temporary file, then rename); never overwrites an existing one.
@@ -260,10 +298,8 @@ fn print_one(
             )
         }
         Backend::Remote(_) => {
-            let p = cx.call(api::CertPrint {
-                number: number.to_string(),
-            })?;
-            write_new(file, &p.pdf.0)?;
+            let number = number.to_string();
+            let p = fetch_into(file, || cx.call(api::CertPrint { number }), |p| &p.pdf.0)?;
             Ok(p.record)
         }
     }

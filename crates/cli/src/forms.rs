@@ -53,8 +53,11 @@ pub fn print(
                 }
                 // Through a server: logged there, written here once answered.
                 Backend::Remote(_) => {
-                    let p = cx.call(api::FormPrint { app_id: id })?;
-                    certs::write_new(file, &p.pdf.0)?;
+                    let p = certs::fetch_into(
+                        file,
+                        || cx.call(api::FormPrint { app_id: id }),
+                        |p| &p.pdf.0,
+                    )?;
                     p.record
                 }
             };
@@ -77,12 +80,11 @@ pub fn print(
                 })?
         }
         Backend::Remote(_) => {
-            let p = cx.call(api::NoticePrintOp {
+            let op = api::NoticePrintOp {
                 app_id: id,
                 kind: notice,
-            })?;
-            certs::write_new(file, &p.pdf.0)?;
-            p.record
+            };
+            certs::fetch_into(file, || cx.call(op), |p| &p.pdf.0)?.record
         }
     };
     out.value(

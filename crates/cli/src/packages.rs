@@ -57,9 +57,8 @@ pub fn export(cx: &mut Ctx, id: i64, file: &Path, out: &mut Out) -> Result<(), E
                 .app_export(&a, id, now, |b| write_new(file, b))?
         }
         Backend::Remote(_) => {
-            let e = cx.call(api::AppExport { id })?;
-            write_new(file, &e.package.0)?;
-            e.report
+            crate::certs::fetch_into(file, || cx.call(api::AppExport { id }), |e| &e.package.0)?
+                .report
         }
     };
     let mut doc = serde_json::to_value(&r)?;
@@ -152,14 +151,11 @@ pub fn attachment(
     file: &Path,
     out: &mut Out,
 ) -> Result<(), Error> {
-    let api::AttachmentFile {
-        attachment: meta,
-        bytes,
-    } = cx.call(api::AppAttachment {
+    let op = api::AppAttachment {
         id,
         name: name.to_string(),
-    })?;
-    write_new(file, &bytes.0)?;
+    };
+    let meta = crate::certs::fetch_into(file, || cx.call(op), |a| &a.bytes.0)?.attachment;
     let mut doc = serde_json::to_value(&meta)?;
     doc["file"] = file.display().to_string().into();
     out.value(&doc, |_| {
