@@ -317,7 +317,7 @@ END $function$
 -- index CREATE INDEX daily_reports_flagged ON public.daily_reports USING btree (application_id) WHERE ((flags <> '[]'::text) AND (flag_handled_at IS NULL))
 -- index CREATE INDEX firms_division ON public.firms USING btree (division, name, id)
 -- index CREATE INDEX firms_name ON public.firms USING btree (name, id)
--- index CREATE INDEX firms_name_trgm ON public.firms USING gin (name gin_trgm_ops)
+-- index CREATE INDEX firms_name_trgm ON public.firms USING gin (name gin_trgm_ops) WITH (fastupdate=off)
 -- index CREATE INDEX firms_stats ON public.firms USING btree (division, industry, created_at)
 -- index CREATE INDEX review_app ON public.review_tasks USING btree (application_id, submission_no, stage)
 -- index CREATE INDEX review_queue ON public.review_tasks USING btree (department_id, state, due_at)
