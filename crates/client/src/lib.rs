@@ -117,6 +117,51 @@ impl Remote {
         self.send(&format!("/api/v1/op/{}", O::NAME), Some(body))
     }
 
+    /// Runs the operation `name` with its request as JSON (the desktop app passes what its
+    /// screens send); the answer as JSON.
+    pub fn call_json(&self, name: &str, args: Value) -> Result<Value> {
+        self.send(&format!("/api/v1/op/{name}"), Some(args))
+    }
+
+    /// The session's token (to hand a session to another client of the same server farm).
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Uses `token` as the session from now on (None: no session).
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.token = token;
+    }
+
+    /// Posts `body` as it is (any bytes) to `path` with the session's token: the HTTP status and
+    /// the answer as JSON (Null when it is not JSON). For tests of what a server does with a
+    /// request no client of ours would send.
+    pub fn post_raw(&self, path: &str, body: Vec<u8>) -> Result<(u16, Value)> {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/json")
+            .header("Accept-Language", self.accept_language())
+            .body(body);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().map_err(|e| self.unreachable(e))?;
+        let status = res.status().as_u16();
+        let bytes = res.bytes().map_err(|e| self.unreachable(e))?;
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
+    }
+
+    fn accept_language(&self) -> &'static str {
+        match self.lang {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
     fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         self.send(path, None)
     }
@@ -127,13 +172,7 @@ impl Remote {
             Some(b) => self.http.post(&url).json(b),
             None => self.http.get(&url),
         };
-        req = req.header(
-            "Accept-Language",
-            match self.lang {
-                Lang::Zh => "zh-CN",
-                Lang::En => "en",
-            },
-        );
+        req = req.header("Accept-Language", self.accept_language());
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }

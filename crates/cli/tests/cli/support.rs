@@ -110,6 +110,10 @@ pub struct Env {
     /// (`--server`); commands that run only here (init, backup, …) still open it directly.
     pub through_server: bool,
     server: std::cell::RefCell<Option<Server>>,
+    /// A second server on the same database: processes started at once (`spawn_as`) go to the
+    /// two servers in turn, as a city's clients behind one address do.
+    second: std::cell::RefCell<Option<Server>>,
+    turn: std::cell::Cell<usize>,
 }
 
 /// A `reopen serve` on the test's database, started at the clock a command asks for.
@@ -119,6 +123,22 @@ pub struct Server {
     pub fingerprint: String,
     /// The REOPEN_NOW it was started with.
     now: String,
+}
+
+impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A client of this server (pinned to its fingerprint).
+    pub fn client(&self) -> reopen_client::Remote {
+        reopen_client::Remote::new(
+            &self.url,
+            reopen_client::Trust::Fingerprint(self.fingerprint.clone()),
+            reopen_core::Lang::Zh,
+        )
+        .unwrap()
+    }
 }
 
 impl Drop for Server {
@@ -169,6 +189,8 @@ impl Env {
             pg,
             through_server,
             server: Default::default(),
+            second: Default::default(),
+            turn: Default::default(),
         }
     }
 
@@ -180,15 +202,8 @@ impl Env {
         }
     }
 
-    /// Starts `reopen serve` on this database at the clock `now` (REOPEN_NOW), unless one runs
-    /// at that clock already: the server's clock is the one that counts, so a command that asks
-    /// for another day gets a server started on that day.
-    pub fn serve_at(&self, now: &str) -> (String, String) {
-        let mut slot = self.server.borrow_mut();
-        if let Some(s) = slot.as_ref().filter(|s| s.now == now) {
-            return (s.url.clone(), s.fingerprint.clone());
-        }
-        *slot = None;
+    /// Starts another `reopen serve` on this database at the clock `now` (REOPEN_NOW).
+    pub fn spawn_server(&self, now: &str) -> Server {
         use std::io::BufRead;
         let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
         c.arg("--db")
@@ -222,12 +237,24 @@ impl Env {
             .expect("the server's first line");
         let v: Value = serde_json::from_str(line.trim())
             .unwrap_or_else(|e| panic!("reopen serve said {line:?}: {e}"));
-        let server = Server {
+        Server {
             child,
             url: v["listening"].as_str().expect("listening").to_string(),
             fingerprint: v["fingerprint"].as_str().expect("fingerprint").to_string(),
             now: now.to_string(),
-        };
+        }
+    }
+
+    /// Starts `reopen serve` on this database at the clock `now` (REOPEN_NOW), unless one runs
+    /// at that clock already: the server's clock is the one that counts, so a command that asks
+    /// for another day gets a server started on that day.
+    pub fn serve_at(&self, now: &str) -> (String, String) {
+        let mut slot = self.server.borrow_mut();
+        if let Some(s) = slot.as_ref().filter(|s| s.now == now) {
+            return (s.url.clone(), s.fingerprint.clone());
+        }
+        *slot = None;
+        let server = self.spawn_server(now);
         let out = (server.url.clone(), server.fingerprint.clone());
         *slot = Some(server);
         out
@@ -459,14 +486,29 @@ impl Env {
     pub fn spawn_as(&self, user: &str, args: &[&str]) -> std::process::Child {
         let pw = if user == "admin" { ADMIN_PW } else { PW };
         let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
-        c.arg("--db")
-            .arg(&self.db)
-            .arg("--json")
-            .args(["--user", user])
-            .args(args);
+        if self.through_server {
+            let turn = self.turn.get();
+            self.turn.set(turn + 1);
+            let (url, fingerprint) = if turn % 2 == 0 {
+                self.serve_at(NOW)
+            } else {
+                let mut second = self.second.borrow_mut();
+                let s = second.get_or_insert_with(|| self.spawn_server(NOW));
+                (s.url.clone(), s.fingerprint.clone())
+            };
+            c.arg("--server")
+                .arg(url)
+                .arg("--server-fingerprint")
+                .arg(fingerprint);
+        } else {
+            c.arg("--db").arg(&self.db);
+        }
+        c.arg("--json").args(["--user", user]).args(args);
         for k in [
             "REOPEN_DB",
             "REOPEN_NEW_PASSWORD",
+            "REOPEN_SERVER",
+            "REOPEN_SERVER_FINGERPRINT",
             "LC_ALL",
             "LC_MESSAGES",
             "LANGUAGE",

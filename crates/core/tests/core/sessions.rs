@@ -96,11 +96,16 @@ fn server_sessions_are_shared_through_the_database_and_end_by_the_same_rules() -
     assert!(s.token.len() >= 43, "{}", s.token);
     // Another connection (another server) knows the session.
     let mut other = open_again(dir.path())?;
-    assert_eq!(other.session_resume(&s.token, min(10))?.unwrap().name, "swj");
+    assert_eq!(
+        other.session_resume(&s.token, min(10))?.unwrap().name,
+        "swj"
+    );
     // The token itself is nowhere in the database.
-    let stored: Vec<String> = core
-        .raw()
-        .rows("SELECT token_hash FROM sessions", reopen_core::args![], |r| r.get(0))?;
+    let stored: Vec<String> = core.raw().rows(
+        "SELECT token_hash FROM sessions",
+        reopen_core::args![],
+        |r| r.get(0),
+    )?;
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], s.token);
     assert!(!stored[0].contains(&s.token));
@@ -152,8 +157,11 @@ fn server_sessions_are_shared_through_the_database_and_end_by_the_same_rules() -
         assert!(core.session_resume(&s.token, min(90 + m))?.is_ok(), "{m}");
     }
     assert_eq!(
-        core.session_resume(&s.token, min(90) + Duration::hours(12) + Duration::minutes(1))?
-            .unwrap_err(),
+        core.session_resume(
+            &s.token,
+            min(90) + Duration::hours(12) + Duration::minutes(1)
+        )?
+        .unwrap_err(),
         SessionEnd::Expired
     );
     // A wrong password opens nothing.

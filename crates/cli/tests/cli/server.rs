@@ -1,0 +1,276 @@
+//! `reopen serve` over HTTP: what a client that is not ours may send (malformed JSON, wrong
+//! types, unknown fields, oversize bodies, wrong, forged or ended tokens, plain HTTP, a client
+//! that never finishes) gets a clear error, changes nothing, and the server keeps serving others;
+//! a changed certificate is refused by our client; sessions are shared by two servers.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::support::*;
+
+fn server_env() -> (Env, Server) {
+    let env = with_firm();
+    let server = env.spawn_server(NOW);
+    (env, server)
+}
+
+#[test]
+fn bad_requests_get_clear_errors_and_change_nothing() {
+    let (env, server) = server_env();
+    let before = env.audit_len();
+    let mut c = server.client();
+    c.login("admin", ADMIN_PW).unwrap();
+    let post = |path: &str, body: &[u8]| c.post_raw(path, body.to_vec()).unwrap();
+
+    let (status, e) = post("/api/v1/op/firm_show", b"{not json");
+    assert_eq!(status, 400, "{e}");
+    assert_eq!(e["code"], "validation");
+    assert!(
+        e["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不是有效的 JSON"),
+        "{e}"
+    );
+
+    let (status, e) = post("/api/v1/op/app_show", br#"{"id": "seven"}"#);
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("请求参数有误"),
+        "{e}"
+    );
+
+    let (status, e) = post(
+        "/api/v1/op/app_show",
+        br#"{"id": 1, "sql": "DROP TABLE firms"}"#,
+    );
+    assert_eq!(status, 400, "{e}");
+    assert!(
+        e["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `sql`"),
+        "{e}"
+    );
+
+    let (status, e) = post("/api/v1/op/drop_everything", b"{}");
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (404, Some("not_found")),
+        "{e}"
+    );
+
+    // 49 MB of a roster: refused before it is read whole.
+    let big = format!(
+        r#"{{"id":1,"file_name":"a.csv","bytes":"{}"}}"#,
+        "A".repeat(49 << 20)
+    );
+    let (status, e) = post("/api/v1/op/app_roster_replace", big.as_bytes());
+    assert!(status == 400 || status == 413, "{status} {e}");
+    if !e.is_null() {
+        assert!(
+            e["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("请求过大"),
+            "{e}"
+        );
+    }
+
+    // A use case's own refusal keeps its kind and its fields.
+    let (status, e) = post("/api/v1/op/firm_register", br#"{"firm": {"name": ""}}"#);
+    assert_eq!(status, 400, "{e}");
+    assert!(e["fields"].as_array().unwrap().len() > 1, "{e}");
+
+    // The server still serves, and nothing changed.
+    let (status, firms) = post("/api/v1/op/firm_list", b"{}");
+    assert_eq!(status, 200, "{firms}");
+    assert_eq!(firms.as_array().unwrap().len(), 1);
+    c.logout().unwrap();
+    assert_eq!(env.audit_len(), before);
+}
+
+#[test]
+fn missing_forged_ended_and_stale_tokens_are_refused() {
+    let (_env, server) = server_env();
+    let mut c = server.client();
+    let (status, e) = c.post_raw("/api/v1/op/user_list", b"{}".to_vec()).unwrap();
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (401, Some("unauthenticated")),
+        "{e}"
+    );
+
+    c.set_token(Some("A".repeat(43)));
+    let (status, e) = c.post_raw("/api/v1/op/user_list", b"{}".to_vec()).unwrap();
+    assert_eq!(status, 401, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("登录已失效"), "{e}");
+
+    // A token taken from a session that logged out is worth nothing.
+    c.set_token(None);
+    c.login("admin", ADMIN_PW).unwrap();
+    let stolen = c.token().unwrap().to_string();
+    c.logout().unwrap();
+    let mut thief = server.client();
+    thief.set_token(Some(stolen));
+    let (status, _) = thief
+        .post_raw("/api/v1/op/user_list", b"{}".to_vec())
+        .unwrap();
+    assert_eq!(status, 401);
+
+    // A session begun before its user's password was reset ends with the reset.
+    let mut swj = server.client();
+    swj.login("swj", PW).unwrap();
+    assert_eq!(
+        swj.call(&reopen_core::api::ReviewQueue {
+            filter: Default::default()
+        })
+        .unwrap()
+        .len(),
+        0
+    );
+    let mut admin = server.client();
+    admin.login("admin", ADMIN_PW).unwrap();
+    // Times are kept to the second: the reset comes a second after the login it ends.
+    std::thread::sleep(Duration::from_millis(1100));
+    admin
+        .call(&reopen_core::api::UserPassword {
+            name: "swj".into(),
+            new: None,
+        })
+        .unwrap();
+    let e = swj
+        .call(&reopen_core::api::ReviewQueue {
+            filter: Default::default(),
+        })
+        .unwrap_err();
+    assert_eq!(e.kind.exit_code(), 3, "{e:?}");
+    assert!(e.message.zh.contains("密码已修改"), "{e:?}");
+
+    // An initial password allows nothing but its change.
+    let mut fresh = server.client();
+    let r = admin
+        .call(&reopen_core::api::UserAdd {
+            user: reopen_core::service::NewUser {
+                name: "clerk9".into(),
+                role: "clerk".into(),
+                division: Some("511802".into()),
+                ..Default::default()
+            },
+        })
+        .unwrap();
+    let initial = r.initial_password.unwrap();
+    fresh.login("clerk9", &initial).unwrap();
+    let (status, e) = fresh
+        .post_raw("/api/v1/op/app_list", b"{}".to_vec())
+        .unwrap();
+    assert_eq!(
+        (status, e["code"].as_str()),
+        (403, Some("must_change_password")),
+        "{e}"
+    );
+    fresh
+        .call(&reopen_core::api::UserPassword {
+            name: "clerk9".into(),
+            new: Some("Changed-2020x".into()),
+        })
+        .unwrap();
+}
+
+#[test]
+fn errors_speak_the_language_asked_for() {
+    let (_env, server) = server_env();
+    let en = reopen_client::Remote::new(
+        &server.url,
+        reopen_client::Trust::Fingerprint(server.fingerprint.clone()),
+        reopen_core::Lang::En,
+    )
+    .unwrap();
+    let (status, e) = en.post_raw("/api/v1/op/user_list", b"{}".to_vec()).unwrap();
+    assert_eq!(status, 401);
+    assert!(
+        e["message"].as_str().unwrap().starts_with("log in first"),
+        "{e}"
+    );
+}
+
+#[test]
+fn plain_http_and_silent_clients_do_not_stop_the_server() {
+    let (_env, server) = server_env();
+    let addr = server.url.trim_start_matches("https://").to_string();
+    // A client that connects and says nothing, and one that sends half a TLS record.
+    let _silent = std::net::TcpStream::connect(&addr).unwrap();
+    let mut half = std::net::TcpStream::connect(&addr).unwrap();
+    half.write_all(&[0x16, 0x03, 0x01]).unwrap();
+    // Plain HTTP gets a plain answer that says to use HTTPS.
+    let mut plain = std::net::TcpStream::connect(&addr).unwrap();
+    plain
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    plain
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    let _ = plain.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("HTTPS"), "{answer}");
+    // Meanwhile others are served.
+    let c = server.client();
+    let h = c.health().unwrap();
+    assert_eq!(h["status"], "ok", "{h}");
+    assert_eq!(h["schema_version"], h["latest_schema_version"], "{h}");
+}
+
+#[test]
+fn a_changed_certificate_is_refused_and_a_first_use_is_remembered() {
+    let (env, server) = server_env();
+    let known = env.path("known_servers");
+    let trust = || reopen_client::Trust::KnownServers(known.clone());
+    let mut c = reopen_client::Remote::new(&server.url, trust(), reopen_core::Lang::Zh).unwrap();
+    c.login("admin", ADMIN_PW).unwrap();
+    let text = std::fs::read_to_string(&known).unwrap();
+    assert!(text.contains(&server.fingerprint), "{text}");
+    // Another server at the same address with another certificate (its keys elsewhere).
+    let authority = server.url.trim_start_matches("https://").to_string();
+    std::fs::write(&known, format!("{authority} {}\n", "AB:".repeat(31) + "AB")).unwrap();
+    let mut c = reopen_client::Remote::new(&server.url, trust(), reopen_core::Lang::Zh).unwrap();
+    let e = c.login("admin", ADMIN_PW).unwrap_err();
+    assert!(
+        e.message.zh.starts_with("警告：服务器证书的指纹与记录不符"),
+        "{e:?}"
+    );
+    assert!(e.message.zh.contains(&server.fingerprint), "{e:?}");
+    // Nothing reached the server: no login was recorded.
+    let logins = env
+        .as_("admin", &["audit", "log", "--limit", "500"])
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "user.login")
+        .count();
+    assert_eq!(logins, 1);
+}
+
+#[test]
+fn two_servers_share_sessions() {
+    let (_env, a) = server_env();
+    let b = _env.spawn_server(NOW);
+    let mut on_a = a.client();
+    on_a.login("swj", PW).unwrap();
+    let mut on_b = b.client();
+    on_b.set_token(on_a.token().map(str::to_string));
+    assert_eq!(on_b.whoami().unwrap().name, "swj");
+    on_b.logout().unwrap();
+    let (status, _) = on_a
+        .post_raw("/api/v1/op/review_queue", b"{}".to_vec())
+        .unwrap();
+    assert_eq!(status, 401);
+    let _ = json!({});
+}
