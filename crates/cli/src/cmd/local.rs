@@ -264,6 +264,7 @@ pub fn serve(cli: &Cli, a: &ServeArgs, out: &mut Out) -> Result<(), Error> {
     // operation, status, time and client address, never a token or a password.
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
