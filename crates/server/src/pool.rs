@@ -94,11 +94,7 @@ impl Drop for Pool {
     /// The cores close their connections on a thread of their own: a PostgreSQL client blocks
     /// on its own runtime when dropped, which a thread of the server's runtime may not do.
     fn drop(&mut self) {
-        let cores = self
-            .idle
-            .get_mut()
-            .map(std::mem::take)
-            .unwrap_or_default();
+        let cores = self.idle.get_mut().map(std::mem::take).unwrap_or_default();
         if !cores.is_empty() {
             let _ = std::thread::spawn(move || drop(cores)).join();
         }

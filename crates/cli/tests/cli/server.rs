@@ -274,3 +274,181 @@ fn two_servers_share_sessions() {
     assert_eq!(status, 401);
     let _ = json!({});
 }
+
+/// A server killed (SIGKILL) while a reviewer's decisions stream in: every decision it answered
+/// is in the database, each decision is whole (its task, its application and its audit event, or
+/// none of them), and the audit chain verifies.
+#[test]
+fn a_server_killed_mid_decisions_loses_no_acknowledged_write() {
+    let t = super::concurrency::town(0, 40, 0);
+    let env = &t.env;
+    let a = env.spawn_server(NOW);
+    let mut c = a.client();
+    c.login("swj", PW).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let ids = t.in_review.clone();
+    let worker = std::thread::spawn(move || {
+        for id in ids {
+            let decision = reopen_core::service::Decision {
+                verdict: "approve".into(),
+                opinion: "同意复工".into(),
+                headcount: Some(5),
+                conditions: None,
+                expect_version: None,
+            };
+            match c.call(&reopen_core::api::ReviewDecide { id, decision }) {
+                Ok(_) => tx.send(id).unwrap(),
+                Err(_) => return,
+            }
+        }
+    });
+    // Kill it after a few acknowledged decisions, in the middle of the stream.
+    let mut acked: Vec<i64> = (0..8).map(|_| rx.recv().unwrap()).collect();
+    let pid = a.pid();
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    worker.join().unwrap();
+    acked.extend(rx.try_iter());
+    assert!(acked.len() < 40, "the server was killed before the end");
+
+    // Another server on the same database: every acknowledged decision is there.
+    let b = env.spawn_server(NOW);
+    let mut admin = b.client();
+    admin.login("admin", ADMIN_PW).unwrap();
+    let mut decided = 0;
+    for id in &t.in_review {
+        let app = admin.call(&reopen_core::api::AppShow { id: *id }).unwrap();
+        let v = serde_json::to_value(&app).unwrap();
+        let events = admin
+            .call(&reopen_core::api::AuditLog {
+                record: Some(format!("app:{id}")),
+                limit: Some(100),
+                offset: None,
+            })
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "review.approve")
+            .count();
+        let stage_one_done = v["tasks"]
+            .as_array()
+            .map(|ts| {
+                ts.iter()
+                    .any(|t| t["stage"] == 0 && t["state"] == "approved")
+            })
+            .unwrap_or(false);
+        assert_eq!(
+            stage_one_done,
+            events == 1,
+            "application {id}: half written? {v}"
+        );
+        if acked.contains(id) {
+            assert!(stage_one_done, "acknowledged decision on {id} lost: {v}");
+        }
+        decided += usize::from(stage_one_done);
+    }
+    assert!(
+        decided >= acked.len() && decided <= acked.len() + 1,
+        "{decided} {acked:?}"
+    );
+    let report = admin.call(&reopen_core::api::AuditVerify {}).unwrap();
+    assert!(report.ok, "{report:?}");
+}
+
+/// PostgreSQL stopped under load: requests get a clean 503 (the core's "unavailable"), never a
+/// 500 or a hang; restarted, the same server serves again, sessions included, without a restart
+/// of its own. On a cluster of its own (only where the PostgreSQL tests run).
+#[test]
+fn postgres_stopped_and_restarted_gives_clean_errors_then_recovers() {
+    if std::env::var("REOPEN_TEST_PG").is_err() {
+        return;
+    }
+    let cluster = Cluster::start();
+    let url = reopen_core::store::pg::create_test_database(&cluster.url).unwrap();
+    let env = Env::on_postgres(&url);
+    env.cmd(
+        &["init", "--admin", "admin"],
+        &[("REOPEN_PASSWORD", ADMIN_PW)],
+    )
+    .ok();
+    let server = env.spawn_server(NOW);
+    let mut c = server.client();
+    c.login("admin", ADMIN_PW).unwrap();
+    let list = |c: &reopen_client::Remote| c.call(&reopen_core::api::UserList {});
+    assert_eq!(list(&c).unwrap().len(), 1);
+
+    cluster.pause();
+    for _ in 0..5 {
+        let e = list(&c).unwrap_err();
+        assert_eq!(e.kind, reopen_core::ErrorKind::Unavailable, "{e:?}");
+        // The first request finds its connection closed, the next ones cannot open one.
+        assert!(
+            e.message.zh.contains("数据库暂时无法连接")
+                || e.message.zh.contains("无法连接 PostgreSQL 数据库"),
+            "{e:?}"
+        );
+    }
+    let (status, body) = c.post_raw("/api/v1/op/user_list", b"{}".to_vec()).unwrap();
+    assert_eq!(status, 503, "{body}");
+    cluster.resume();
+    let mut ok = None;
+    for _ in 0..50 {
+        match list(&c) {
+            Ok(users) => {
+                ok = Some(users);
+                break;
+            }
+            Err(e) => {
+                assert_eq!(e.kind, reopen_core::ErrorKind::Unavailable, "{e:?}");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+    }
+    assert_eq!(ok.expect("the server serves again").len(), 1);
+}
+
+/// A PostgreSQL cluster of one test's own (scripts/lib/pg.sh), removed when dropped.
+struct Cluster {
+    dir: String,
+    url: String,
+}
+
+impl Cluster {
+    fn sh(script: &str, dir: Option<&str>) -> String {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut c = std::process::Command::new("bash");
+        c.current_dir(root)
+            .arg("-c")
+            .arg(format!(". scripts/lib/pg.sh && {script}"));
+        if let Some(d) = dir {
+            c.env("REOPEN_PG_DIR", d);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{script}: {o:?}");
+        String::from_utf8(o.stdout).unwrap()
+    }
+
+    fn start() -> Cluster {
+        let dir = Cluster::sh("start_test_pg >/dev/null && echo \"$REOPEN_PG_DIR\"", None)
+            .trim()
+            .to_string();
+        let url = format!("postgres://reopen_admin@/postgres?host={dir}");
+        Cluster { dir, url }
+    }
+
+    fn pause(&self) {
+        Cluster::sh("pause_test_pg", Some(&self.dir));
+    }
+
+    fn resume(&self) {
+        Cluster::sh("resume_test_pg", Some(&self.dir));
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| Cluster::sh("stop_test_pg", Some(&self.dir)));
+    }
+}

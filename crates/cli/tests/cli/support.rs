@@ -194,6 +194,20 @@ impl Env {
         }
     }
 
+    /// An environment on the PostgreSQL database `url` (made by the caller), keys in a new
+    /// directory.
+    pub fn on_postgres(url: &str) -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+            db: PathBuf::from(url),
+            pg: Some(url.to_string()),
+            through_server: false,
+            server: Default::default(),
+            second: Default::default(),
+            turn: Default::default(),
+        }
+    }
+
     /// The key directory the program uses for this database.
     pub fn keys_dir(&self) -> PathBuf {
         match &self.pg {
