@@ -155,6 +155,18 @@ impl Remote {
         ))
     }
 
+    /// GETs `path` (a page, not the API): the HTTP status and the text.
+    pub fn get_text(&self, path: &str) -> Result<(u16, String)> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .map_err(|e| self.unreachable(e))?;
+        let status = res.status().as_u16();
+        let text = res.text().map_err(|e| self.unreachable(e))?;
+        Ok((status, text))
+    }
+
     fn accept_language(&self) -> &'static str {
         match self.lang {
             Lang::Zh => "zh-CN",
@@ -220,7 +232,7 @@ fn answer_error(status: u16, body: &[u8]) -> Error {
         "forbidden" | "unauthenticated" | "must_change_password" => ErrorKind::Forbidden,
         "not_found" => ErrorKind::NotFound,
         "conflict" => ErrorKind::Conflict,
-        "unavailable" => ErrorKind::Unavailable,
+        "unavailable" | "too_many_requests" => ErrorKind::Unavailable,
         _ => ErrorKind::Internal,
     };
     let same = |m: &str| Text::new(m, m);

@@ -32,11 +32,16 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct State {
     pool: Arc<Pool>,
     clock: Clock,
+    checks: Arc<crate::page::RateLimit>,
 }
 
 impl State {
     pub fn new(pool: Arc<Pool>, clock: Clock) -> State {
-        State { pool, clock }
+        State {
+            pool,
+            clock,
+            checks: Default::default(),
+        }
     }
 }
 
@@ -48,6 +53,7 @@ pub fn router(state: State) -> Router {
         .route("/api/v1/session", get(session))
         .route("/api/v1/op/{name}", post(op))
         .route("/api/v1/verify", post(verify))
+        .route("/v", get(check_page))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -85,6 +91,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match (self.code, self.error.kind) {
             (Some("unauthenticated"), _) => StatusCode::UNAUTHORIZED,
+            (Some("too_many_requests"), _) => StatusCode::TOO_MANY_REQUESTS,
             (Some(_), _) => StatusCode::FORBIDDEN,
             (None, ErrorKind::Validation) => StatusCode::BAD_REQUEST,
             (None, ErrorKind::Forbidden) => StatusCode::FORBIDDEN,
@@ -202,6 +209,62 @@ async fn not_found(headers: HeaderMap) -> ApiError {
 }
 
 #[derive(Deserialize)]
+struct CheckQuery {
+    /// A QR code's payload.
+    c: Option<String>,
+    /// A typed certificate number or verification code.
+    n: Option<String>,
+}
+
+/// The phone's check page (no login): a scanned QR code (`c`) or a typed number (`n`).
+async fn check_page(
+    axum::extract::State(s): axum::extract::State<State>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::extract::Query(q): axum::extract::Query<CheckQuery>,
+) -> Response {
+    let html = |status: StatusCode, body: String| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response()
+    };
+    let Some(code) =
+        q.c.or(q.n)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    else {
+        return html(
+            StatusCode::OK,
+            crate::page::message("请扫描批准通知书上的二维码，或输入编号。"),
+        );
+    };
+    if !s.checks.allow(peer.ip()) {
+        return html(
+            StatusCode::TOO_MANY_REQUESTS,
+            crate::page::message("核验过于频繁，请一分钟后再试。"),
+        );
+    }
+    if code.len() > 4096 {
+        return html(
+            StatusCode::BAD_REQUEST,
+            crate::page::message("核验内容过长。"),
+        );
+    }
+    match s.pool.run(move |core| core.verify(&code)).await {
+        Ok(v) => html(StatusCode::OK, crate::page::result(&v)),
+        Err(e) => {
+            tracing::warn!(message = %e.message.en, "check page");
+            html(
+                StatusCode::SERVICE_UNAVAILABLE,
+                crate::page::message("暂时无法核验，请稍后再试。"),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VerifyRequest {
     code: String,
@@ -210,10 +273,21 @@ struct VerifyRequest {
 /// Checks a certificate by its number or its QR payload: anyone, without a session.
 async fn verify(
     axum::extract::State(s): axum::extract::State<State>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let lang = lang(&headers);
+    if !s.checks.allow(peer.ip()) {
+        return Err(ApiError {
+            error: Error::conflict(t!(
+                "核验过于频繁，请一分钟后再试",
+                "too many checks: try again in a minute"
+            )),
+            code: Some("too_many_requests"),
+            lang,
+        });
+    }
     let req: VerifyRequest =
         api::parse_request_as(json_body(body, lang)?).map_err(|e| ApiError::new(e, lang))?;
     if req.code.len() > 4096 {

@@ -8,6 +8,7 @@
 
 mod clock;
 mod http;
+mod page;
 mod plain;
 mod pool;
 pub mod tls;
@@ -40,6 +41,9 @@ pub struct Config {
     pub training: Option<DateTime<Utc>>,
     /// How long in-flight requests may finish after SIGTERM before they are cut.
     pub grace: Duration,
+    /// The address the public reaches this server at (`https://yaan.example`): printed QR codes
+    /// then open its check page (`/v`) on a phone. None: QR codes carry the payload alone.
+    pub public_url: Option<String>,
 }
 
 /// What a started server tells its operator.
@@ -69,7 +73,11 @@ async fn serve(cfg: Config, started: impl FnOnce(&Started)) -> Result<()> {
         Some((cert, key)) => tls::Identity::load(cert, key)?,
         None => tls::Identity::self_signed(&cfg.keys.join("tls"))?,
     };
-    let pool = Arc::new(pool::Pool::open(&cfg.db, &cfg.keys, cfg.connections).await?);
+    let address = cfg
+        .public_url
+        .as_deref()
+        .map(|u| format!("{}/v", u.trim_end_matches('/')));
+    let pool = Arc::new(pool::Pool::open(&cfg.db, &cfg.keys, cfg.connections, address).await?);
     let clock = match cfg.training {
         // As the desktop app does: from REOPEN_NOW, or from the last recorded event if later
         // (starting before it would date new records before old ones, and end at once the

@@ -17,19 +17,22 @@ pub struct Pool {
     permits: Arc<Semaphore>,
     /// The documents' fonts, parsed once and shared by every core.
     fonts: Arc<DocFonts>,
+    /// The public check page, for the QR codes printed here.
+    address: Option<String>,
 }
 
 impl Pool {
     /// Opens the first connection at once (so a wrong URL, a wrong password or a database of
     /// another schema stops the server at its start, with the core's clear error).
-    pub async fn open(db: &str, keys: &Path, size: usize) -> Result<Pool> {
+    pub async fn open(db: &str, keys: &Path, size: usize, address: Option<String>) -> Result<Pool> {
         let (db, keys) = (db.to_string(), keys.to_path_buf());
         let (first, fonts) = tokio::task::spawn_blocking({
-            let (db, keys) = (db.clone(), keys.clone());
+            let (db, keys, address) = (db.clone(), keys.clone(), address.clone());
             move || -> Result<(Reopen, Arc<DocFonts>)> {
                 let mut core = Reopen::open_db(&db, &keys)?;
                 let fonts = Arc::new(DocFonts::load()?);
                 core.share_doc_fonts(fonts.clone());
+                core.set_verification_address(address);
                 Ok((core, fonts))
             }
         })
@@ -41,6 +44,7 @@ impl Pool {
             idle: Mutex::new(vec![first]),
             permits: Arc::new(Semaphore::new(size.max(1))),
             fonts,
+            address,
         })
     }
 
@@ -74,6 +78,7 @@ impl Pool {
             None => {
                 let mut core = Reopen::open_db(&self.db, &self.keys)?;
                 core.share_doc_fonts(self.fonts.clone());
+                core.set_verification_address(self.address.clone());
                 Ok(core)
             }
         }

@@ -221,6 +221,10 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM)
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// The address the public reaches this server at (https://…): printed certificates' QR codes
+    /// then open its check page on a phone
+    #[arg(long)]
+    public_url: Option<String>,
     /// Database connections (requests served at once)
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=200))]
     connections: u16,
@@ -259,6 +263,7 @@ pub fn serve(cli: &Cli, a: &ServeArgs, out: &mut Out) -> Result<(), Error> {
         connections: a.connections.into(),
         training,
         grace: std::time::Duration::from_secs(30),
+        public_url: a.public_url.clone(),
     };
     // Structured logs on stderr (RUST_LOG filters them; info by default): requests with their
     // operation, status, time and client address, never a token or a password.

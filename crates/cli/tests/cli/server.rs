@@ -452,3 +452,102 @@ impl Drop for Cluster {
         let _ = std::panic::catch_unwind(|| Cluster::sh("stop_test_pg", Some(&self.dir)));
     }
 }
+
+/// With a public address, a certificate printed through the server carries a QR code that opens
+/// the server's check page on a phone, the signed payload inside; the page says 有效 / 已作废 /
+/// 无法识别 with the firm, the number, the date and the headcount and nothing personal, takes a
+/// typed number, and is rate-limited per address. The CLI verifies the same link offline.
+#[test]
+fn a_phone_checks_a_certificate_by_its_qr_code() {
+    let (env, ids) = super::certs::approved_db(2);
+    let server = env.spawn_server_with(NOW, &["--public-url", "https://yaan.example/"]);
+    let mut clerk = server.client();
+    clerk.login("clerk", PW).unwrap();
+    let cert = clerk
+        .call(&reopen_core::api::CertIssue { app_id: ids[0] })
+        .unwrap();
+    let printed = clerk
+        .call(&reopen_core::api::CertPrint {
+            number: cert.number.clone(),
+        })
+        .unwrap();
+    let pdf = env.path("cert.pdf");
+    std::fs::write(&pdf, &printed.pdf.0).unwrap();
+    let prefix = env.path("page");
+    assert!(std::process::Command::new("pdftoppm")
+        .args([
+            "-r",
+            "300",
+            "-png",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap()
+        ])
+        .status()
+        .unwrap()
+        .success());
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q", env.path("page-1.png").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let link = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(link, format!("https://yaan.example/v?c={}", cert.payload));
+    // The code printed under the QR code is the payload's, as before.
+    let text = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let code = reopen_core::domain::certificate::verification_code(&cert.payload);
+    assert!(String::from_utf8_lossy(&text.stdout).contains(&code));
+
+    // The phone opens the link (here: the same path and query on the server).
+    let phone = server.client();
+    let (status, html) = phone.get_text(&format!("/v?c={}", cert.payload)).unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("有效") && html.contains(&cert.number),
+        "{html}"
+    );
+    assert!(html.contains(&escape_html(&cert.firm_name)), "{html}");
+    assert!(html.contains("核定复工人数"), "{html}");
+    assert!(
+        !html.contains(&cert.credit_code),
+        "the page shows no more than it must: {html}"
+    );
+    // A typed number, a verification code, something unknown.
+    let (_, by_number) = phone.get_text(&format!("/v?n={}", cert.number)).unwrap();
+    assert!(by_number.contains("有效"), "{by_number}");
+    let (_, by_code) = phone.get_text(&format!("/v?n={code}")).unwrap();
+    assert!(by_code.contains("有效"), "{by_code}");
+    let (_, unknown) = phone
+        .get_text("/v?n=%E9%9B%A8%E5%A4%8D%E5%B7%A5999")
+        .unwrap();
+    assert!(unknown.contains("无法识别"), "{unknown}");
+    // Voided: the page says so.
+    clerk
+        .call(&reopen_core::api::CertVoid {
+            number: cert.number.clone(),
+            reason: "打印错误".into(),
+        })
+        .unwrap();
+    let (_, voided) = phone.get_text(&format!("/v?c={}", cert.payload)).unwrap();
+    assert!(voided.contains("已作废"), "{voided}");
+    // The form alone, then too many checks from one address.
+    let (status, form) = phone.get_text("/v").unwrap();
+    assert_eq!(status, 200);
+    assert!(form.contains("<form"), "{form}");
+    let mut limited = false;
+    for _ in 0..40 {
+        let (status, _) = phone.get_text("/v?n=1").unwrap();
+        limited |= status == 429;
+    }
+    assert!(limited, "30 checks a minute per address");
+    // The CLI takes the whole link too (offline, with the public key).
+    let v = env.cmd(&["verify", &link], &[]).json();
+    assert_eq!(v["status"], "voided", "{v}");
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

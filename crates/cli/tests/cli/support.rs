@@ -218,6 +218,11 @@ impl Env {
 
     /// Starts another `reopen serve` on this database at the clock `now` (REOPEN_NOW).
     pub fn spawn_server(&self, now: &str) -> Server {
+        self.spawn_server_with(now, &[])
+    }
+
+    /// `spawn_server` with more arguments of `reopen serve`.
+    pub fn spawn_server_with(&self, now: &str, extra: &[&str]) -> Server {
         use std::io::BufRead;
         let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
         c.arg("--db")
@@ -231,7 +236,8 @@ impl Env {
                 "127.0.0.1:0",
                 "--connections",
                 "4",
-            ]);
+            ])
+            .args(extra);
         for k in [
             "REOPEN_DB",
             "REOPEN_KEYS_DIR",

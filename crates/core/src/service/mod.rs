@@ -57,6 +57,9 @@ pub struct Reopen {
     fonts: std::sync::OnceLock<std::sync::Arc<crate::documents::DocFonts>>,
     /// The roster key given (never in the database) and whether this database needs it.
     sealer: store::seal::Sealer,
+    /// The public address of the certificate check page (a server's `--public-url` + `/v`):
+    /// printed QR codes then open it on a phone.
+    verification_address: Option<String>,
 }
 
 pub use crate::time::{local_date, local_time, shanghai_midnight};
@@ -159,6 +162,7 @@ impl Reopen {
             keys,
             fonts: Default::default(),
             sealer: Default::default(),
+            verification_address: None,
         };
         core.sealer = store::seal::Sealer::for_database(core.db())?;
         certs::adopt_keys(&mut core)?;
@@ -188,6 +192,12 @@ impl Reopen {
     /// does not depend on the fonts a machine has).
     pub fn set_doc_fonts(&mut self, fonts: crate::documents::DocFonts) {
         self.share_doc_fonts(std::sync::Arc::new(fonts));
+    }
+
+    /// Makes printed QR codes open `address` (the server's public check page) with the signed
+    /// payload inside; None: the payload alone.
+    pub fn set_verification_address(&mut self, address: Option<String>) {
+        self.verification_address = address;
     }
 
     /// Uses fonts parsed once for several cores (a server's pool).
