@@ -551,3 +551,44 @@ fn escape_html(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+/// SIGTERM (systemd's stop): requests in flight finish, the server exits cleanly, and new
+/// connections are refused.
+#[test]
+fn sigterm_lets_requests_finish_and_stops_the_server() {
+    let (env, mut server) = server_env();
+    // A request in flight when the signal comes (a roster of 500 rows takes a while).
+    let mut f1 = server.client();
+    f1.login("f1", PW).unwrap();
+    let today = reopen_core::time::local_date(chrono::Utc::now());
+    let roster = reopen_core::service::demo::demo_roster_csv(500, 50, 5, 1, today);
+    let plan = fixture_json("plan.json");
+    let app = f1
+        .call(&reopen_core::api::AppCreate {
+            credit_code: FIRM_CODE.into(),
+            plan,
+        })
+        .unwrap();
+    let in_flight = std::thread::spawn(move || {
+        f1.call(&reopen_core::api::AppRosterReplace {
+            id: app.id,
+            file_name: "r.csv".into(),
+            bytes: roster.into_bytes().into(),
+            expect_version: None,
+        })
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let status = server
+        .terminate(Duration::from_secs(35))
+        .expect("the server stops");
+    assert!(status.success(), "{status:?}");
+    // The request that was running got its answer (the roster was replaced, or it was refused
+    // by the use case itself: never a cut connection).
+    let answered = in_flight.join().unwrap();
+    if let Err(e) = &answered {
+        assert_ne!(e.kind, reopen_core::ErrorKind::Unavailable, "{e:?}");
+    }
+    // New connections are refused.
+    assert!(server.client().health().is_err());
+    drop(env);
+}

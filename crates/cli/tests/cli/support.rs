@@ -130,6 +130,22 @@ impl Server {
         self.child.id()
     }
 
+    /// Sends SIGTERM and waits (at most `limit`) for the server to exit: its exit status.
+    pub fn terminate(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .ok()?;
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+
     /// A client of this server (pinned to its fingerprint).
     pub fn client(&self) -> reopen_client::Remote {
         reopen_client::Remote::new(
