@@ -4,7 +4,7 @@
 # Starts a throwaway PostgreSQL cluster (scripts/lib/pg.sh), carries the city-scale SQLite
 # database (target/scale/city.db; `cargo bench -p reopen-core --bench scale` makes it) over with
 # `reopen migrate`, starts a release `reopen serve` on loopback, runs the generator
-# (crates/client/benches/load.rs) and prints its table: per operation, how many were done, per
+# (crates/client/examples/load.rs) and prints its table: per operation, how many were done, per
 # second, p50/p95/p99, expected conflicts and errors; then the server's peak memory. The server,
 # the database and the generator share this machine.
 set -euo pipefail
@@ -34,6 +34,6 @@ fp=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fingerprin
 echo "server $url (pid $server_pid)"
 REOPEN_LOAD_URL=$url REOPEN_LOAD_FINGERPRINT=$fp REOPEN_LOAD_ADMIN_PASSWORD=Bench-2020-pw \
   REOPEN_LOAD_SERVER_PID=$server_pid REOPEN_LOAD_USERS=$users REOPEN_LOAD_SECONDS=$secs \
-  cargo bench -p reopen-client --bench load
+  cargo run --release -p reopen-client --example load
 grep -c '"op"\| op ' "$work/serve.log" | sed 's/^/requests logged by the server: /' || true
 rm -rf "$work"

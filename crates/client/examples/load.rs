@@ -4,7 +4,10 @@
 //! city-scale database over and starts a release server; by hand:
 //!
 //!     REOPEN_LOAD_URL=https://127.0.0.1:18443 REOPEN_LOAD_FINGERPRINT=… \
-//!       REOPEN_LOAD_ADMIN_PASSWORD=… cargo bench -p reopen-client --bench load
+//!       REOPEN_LOAD_ADMIN_PASSWORD=… cargo run --release -p reopen-client --example load
+//!
+//! (An example built with the release profile, not a criterion bench: it shares the release
+//! build of the server it measures.)
 //!
 //! Users (200 by default, REOPEN_LOAD_USERS): 40 % firms (each registers a firm, creates its
 //! application, uploads a 500-row roster and submits, then follows its status), 30 % reviewers
@@ -315,9 +318,6 @@ fn server_memory() -> Option<String> {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
-        return;
-    }
     let users: usize = std::env::var("REOPEN_LOAD_USERS")
         .ok()
         .and_then(|v| v.parse().ok())
