@@ -24,6 +24,10 @@ use cmd::{apps::AppCmd, firms::FirmCmd, local, review::ReviewCmd, users::UserCmd
 use ctx::{Backend, Ctx};
 use output::Out;
 
+/// See the workspace's Cargo.toml: a server must give back what a burst of logins took.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "reopen",

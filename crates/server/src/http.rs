@@ -33,7 +33,14 @@ pub struct State {
     pool: Arc<Pool>,
     clock: Clock,
     checks: Arc<crate::page::RateLimit>,
+    /// Logins checked at once: each password check takes argon2's 19 MiB and tens of
+    /// milliseconds of a core, so a burst of logins waits here instead of taking every
+    /// connection and all the memory.
+    logins: Arc<tokio::sync::Semaphore>,
 }
+
+/// Password checks at once.
+pub const CONCURRENT_LOGINS: usize = 2;
 
 impl State {
     pub fn new(pool: Arc<Pool>, clock: Clock) -> State {
@@ -41,6 +48,7 @@ impl State {
             pool,
             clock,
             checks: Default::default(),
+            logins: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_LOGINS)),
         }
     }
 }
@@ -323,6 +331,11 @@ async fn login(
     let now = s.clock.now();
     let source = peer.ip().to_string();
     let started = Instant::now();
+    let _turn = s
+        .logins
+        .acquire()
+        .await
+        .map_err(|e| ApiError::new(Error::internal(format!("logins: {e}")), lang))?;
     let opened = s
         .pool
         .run(move |core| core.session_open(&req.name, &req.password, &source, now))

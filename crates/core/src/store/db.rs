@@ -624,14 +624,24 @@ impl<'a> Db<'a> {
                 }
                 Ok(())
             }
+            // Streamed as the rows arrive (query_raw), never collected: statistics walk a
+            // hundred thousand rows of a city, and twenty leaders may read them at once.
             Db::Postgres(p) => {
-                let rows = p.run(sql, args, |c, stmt, params| c.query(stmt, params))?;
-                for r in &rows {
-                    f(&Row {
-                        inner: RowRef::Postgres(r),
-                    })?;
-                }
-                Ok(())
+                use postgres::fallible_iterator::FallibleIterator;
+                let mut failed = None;
+                p.run(sql, args, |c, stmt, params| {
+                    let mut rows = c.query_raw(stmt, params.iter().copied())?;
+                    while let Some(r) = rows.next()? {
+                        if let Err(e) = f(&Row {
+                            inner: RowRef::Postgres(&r),
+                        }) {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                    Ok(())
+                })?;
+                failed.map_or(Ok(()), Err)
             }
         }
     }
