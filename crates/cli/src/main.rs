@@ -1034,6 +1034,7 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
                     green_channel: green.then_some(true),
                     limit: page.limit,
                     offset: page.offset,
+                    ..Default::default()
                 };
                 let r = cx.core.review_queue(&a, &f, now)?;
                 // Flagged daily reports come first on screen; the JSON stays the queue's array.

@@ -6,6 +6,7 @@ pub mod certs;
 pub mod firms;
 pub mod packages;
 pub mod reports;
+pub mod reviewing;
 pub mod session;
 
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
@@ -39,6 +40,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         apps::app_diff,
         apps::review_queue,
         apps::review_decide,
+        reviewing::review_phrases,
+        reviewing::review_roster,
+        reviewing::app_attachment_content,
+        reviewing::app_attachment_open,
         packages::app_mode,
         packages::first_run_firm,
         packages::app_export,

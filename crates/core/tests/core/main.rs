@@ -21,6 +21,7 @@ mod packages;
 mod permissions;
 mod query_plans;
 mod retention;
+mod reviewing;
 mod sealing;
 mod sessions;
 mod sheets;

@@ -1,0 +1,153 @@
+// Issue 15 in the real window: a reviewer decides with everything in front of them (the queue
+// searched by name, the attachments opened, the roster by health concern, the firm's warnings and
+// the policy's findings in the decision dialog, a stock opinion picked, 不同意 confirmed), the
+// leader's dashboard, and the guide (办事指南). With E2E_SHOTS set, each screen is photographed
+// (30-… to 39-…), e.g.  E2E_SHOTS=$PWD/docs/screens xvfb-run -a npm test --prefix tests/e2e
+//
+// Its own application: a firm of the examples (docs/examples/firm-b.json, industry 14, reviewed by
+// 雨城区经济和信息化局, yc_jxj, whom no other spec uses) registered, filed with two attachments and
+// submitted by the counter clerk through the CLI, then rejected here. The other specs' applications
+// are left alone.
+import assert from 'node:assert/strict'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { click, dialogButton, login, logout, radio, state, tableRow, waitForPath, waitForToast } from '../support.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const examples = path.resolve(here, '../../../docs/examples')
+const shots = process.env.E2E_SHOTS
+if (shots) mkdirSync(shots, { recursive: true })
+const FIRM = '雅安市雨城区青衣江食品有限公司'
+let appId = 0
+
+/** The CLI as `user` on the window's database, at the window's time; stdout. */
+function cli(user, args) {
+  const { cli: bin, db, now, passwords } = state()
+  const env = { ...process.env, REOPEN_DB: db, REOPEN_NOW: now, REOPEN_PASSWORD: passwords[user], LANG: 'zh_CN.UTF-8' }
+  return execFileSync(bin, ['--user', user, ...args], { env, encoding: 'utf8' })
+}
+
+/** Waits for the screen to settle, checks it shows no error and saves `name`.png. */
+async function shot(name) {
+  await browser.waitUntil(async () => (await $$('.el-loading-mask')).length === 0 || !(await $('.el-loading-mask').isDisplayed()), {
+    timeoutMsg: `${name}: still loading`,
+  })
+  await browser.pause(400)
+  const errors = await browser.execute(() =>
+    [...document.querySelectorAll('.page .el-alert--error, .el-message--error')].filter((a) => a.offsetParent !== null).map((a) => a.textContent.trim()),
+  )
+  assert.deepEqual(errors, [], `${name} shows errors`)
+  if (shots) await browser.saveScreenshot(path.join(shots, `${name}.png`))
+}
+
+const tab = async (label) => {
+  const t = await $(`//div[contains(@class,"el-tabs__item")][starts-with(normalize-space(),"${label}")]`)
+  await t.waitForClickable()
+  await t.click()
+}
+
+describe('issue 15: the reviewer, the leader and the guide', () => {
+  before(() => {
+    // Filed at the counter: the example firm and plan (with too few masks, so that the policy
+    // finds something), its roster, a scanned commitment (PDF) and a picture (PNG), submitted.
+    const work = state().work
+    const plan = JSON.parse(readFileSync(path.join(examples, 'plan-b.json'), 'utf8'))
+    plan.supplies.masks = 60
+    const planFile = path.join(work, 'plan-review15.json')
+    writeFileSync(planFile, JSON.stringify(plan))
+    cli('yc_clerk', ['firm', 'register', '--file', path.join(examples, 'firm-b.json')])
+    const created = JSON.parse(cli('yc_clerk', ['--json', 'app', 'create', '--firm', '91511802MA62AB055T', '--file', planFile]))
+    appId = created.id
+    cli('yc_clerk', ['app', 'roster', '--file', path.join(examples, 'roster.csv'), String(appId)])
+    cli('yc_clerk', ['app', 'attach', String(appId), path.join(examples, '承诺书.pdf')])
+    const picture = path.join(work, '营业执照.png')
+    copyFileSync(path.resolve(here, '../../../assets/icons/icon.png'), picture)
+    cli('yc_clerk', ['app', 'attach', String(appId), picture])
+    cli('yc_clerk', ['app', 'submit', String(appId)])
+  })
+
+  it('the reviewer finds the application in the queue by a part of its name', async () => {
+    await logout().catch(() => {})
+    await login('yc_jxj')
+    await waitForPath('/review')
+    const search = await $('.queue-search input')
+    await search.waitForDisplayed()
+    await search.setValue('青衣江食品')
+    await browser.keys('Enter')
+    await browser.waitUntil(async () => (await $$('//div[contains(@class,"queue")]//tr[contains(@class,"el-table__row")]')).length === 1, {
+      timeoutMsg: 'the search leaves one row',
+    })
+    const row = await $('//div[contains(@class,"queue")]//tr[contains(@class,"el-table__row")]')
+    await shot('30-reviewer-queue-search')
+    const text = await browser.execute((el) => el.textContent, row)
+    assert.match(text, /雨城区/, 'the county column')
+    assert.match(text, /食品制造业/, 'the industry column')
+    assert.match(text, /91511802MA62AB055T/, 'the credit code column')
+    assert.match(text, /剩余 \d+ 小时/, 'time left in words')
+    await (await tableRow(FIRM)).click()
+    await waitForPath(`/review/${appId}`)
+  })
+
+  it('opens the attachments: type and size in words, the picture shown in the window', async () => {
+    await tab('附件材料')
+    const table = await $('.attachments')
+    await browser.waitUntil(async () => (await browser.execute((el) => el.textContent, table)).includes('PDF 文件，'), { timeoutMsg: 'no PDF in words' })
+    const listed = await browser.execute((el) => el.textContent, table)
+    assert.match(listed, /PNG 图片，\d+(\.\d)? KB/)
+    assert.doesNotMatch(listed, /application\/pdf|image\/png/, 'no MIME type on screen')
+    await shot('31-reviewer-attachments')
+    const open = await $('//div[contains(@class,"attachments")]//tr[contains(@class,"el-table__row")][.//td[normalize-space()="营业执照.png"]]//button')
+    await open.waitForClickable()
+    await open.click()
+    const img = await $('.preview-img')
+    await img.waitForDisplayed()
+    await browser.waitUntil(async () => (await browser.execute((el) => el.naturalWidth, img)) === 512, { timeoutMsg: 'the picture did not load' })
+    await shot('32-reviewer-attachment-open')
+    await browser.keys('Escape')
+    await img.waitForDisplayed({ reverse: true })
+  })
+
+  it('filters the roster by health concern', async () => {
+    await tab('员工花名册')
+    await radio('重点地区返岗（1）')
+    await browser.waitUntil(async () => (await $$('//div[contains(@class,"el-tab-pane")]//tr[contains(@class,"el-table__row")]')).length >= 1)
+    const rows = await $$('//div[@id="pane-roster"]//tr[contains(@class,"el-table__row")]')
+    assert.equal(rows.length, 1, 'one person back from a key area')
+    assert.match(await browser.execute((el) => el.textContent, rows[0]), /湖北省/)
+    await shot('33-reviewer-roster-key-area')
+  })
+
+  it('decides: warnings in the dialog, nothing preselected, a stock opinion, 不同意 confirmed', async () => {
+    await click('审核决定')
+    const dialog = await $('.decision')
+    await dialog.waitForDisplayed()
+    const said = await browser.execute((el) => el.textContent, dialog)
+    assert.match(said, /请留意以下提示/)
+    assert.match(said, /口罩/, 'the supplies finding is in the dialog')
+    const checked = await $$('.decision .el-radio-button.is-active')
+    assert.equal(checked.length, 0, 'no verdict preselected')
+    await shot('34-reviewer-decision-dialog')
+    // Submitting without a verdict is refused next to the field.
+    await dialogButton('提交审核决定')
+    await expect($('.decision .el-form-item__error')).toHaveText(expect.stringContaining('请选择审核结论'))
+    await radio('不同意')
+    const stock = await $('//div[contains(@class,"decision")]//*[contains(@class,"el-check-tag")][contains(normalize-space(),"不属于当前允许复工的行业范围")]')
+    await stock.click()
+    await expect($('//div[contains(@class,"decision")]//textarea')).toHaveValue(expect.stringContaining('不予批准'))
+    await dialogButton('不同意')
+    const box = await $('.el-message-box')
+    await box.waitForDisplayed()
+    assert.match(await browser.execute((el) => el.textContent, box), /不予批准/)
+    await shot('35-reviewer-reject-confirm')
+    const yes = await $(`//div[contains(@class,'el-message-box__btns')]//button[normalize-space()='确认不同意']`)
+    await yes.waitForClickable()
+    await yes.click()
+    await waitForToast('审核决定已提交')
+    const a = JSON.parse(cli('admin', ['--json', 'app', 'show', String(appId)]))
+    assert.equal(a.state, 'rejected')
+    assert.match(a.tasks.at(-1).opinion, /不属于当前允许复工的行业范围/)
+    await logout()
+  })
+})
