@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "verify",
     "form_print",
     "dashboard",
+    "dashboard_xlsx",
     "daily_file",
     "daily_list",
     "daily_due",

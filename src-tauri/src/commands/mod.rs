@@ -4,6 +4,7 @@ pub mod admin;
 pub mod apps;
 pub mod certs;
 pub mod firms;
+pub mod leader;
 pub mod packages;
 pub mod reports;
 pub mod reviewing;
@@ -60,6 +61,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         certs::verify,
         certs::form_print,
         admin::dashboard,
+        leader::dashboard_xlsx,
         reports::daily_file,
         reports::daily_list,
         reports::daily_due,

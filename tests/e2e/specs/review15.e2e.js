@@ -9,11 +9,11 @@
 // submitted by the counter clerk through the CLI, then rejected here. The other specs' applications
 // are left alone.
 import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { click, dialogButton, login, logout, radio, state, tableRow, waitForPath, waitForToast } from '../support.js'
+import { answerSaveDialog, click, dialogButton, login, logout, radio, state, tableRow, waitForPath, waitForToast } from '../support.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const examples = path.resolve(here, '../../../docs/examples')
@@ -148,6 +148,27 @@ describe('issue 15: the reviewer, the leader and the guide', () => {
     const a = JSON.parse(cli('admin', ['--json', 'app', 'show', String(appId)]))
     assert.equal(a.state, 'rejected')
     assert.match(a.tasks.at(-1).opinion, /不属于当前允许复工的行业范围/)
+    await logout()
+  })
+
+  it('the leader reads the headline figures, every county and the period, and exports it', async () => {
+    await login('ya_leader')
+    await waitForPath('/dashboard')
+    await $('.headline').waitForDisplayed()
+    const head = await browser.execute((el) => el.textContent, await $('.headline'))
+    for (const w of ['登记企业', '已复工企业', '复工率', '核定复工人数', '审核中', '超时未办']) assert.ok(head.includes(w), `${w} in ${head}`)
+    assert.match(head, /\d+(\.\d)?%复工率/)
+    const period = await browser.execute((el) => el.textContent, await $('.period'))
+    assert.match(period, /雅安市，统计期间：2020年1月23日至2020年2月5日（默认为最近 14 天/)
+    await $('canvas').waitForDisplayed()
+    await browser.waitUntil(async () => (await $$('.el-message')).length === 0, { timeoutMsg: 'a message stays' })
+    await shot('36-leader-dashboard')
+    const target = path.join(state().work, 'dashboard.xlsx')
+    await click('导出 Excel')
+    answerSaveDialog(target)
+    await waitForToast('已导出')
+    assert.ok(existsSync(target) && statSync(target).size > 4000, `${target} was written`)
+    assert.equal(readFileSync(target).subarray(0, 2).toString(), 'PK', 'an .xlsx (zip) file')
     await logout()
   })
 })
