@@ -4,6 +4,7 @@ pub mod admin;
 pub mod apps;
 pub mod certs;
 pub mod firms;
+pub mod help;
 pub mod leader;
 pub mod packages;
 pub mod reports;
@@ -62,6 +63,9 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         certs::form_print,
         admin::dashboard,
         leader::dashboard_xlsx,
+        help::guide,
+        help::guide_roster_template,
+        help::guide_commitment_template,
         reports::daily_file,
         reports::daily_list,
         reports::daily_due,

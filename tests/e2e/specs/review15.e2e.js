@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { answerSaveDialog, click, dialogButton, login, logout, radio, state, tableRow, waitForPath, waitForToast } from '../support.js'
+import { answerSaveDialog, button, click, dialogButton, login, logout, menu, radio, state, tableRow, waitForPath, waitForToast } from '../support.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const examples = path.resolve(here, '../../../docs/examples')
@@ -68,8 +68,32 @@ describe('issue 15: the reviewer, the leader and the guide', () => {
     cli('yc_clerk', ['app', 'submit', String(appId)])
   })
 
+  it('anyone reads the guide from the login screen: deadlines from the policy, the blank commitment', async () => {
+    await waitForPath('/login')
+    const link = await $('//button[contains(@class,"guide-link")]')
+    await link.waitForClickable()
+    await link.click()
+    await waitForPath('/guide')
+    await $('.guide .deadlines').waitForDisplayed()
+    const text = await browser.execute((el) => el.textContent, await $('.guide'))
+    for (const w of ['一、申请条件', '二、申请材料', '三、办理流程', '四、办理时限', '五、咨询电话', '六、空白模板下载']) assert.ok(text.includes(w), w)
+    assert.match(text, /每个审核环节24 小时内办结/)
+    assert.match(text, /绿色通道审核环节8 小时内办结/)
+    assert.match(text, /次日 10:00 前报送/)
+    assert.match(text, /12345/)
+    await shot('37-guide-without-login')
+    const target = path.join(state().work, 'commitment.pdf')
+    await click('复工复产承诺书（PDF）')
+    answerSaveDialog(target)
+    await waitForToast('已保存')
+    const pdf = execFileSync('pdftotext', [target, '-'], { encoding: 'utf8' }).replace(/\s/g, '')
+    assert.ok(pdf.includes('企业复工复产承诺书') && pdf.includes('主要负责人（签字）'), pdf)
+    const back = await $('//button[contains(normalize-space(),"返回登录")]')
+    await back.click()
+    await waitForPath('/login')
+  })
+
   it('the reviewer finds the application in the queue by a part of its name', async () => {
-    await logout().catch(() => {})
     await login('yc_jxj')
     await waitForPath('/review')
     const search = await $('.queue-search input')
@@ -169,6 +193,37 @@ describe('issue 15: the reviewer, the leader and the guide', () => {
     await waitForToast('已导出')
     assert.ok(existsSync(target) && statSync(target).size > 4000, `${target} was written`)
     assert.equal(readFileSync(target).subarray(0, 2).toString(), 'PK', 'an .xlsx (zip) file')
+    // The guide is in every role's menu.
+    await menu('办事指南')
+    await waitForPath('/help')
+    await $('.guide .deadlines').waitForDisplayed()
+    await logout()
+  })
+
+  it('the administrator adds a consulting phone on the policy screen and the guide shows it', async () => {
+    await login('admin')
+    await menu('政策参数')
+    await waitForPath('/admin/policy')
+    const add = await button('添加咨询电话')
+    await add.scrollIntoView()
+    await add.click()
+    const names = await $$('.contact-row')
+    const row = names[names.length - 1]
+    await row.$('.//input[@placeholder="部门名称"]').setValue('雨城区经济和信息化局')
+    await row.$('.//input[@placeholder="咨询电话"]').setValue('0835-2236180')
+    await row.scrollIntoView()
+    await shot('38-admin-policy-phrases-phones')
+    await click('保存')
+    await waitForToast('政策参数已保存')
+    await menu('办事指南')
+    await waitForPath('/help')
+    const contacts = await $('.guide .contacts')
+    await contacts.waitForDisplayed()
+    await browser.waitUntil(async () => (await browser.execute((el) => el.textContent, contacts)).includes('0835-2236180'), {
+      timeoutMsg: 'the new phone is not in the guide',
+    })
+    await contacts.scrollIntoView()
+    await shot('39-guide-from-menu')
     await logout()
   })
 })

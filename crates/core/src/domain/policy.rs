@@ -202,6 +202,23 @@ impl Policy {
         Ok(p)
     }
 
+    /// Like [`Policy::from_toml`], each problem of a well-formed file on its own field (so that
+    /// the policy screen shows it next to its value); a file TOML cannot read is one problem on
+    /// the field `policy`.
+    pub fn from_toml_by_field(text: &str) -> Result<Policy, Vec<crate::error::FieldError>> {
+        let p: Policy = toml::from_str(text).map_err(|e| {
+            vec![crate::error::FieldError::new(
+                "policy",
+                t!(
+                    format!("政策配置格式错误：{e}"),
+                    format!("policy file is not valid: {e}")
+                ),
+            )]
+        })?;
+        p.check()?;
+        Ok(p)
+    }
+
     pub fn default_policy() -> Policy {
         // The shipped file is covered by a unit test; a broken build asset is a programming error.
         #[allow(clippy::expect_used)]
@@ -309,42 +326,62 @@ impl Policy {
     /// condition is one line of the decision) and not repeated in its list.
     fn check_phrases(&self, p: &mut Problems) {
         let lists = [
-            ("phrases.approve", &self.phrases.approve),
-            ("phrases.return", &self.phrases.return_),
-            ("phrases.reject", &self.phrases.reject),
-            ("phrases.conditions", &self.phrases.conditions),
+            (
+                "phrases.approve",
+                "同意时的常用意见",
+                "approval opinion",
+                &self.phrases.approve,
+            ),
+            (
+                "phrases.return",
+                "退回补正时的常用意见",
+                "return opinion",
+                &self.phrases.return_,
+            ),
+            (
+                "phrases.reject",
+                "不同意时的常用意见",
+                "disagreement opinion",
+                &self.phrases.reject,
+            ),
+            (
+                "phrases.conditions",
+                "常用附加条件",
+                "standard condition",
+                &self.phrases.conditions,
+            ),
         ];
-        for (field, list) in lists {
+        for (field, zh, en, list) in lists {
             for (i, text) in list.iter().enumerate() {
                 let n = i + 1;
                 let at = format!("{field}[{i}]");
                 if text.trim().is_empty() {
                     p.add(
                         &at,
-                        t!(format!("第 {n} 条为空"), format!("item {n} is empty")),
+                        t!(format!("{zh}第 {n} 条为空"), format!("{en} {n} is empty")),
                     );
                 } else if text.chars().count() > PHRASE_MAX {
                     p.add(
                         &at,
                         t!(
-                            format!("第 {n} 条超过 {PHRASE_MAX} 个字"),
-                            format!("item {n} is longer than {PHRASE_MAX} characters")
+                            format!("{zh}第 {n} 条超过 {PHRASE_MAX} 个字"),
+                            format!("{en} {n} is longer than {PHRASE_MAX} characters")
                         ),
                     );
                 } else if text.contains(['\n', '\r']) {
                     p.add(
                         &at,
                         t!(
-                            format!("第 {n} 条不能换行"),
-                            format!("item {n} must be one line")
+                            format!("{zh}第 {n} 条不能换行"),
+                            format!("{en} {n} must be one line")
                         ),
                     );
                 } else if list[..i].iter().any(|o| o.trim() == text.trim()) {
                     p.add(
                         &at,
                         t!(
-                            format!("第 {n} 条与前面重复"),
-                            format!("item {n} repeats an earlier one")
+                            format!("{zh}第 {n} 条与前面重复"),
+                            format!("{en} {n} repeats an earlier one")
                         ),
                     );
                 }
@@ -527,5 +564,16 @@ mod tests {
         ] {
             assert!(!is_contact_phone(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn problems_come_field_by_field_for_the_policy_screen() {
+        let bad = DEFAULT_POLICY_TOML.replace("= \"12345\"", "= \"电话\"");
+        let fields = Policy::from_toml_by_field(&bad).unwrap_err();
+        assert_eq!(fields.len(), 1);
+        assert_eq!(fields[0].field, "contacts.雅安市人民政府政务服务便民热线");
+        let broken = Policy::from_toml_by_field("[categories").unwrap_err();
+        assert_eq!(broken[0].field, "policy");
+        assert!(Policy::from_toml_by_field(DEFAULT_POLICY_TOML).is_ok());
     }
 }

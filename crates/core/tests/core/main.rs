@@ -16,6 +16,7 @@ mod certs;
 mod concurrency;
 mod daily;
 mod engines;
+mod guide;
 mod hostile;
 mod leader;
 mod packages;

@@ -289,10 +289,8 @@ fn stock_phrases_come_from_the_policy_the_administrator_edits() -> R {
         .core
         .policy_set(&o.admin, &toml::to_string(&p)?, now())
         .unwrap_err();
-    assert!(
-        e.fields[0].message.zh.contains("phrases.reject[0]"),
-        "{e:?}"
-    );
+    assert_eq!(e.fields[0].field, "phrases.reject[0]", "{e:?}");
+    assert_eq!(e.fields[0].message.zh, "不同意时的常用意见第 1 条为空");
     assert_eq!(o.core.review_phrases(&o.swj)?.reject.len(), 1);
     Ok(())
 }
