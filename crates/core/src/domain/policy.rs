@@ -494,7 +494,11 @@ mod tests {
         let p = Policy::default_policy();
         assert!(p.phrases.approve.len() >= 2 && p.phrases.reject.len() >= 2);
         assert!(p.phrases.return_.iter().any(|o| o.contains("花名册")));
-        assert!(p.phrases.conditions.iter().any(|c| c.contains("核定人数")));
+        assert!(p
+            .phrases
+            .conditions
+            .iter()
+            .any(|c| c.contains("核定复工人数")));
         assert_eq!(
             p.contacts
                 .get("雅安市人民政府政务服务便民热线")
