@@ -103,3 +103,36 @@ fn write_private(id: i64, name: &str, bytes: &[u8]) -> std::io::Result<String> {
     tmp.persist(&path).map_err(|e| e.error)?;
     Ok(path.to_string_lossy().into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_pdf_attachment_is_written_privately_with_its_own_name() {
+        let id = 900_000 + i64::from(std::process::id() % 1000);
+        let path = write_private(id, "承诺书.pdf", b"%PDF-1.4\n").unwrap();
+        assert!(
+            path.ends_with(&format!("reopen-attachments/{id}/承诺书.pdf")),
+            "{path}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.4\n");
+        // Written again (opened twice): replaced whole.
+        let again = write_private(id, "承诺书.pdf", b"%PDF-1.7\n").unwrap();
+        assert_eq!(again, path);
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.7\n");
+        // A name without the extension gets it; a separator never makes a folder.
+        let odd = write_private(id, "a/b\\扫描件", b"%PDF").unwrap();
+        assert!(odd.ends_with("a_b_扫描件.pdf"), "{odd}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &str| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            let dir = std::path::Path::new(&path).parent().unwrap();
+            assert_eq!(mode(dir.to_str().unwrap()), 0o700);
+        }
+        std::fs::remove_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+    }
+}
