@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { attachmentWords, fileKind, isImage, sizeWords } from '../views/reviewer/words'
+import { attachmentWords, fileKind, isImage, linesOf, sizeWords, toggleLine } from '../views/reviewer/words'
 
 describe('attachments in words, never a MIME type', () => {
   it('names the kind of file', () => {
@@ -26,5 +26,15 @@ describe('attachments in words, never a MIME type', () => {
   it('shows images in the window, opens the rest outside', () => {
     expect(isImage('image/png')).toBe(true)
     expect(isImage('application/pdf')).toBe(false)
+  })
+})
+
+describe('stock conditions and items to correct, picked as lines', () => {
+  it('adds a line once and takes it out again', () => {
+    const a = toggleLine('', '按核定复工人数复工，不得超员。')
+    expect(a).toBe('按核定复工人数复工，不得超员。')
+    const b = toggleLine(a + '\n自己写的条件 ', '每日按时报送员工健康情况。')
+    expect(linesOf(b)).toEqual(['按核定复工人数复工，不得超员。', '自己写的条件', '每日按时报送员工健康情况。'])
+    expect(toggleLine(b, '按核定复工人数复工，不得超员。')).toBe('自己写的条件\n每日按时报送员工健康情况。')
   })
 })

@@ -45,3 +45,13 @@ export function dataUrl(bytes: ArrayBuffer, mime: string): Promise<string> {
     r.readAsDataURL(new Blob([bytes], { type: mime }))
   })
 }
+
+/** The non-blank lines of a text, trimmed. */
+export const linesOf = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)
+
+/** `item` added as one more line of `text`, or taken out when it is there already (a stock
+ * condition, or an item to correct, picked or unpicked). */
+export function toggleLine(text: string, item: string): string {
+  const lines = linesOf(text)
+  return (lines.includes(item) ? lines.filter((l) => l !== item) : [...lines, item]).join('\n')
+}
