@@ -3,14 +3,14 @@
 //! policy in force (an administrator edits them on the policy screen), and the blank commitment.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Reopen;
 use crate::documents::{render_commitment_template, DocFonts, COMMITMENT};
 use crate::domain::policy::ReviewMode;
 use crate::error::Result;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct GuideItem {
     pub name: String,
@@ -18,7 +18,7 @@ pub struct GuideItem {
     pub flag: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct GuideDate {
     /// The industry (GB/T 4754 two-digit division) by name.
@@ -26,7 +26,7 @@ pub struct GuideDate {
     pub date: NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct GuideContact {
     pub department: String,
@@ -34,7 +34,7 @@ pub struct GuideContact {
 }
 
 /// Everything the guide page says that comes from the policy.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Guide {
     /// The city's name (雅安市).

@@ -125,7 +125,7 @@ fn queue_search(raw: Option<&str>) -> Result<Option<String>> {
 }
 
 /// A roster shown by one health concern (the reviewer's filter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum RosterConcern {
@@ -137,7 +137,7 @@ pub enum RosterConcern {
     KeyArea,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterFilter {
     /// Everyone when None.
@@ -147,7 +147,7 @@ pub struct RosterFilter {
 }
 
 /// How many people of a roster have each concern.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct HealthCounts {
     pub all: u32,
@@ -156,7 +156,7 @@ pub struct HealthCounts {
     pub key_area: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterPage {
     pub rows: Vec<RosterView>,

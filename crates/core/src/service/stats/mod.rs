@@ -56,7 +56,7 @@ pub struct Dashboard {
 }
 
 /// The figures a leader reads first.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Headline {
     /// Firms registered by the end of the period.
