@@ -4,7 +4,7 @@
 //! statements are in [`crate::store::tasks`].
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::apps::{
     app_core, application, can_see_app, forbidden_app, frozen_stages, load_roster, open_tasks,
@@ -21,7 +21,7 @@ use crate::error::{Error, Problems, Result, Text};
 use crate::store::{self, Db};
 use crate::t;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QueueRow {
     pub task_id: i64,
@@ -85,7 +85,7 @@ pub fn time_left_words(minutes: i64) -> Text {
     }
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QueueFilter {
     /// Only pending (true) or only decided (false) tasks; both when None.
@@ -166,7 +166,7 @@ pub struct RosterPage {
 }
 
 /// A decision as a reviewer gives it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Decision {
     pub verdict: String,

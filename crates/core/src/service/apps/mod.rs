@@ -16,7 +16,7 @@ mod roster;
 mod show;
 mod submit;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::plan::{Finding, Plan};
@@ -33,7 +33,7 @@ pub(crate) use roster::{load_roster, roster_tx};
 pub(crate) use show::{app_core, application, frozen_stages};
 pub(crate) use submit::{open_tasks, submit_tx};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FirmSummary {
     pub id: i64,
@@ -45,7 +45,7 @@ pub struct FirmSummary {
 }
 
 /// One stage decision (or pending task) on the timeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TaskRecord {
     pub id: i64,
@@ -66,7 +66,7 @@ pub struct TaskRecord {
     pub conditions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Application {
     pub id: i64,
@@ -91,7 +91,7 @@ pub struct Application {
     pub tasks: Vec<TaskRecord>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppRow {
     pub id: i64,
@@ -107,7 +107,7 @@ pub struct AppRow {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppFilter {
     pub state: Option<String>,
@@ -119,7 +119,7 @@ pub struct AppFilter {
     pub offset: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SubmissionInfo {
     pub submission_no: i64,
@@ -127,7 +127,7 @@ pub struct SubmissionInfo {
     pub submitted_by: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FieldChange {
     pub field: String,
@@ -135,7 +135,7 @@ pub struct FieldChange {
     pub after: Value,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterChange {
     /// Masked ID number.
@@ -145,7 +145,7 @@ pub struct RosterChange {
     pub fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Diff {
     pub from: i64,
