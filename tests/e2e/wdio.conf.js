@@ -34,7 +34,9 @@ function stopDriver() {
 export const config = {
   runner: 'local',
   hostname: '127.0.0.1',
-  port: 4444,
+  // E2E_PORT runs a second suite beside another on one machine (tauri-driver there, WebKit's
+  // driver on the next port).
+  port: Number(process.env.E2E_PORT || 4444),
   specs: ['./specs/**/*.e2e.js'],
   maxInstances: 1,
   capabilities: [
@@ -72,8 +74,9 @@ export const config = {
     // it that way. WebKitWebDriver's screenshot command never answers in that mode once the page
     // has navigated, so only when screenshots are asked for (E2E_SHOTS) does the screens spec run
     // with compositing on, where the web process under Xvfb's software GL has been seen to crash.
-    if (process.env.E2E_SHOTS && specs.some((s) => s.includes('screens'))) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
-    driver = spawn(driverBin, [], { stdio: ['ignore', 'inherit', 'inherit'], env })
+    if (process.env.E2E_SHOTS && specs.some((s) => s.includes('screens') || s.includes('review15'))) env.WEBKIT_DISABLE_COMPOSITING_MODE = '0'
+    const port = Number(process.env.E2E_PORT || 4444)
+    driver = spawn(driverBin, ['--port', String(port), '--native-port', String(port + 1)], { stdio: ['ignore', 'inherit', 'inherit'], env })
     driver.on('error', (e) => {
       console.error(`tauri-driver could not start (${driverBin}): ${e.message}`)
       process.exit(1)

@@ -17,6 +17,7 @@ const ALL: Role[] = ['firm', 'reviewer', 'clerk', 'leader', 'admin']
 const routes: RouteRecordRaw[] = [
   { path: '/first-run', name: 'first-run', component: () => import('./views/FirstRun.vue'), meta: { public: true } },
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
+  { path: '/guide', name: 'guide', component: () => import('./views/common/Help.vue'), meta: { public: true } },
   {
     path: '/',
     component: () => import('./views/Layout.vue'),
@@ -39,6 +40,7 @@ const routes: RouteRecordRaw[] = [
       // clerk
       { path: 'clerk/intake', name: 'intake', component: () => import('./views/clerk/Intake.vue'), meta: { roles: ['clerk'] } },
       { path: 'clerk/print', name: 'print', component: () => import('./views/clerk/PrintCentre.vue'), meta: { roles: ['clerk'] } },
+      { path: 'help', name: 'help', component: () => import('./views/common/Help.vue'), meta: { roles: ALL } },
       { path: 'verify', name: 'verify', component: () => import('./views/clerk/Verify.vue'), meta: { roles: ALL } },
       // leader
       { path: 'dashboard', name: 'dashboard', component: () => import('./views/leader/Dashboard.vue'), meta: { roles: ['leader', 'admin'] } },

@@ -478,6 +478,13 @@ mod tests {
             overdue,
             planned_headcount: 5,
             has_warnings: false,
+            division: "511802".into(),
+            division_name: "雨城区".into(),
+            industry: "52".into(),
+            industry_name: "零售业".into(),
+            submission_no: 1,
+            minutes_left: None,
+            time_left: None,
         }
     }
 

@@ -4,8 +4,11 @@ pub mod admin;
 pub mod apps;
 pub mod certs;
 pub mod firms;
+pub mod help;
+pub mod leader;
 pub mod packages;
 pub mod reports;
+pub mod reviewing;
 pub mod session;
 
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
@@ -39,6 +42,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         apps::app_diff,
         apps::review_queue,
         apps::review_decide,
+        reviewing::review_phrases,
+        reviewing::review_roster,
+        reviewing::app_attachment_content,
+        reviewing::app_attachment_open,
         packages::app_mode,
         packages::first_run_firm,
         packages::app_export,
@@ -55,6 +62,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         certs::verify,
         certs::form_print,
         admin::dashboard,
+        leader::dashboard_xlsx,
+        help::guide,
+        help::guide_roster_template,
+        help::guide_commitment_template,
         reports::daily_file,
         reports::daily_list,
         reports::daily_due,

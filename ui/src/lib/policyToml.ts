@@ -26,6 +26,8 @@ export function policyToToml(p: Policy): string {
     ['daily_report', p.daily_report],
     ['certificate', p.certificate],
     ['roster', p.roster],
+    ['phrases', p.phrases],
+    ['contacts', p.contacts],
   ]
   for (const [name, t] of tables) {
     out.push(`[${name}]`)

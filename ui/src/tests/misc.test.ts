@@ -23,6 +23,8 @@ describe('policy → TOML', () => {
     daily_report: { due_next_day_by: '10:00', missing_after_days: 3 },
     certificate: { number_format: '{short}复工〔{year}〕{seq:04}号', title: '复工复产批准通知书' },
     roster: { max_rows: 20000 },
+    phrases: { approve: ['同意复工。'], return: ['请补充口罩储备。'], reject: [], conditions: ['按核定复工人数复工，不得超员。'] },
+    contacts: { 雨城区商务局: '0835-2222222' },
   }
   it('writes every table in order with quoted keys where needed', () => {
     const s = policyToToml(p)
@@ -34,6 +36,8 @@ describe('policy → TOML', () => {
     expect(s).toContain('number_format = "{short}复工〔{year}〕{seq:04}号"')
     expect(s.indexOf('[review]')).toBeLessThan(s.indexOf('[certificate]'))
     expect(s).toContain('[roster]\nmax_rows = 20000')
+    expect(s).toContain('[phrases]\napprove = ["同意复工。"]\nreturn = ["请补充口罩储备。"]\nreject = []')
+    expect(s).toContain('[contacts]\n"雨城区商务局" = "0835-2222222"')
   })
 })
 

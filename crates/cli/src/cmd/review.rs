@@ -59,6 +59,7 @@ pub fn run(cx: &mut Ctx, c: ReviewCmd, out: &mut Out) -> Result<(), Error> {
                 green_channel: green.then_some(true),
                 limit: page.limit,
                 offset: page.offset,
+                ..Default::default()
             };
             let r = cx.call(api::ReviewQueue { filter })?;
             // Flagged daily reports come first on screen; the JSON stays the queue's array.

@@ -10,6 +10,7 @@ mod bulletin;
 mod canvas;
 mod certificate;
 mod cff;
+mod commitment;
 pub mod exports;
 mod fonts;
 mod form;
@@ -21,6 +22,7 @@ pub mod workbook;
 
 pub use bulletin::render_bulletin;
 pub use certificate::render_certificate;
+pub use commitment::{render_commitment_template, COMMITMENT_TITLE};
 pub use fonts::{DocFonts, SYSTEM_FONT_DIRS};
 pub use form::{
     paginate, render_form, render_form_reviewed, FormDecision, FormReview, FormStage, PagePlan,

@@ -28,6 +28,72 @@ pub struct Policy {
     /// Roster imports (a policy saved before this table existed reads as the defaults).
     #[serde(default)]
     pub roster: RosterLimits,
+    /// Stock opinions and standard conditions a reviewer picks from (a policy saved before this
+    /// table existed reads as the shipped ones).
+    #[serde(default)]
+    pub phrases: Phrases,
+    /// Consulting phones shown in the guide (办事指南): the department's name → its phone.
+    #[serde(default = "shipped_contacts")]
+    pub contacts: IndexMap<String, String>,
+}
+
+/// What a reviewer picks from in the decision dialog instead of typing it each time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "PhrasesPolicy")
+)]
+#[serde(deny_unknown_fields)]
+pub struct Phrases {
+    /// Stock opinions for an approval (同意).
+    pub approve: Vec<String>,
+    /// Stock opinions for a return for correction (退回补正).
+    #[serde(rename = "return")]
+    pub return_: Vec<String>,
+    /// Stock opinions for a rejection (不予批准).
+    pub reject: Vec<String>,
+    /// Standard conditions attached to an approval.
+    pub conditions: Vec<String>,
+}
+
+/// The tables of the shipped file that a policy saved before they existed takes as they ship
+/// (read leniently: the other tables are ignored here).
+#[derive(Deserialize)]
+struct ShippedExtras {
+    phrases: Phrases,
+    contacts: IndexMap<String, String>,
+}
+
+fn shipped_extras() -> ShippedExtras {
+    // The shipped file is covered by a unit test; a broken build asset is a programming error.
+    #[allow(clippy::expect_used)]
+    toml::from_str(DEFAULT_POLICY_TOML)
+        .expect("the shipped policy.toml has [phrases] and [contacts]")
+}
+
+impl Default for Phrases {
+    fn default() -> Self {
+        shipped_extras().phrases
+    }
+}
+
+fn shipped_contacts() -> IndexMap<String, String> {
+    shipped_extras().contacts
+}
+
+/// The longest stock opinion or condition, as the decision accepts them.
+const PHRASE_MAX: usize = 500;
+
+/// A consulting phone as offices publish them: digits with an optional area code and extension
+/// (`0835-2222222`, `12345`, `0835-2222222转8001`), 3 to 24 characters.
+pub fn is_contact_phone(s: &str) -> bool {
+    let n = s.chars().count();
+    (3..=24).contains(&n)
+        && s.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && s.chars().last().is_some_and(|c| c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '转' | ' '))
 }
 
 /// How large a roster file may be (see `domain::sheet`): thousands of rows, not millions.
@@ -136,6 +202,23 @@ impl Policy {
         Ok(p)
     }
 
+    /// Like [`Policy::from_toml`], each problem of a well-formed file on its own field (so that
+    /// the policy screen shows it next to its value); a file TOML cannot read is one problem on
+    /// the field `policy`.
+    pub fn from_toml_by_field(text: &str) -> Result<Policy, Vec<crate::error::FieldError>> {
+        let p: Policy = toml::from_str(text).map_err(|e| {
+            vec![crate::error::FieldError::new(
+                "policy",
+                t!(
+                    format!("政策配置格式错误：{e}"),
+                    format!("policy file is not valid: {e}")
+                ),
+            )]
+        })?;
+        p.check()?;
+        Ok(p)
+    }
+
     pub fn default_policy() -> Policy {
         // The shipped file is covered by a unit test; a broken build asset is a programming error.
         #[allow(clippy::expect_used)]
@@ -221,6 +304,8 @@ impl Policy {
                 ),
             );
         }
+        self.check_phrases(&mut p);
+        self.check_contacts(&mut p);
         if !self.certificate.number_format.contains("{seq") {
             p.add(
                 "certificate.number_format",
@@ -234,6 +319,95 @@ impl Policy {
             Ok(())
         } else {
             Err(p.0)
+        }
+    }
+
+    /// Every stock phrase non-blank, at most `PHRASE_MAX` characters, without line breaks (a
+    /// condition is one line of the decision) and not repeated in its list.
+    fn check_phrases(&self, p: &mut Problems) {
+        let lists = [
+            (
+                "phrases.approve",
+                "同意时的常用意见",
+                "approval opinion",
+                &self.phrases.approve,
+            ),
+            (
+                "phrases.return",
+                "退回补正时的常用意见",
+                "return opinion",
+                &self.phrases.return_,
+            ),
+            (
+                "phrases.reject",
+                "不同意时的常用意见",
+                "disagreement opinion",
+                &self.phrases.reject,
+            ),
+            (
+                "phrases.conditions",
+                "常用附加条件",
+                "standard condition",
+                &self.phrases.conditions,
+            ),
+        ];
+        for (field, zh, en, list) in lists {
+            for (i, text) in list.iter().enumerate() {
+                let n = i + 1;
+                let at = format!("{field}[{i}]");
+                if text.trim().is_empty() {
+                    p.add(
+                        &at,
+                        t!(format!("{zh}第 {n} 条为空"), format!("{en} {n} is empty")),
+                    );
+                } else if text.chars().count() > PHRASE_MAX {
+                    p.add(
+                        &at,
+                        t!(
+                            format!("{zh}第 {n} 条超过 {PHRASE_MAX} 个字"),
+                            format!("{en} {n} is longer than {PHRASE_MAX} characters")
+                        ),
+                    );
+                } else if text.contains(['\n', '\r']) {
+                    p.add(
+                        &at,
+                        t!(
+                            format!("{zh}第 {n} 条不能换行"),
+                            format!("{en} {n} must be one line")
+                        ),
+                    );
+                } else if list[..i].iter().any(|o| o.trim() == text.trim()) {
+                    p.add(
+                        &at,
+                        t!(
+                            format!("{zh}第 {n} 条与前面重复"),
+                            format!("{en} {n} repeats an earlier one")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every consulting phone named and dialable.
+    fn check_contacts(&self, p: &mut Problems) {
+        for (name, phone) in &self.contacts {
+            let at = format!("contacts.{name}");
+            if name.trim().is_empty() || name.chars().count() > 60 {
+                p.add(
+                    &at,
+                    t!(
+                        "部门名称应为 1 到 60 个字",
+                        "a department name is 1 to 60 characters"
+                    ),
+                );
+            }
+            if !is_contact_phone(phone.trim()) {
+                p.add(&at, t!(
+                    format!("“{name}”的咨询电话“{phone}”不是有效号码（如 0835-2222222 或 12345）"),
+                    format!("the phone '{phone}' of '{name}' is not a valid number (e.g. 0835-2222222 or 12345)")
+                ));
+            }
         }
     }
 
@@ -313,5 +487,97 @@ mod tests {
         assert!(p.is_key_area("湖北省武汉市"));
         assert!(!p.is_key_area("四川省"));
         assert!(!p.is_key_area(""));
+    }
+
+    #[test]
+    fn shipped_phrases_and_contacts_are_read_and_default_when_absent() {
+        let p = Policy::default_policy();
+        assert!(p.phrases.approve.len() >= 2 && p.phrases.reject.len() >= 2);
+        assert!(p.phrases.return_.iter().any(|o| o.contains("花名册")));
+        assert!(p
+            .phrases
+            .conditions
+            .iter()
+            .any(|c| c.contains("核定复工人数")));
+        assert_eq!(
+            p.contacts
+                .get("雅安市人民政府政务服务便民热线")
+                .map(String::as_str),
+            Some("12345")
+        );
+        // A policy saved before these tables existed reads them as shipped.
+        let start = DEFAULT_POLICY_TOML.find("[phrases]").unwrap();
+        let old = Policy::from_toml(&DEFAULT_POLICY_TOML[..start]).unwrap();
+        assert_eq!(old.phrases, p.phrases);
+        assert_eq!(old.contacts, p.contacts);
+        // So does one stored as JSON (settings) without them.
+        let mut json = serde_json::to_value(&p).unwrap();
+        let o = json.as_object_mut().unwrap();
+        o.remove("phrases");
+        o.remove("contacts");
+        let back: Policy = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn bad_phrases_and_contacts_are_refused_field_by_field() {
+        let mut p = Policy::default_policy();
+        p.phrases.approve.push("  ".into());
+        p.phrases.reject.push("第一行\n第二行".into());
+        p.phrases.conditions.push(p.phrases.conditions[0].clone());
+        p.phrases.return_.push("长".repeat(501));
+        p.contacts.insert("雨城区商务局".into(), "打电话问".into());
+        p.contacts
+            .insert("名山区经济和信息化局".into(), "0835-3222222转8001".into());
+        let fields: Vec<String> = p
+            .check()
+            .unwrap_err()
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        let n = |l: &Vec<String>| l.len() - 1;
+        assert_eq!(
+            fields,
+            vec![
+                format!("phrases.approve[{}]", n(&p.phrases.approve)),
+                format!("phrases.return[{}]", n(&p.phrases.return_)),
+                format!("phrases.reject[{}]", n(&p.phrases.reject)),
+                format!("phrases.conditions[{}]", n(&p.phrases.conditions)),
+                "contacts.雨城区商务局".to_string(),
+            ]
+        );
+        // Through the TOML the administrator saves, the message names the field in Chinese.
+        let bad = DEFAULT_POLICY_TOML.replace("= \"12345\"", "= \"12345abc\"");
+        let e = Policy::from_toml(&bad).unwrap_err();
+        assert!(e.zh.contains("不是有效号码"), "{e:?}");
+    }
+
+    #[test]
+    fn contact_phones_as_offices_publish_them() {
+        for ok in ["12345", "0835-2222222", "0835-2222222转8001", "13800000000"] {
+            assert!(is_contact_phone(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "12",
+            "-12345",
+            "0835-",
+            "电话",
+            "0835 222 abc",
+            &"1".repeat(25),
+        ] {
+            assert!(!is_contact_phone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn problems_come_field_by_field_for_the_policy_screen() {
+        let bad = DEFAULT_POLICY_TOML.replace("= \"12345\"", "= \"电话\"");
+        let fields = Policy::from_toml_by_field(&bad).unwrap_err();
+        assert_eq!(fields.len(), 1);
+        assert_eq!(fields[0].field, "contacts.雅安市人民政府政务服务便民热线");
+        let broken = Policy::from_toml_by_field("[categories").unwrap_err();
+        assert_eq!(broken[0].field, "policy");
+        assert!(Policy::from_toml_by_field(DEFAULT_POLICY_TOML).is_ok());
     }
 }

@@ -195,7 +195,7 @@ impl Reopen {
         now: DateTime<Utc>,
     ) -> Result<Policy> {
         admin_only(actor, t!("修改政策参数", "change the policy"))?;
-        let policy = Policy::from_toml(toml_text).map_err(|e| Error::field("policy", e))?;
+        let policy = Policy::from_toml_by_field(toml_text).map_err(Error::validation)?;
         self.write(|tx| {
             let before = load_policy(tx)?;
             store::settings::set_policy(tx, &policy)?;

@@ -6,13 +6,18 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::apps::{app_core, application, frozen_stages, open_tasks, AppCore, Application};
+use super::apps::{
+    app_core, application, can_see_app, forbidden_app, frozen_stages, load_roster, open_tasks,
+    AppCore, Application,
+};
 use super::firms::stale;
 use super::{audit, load_policy, page, Reopen};
 use crate::domain::auth::{Actor, Role};
 use crate::domain::ids::parse_text;
+use crate::domain::policy::Phrases;
+use crate::domain::roster::{Health, RosterView};
 use crate::domain::workflow::{self, AppState, DecideFacts, DecideOutcome, TaskState, Verdict};
-use crate::error::{Error, Problems, Result};
+use crate::error::{Error, Problems, Result, Text};
 use crate::store::{self, Db};
 use crate::t;
 
@@ -33,6 +38,51 @@ pub struct QueueRow {
     pub overdue: bool,
     pub planned_headcount: u32,
     pub has_warnings: bool,
+    /// The firm's county/district: its code and name.
+    pub division: String,
+    pub division_name: String,
+    /// The firm's industry (GB/T 4754 two-digit division) and its name.
+    pub industry: String,
+    pub industry_name: String,
+    /// The submission the task belongs to: above 1 after a return and a resubmission (复核).
+    pub submission_no: i64,
+    /// Minutes until the task's deadline at `now` (negative once overdue); None once decided.
+    pub minutes_left: Option<i64>,
+    /// The same in words ("剩余 5 小时", "已超时 2 小时"); None once decided.
+    pub time_left: Option<Text>,
+}
+
+/// Whole minutes from `now` to `due` (negative once `due` is past), rounded toward `now`'s
+/// side: 59 seconds left is 0 minutes left, 59 seconds past is 0 minutes past.
+pub fn minutes_left(due: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (due - now).num_minutes()
+}
+
+/// Time left before a deadline, or past it, in words a reviewer reads at a glance: minutes under
+/// an hour, hours under two days, then days and hours ("剩余 2 天 3 小时"). Rounded down, so a
+/// task never looks less urgent than it is: 5 h 50 min left reads 剩余 5 小时; 2 h 50 min past
+/// reads 已超时 2 小时. Exactly at the deadline it is 剩余 0 分钟.
+pub fn time_left_words(minutes: i64) -> Text {
+    let past = minutes < 0;
+    let m = minutes.unsigned_abs();
+    let (zh, en) = if m < 60 {
+        (format!("{m} 分钟"), format!("{m} min"))
+    } else if m < 48 * 60 {
+        let h = m / 60;
+        (format!("{h} 小时"), format!("{h} h"))
+    } else {
+        let (d, h) = (m / (24 * 60), (m % (24 * 60)) / 60);
+        if h == 0 {
+            (format!("{d} 天"), format!("{d} d"))
+        } else {
+            (format!("{d} 天 {h} 小时"), format!("{d} d {h} h"))
+        }
+    };
+    if past {
+        Text::new(format!("已超时 {zh}"), format!("{en} overdue"))
+    } else {
+        Text::new(format!("剩余 {zh}"), format!("{en} left"))
+    }
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -43,8 +93,76 @@ pub struct QueueFilter {
     pub category: Option<String>,
     pub overdue: Option<bool>,
     pub green_channel: Option<bool>,
+    /// A fragment of the firm's name, or the beginning of its credit code.
+    #[serde(default)]
+    pub search: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
+}
+
+/// The longest queue search: a firm's name or a credit code, with room to spare.
+const SEARCH_MAX: usize = 50;
+
+/// The queue's search as the store takes it: control characters dropped (names never hold
+/// them), trimmed, None when nothing is left; too long a text is refused on the field `search`.
+fn queue_search(raw: Option<&str>) -> Result<Option<String>> {
+    let cleaned: String = raw
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let s = cleaned.trim();
+    if s.chars().count() > SEARCH_MAX {
+        return Err(Error::field(
+            "search",
+            t!(
+                format!("搜索内容不能超过 {SEARCH_MAX} 个字"),
+                format!("the search is at most {SEARCH_MAX} characters")
+            ),
+        ));
+    }
+    Ok((!s.is_empty()).then(|| s.to_string()))
+}
+
+/// A roster shown by one health concern (the reviewer's filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum RosterConcern {
+    /// 发热
+    Fever,
+    /// 隔离观察
+    Observation,
+    /// 重点地区返岗: from elsewhere, from a key epidemic area of the policy.
+    KeyArea,
+}
+
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RosterFilter {
+    /// Everyone when None.
+    pub health: Option<RosterConcern>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// How many people of a roster have each concern.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct HealthCounts {
+    pub all: u32,
+    pub fever: u32,
+    pub observation: u32,
+    pub key_area: u32,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RosterPage {
+    pub rows: Vec<RosterView>,
+    /// Rows the filter selects (the pager's 共 N 条).
+    pub total: u32,
+    pub counts: HealthCounts,
 }
 
 /// A decision as a reviewer gives it.
@@ -305,7 +423,62 @@ impl Reopen {
         )?;
         let (limit, offset) = page(f.limit, f.offset);
         let dept = actor.department_id.unwrap_or(-1);
-        store::tasks::queue(self.db(), dept, f, now, limit, offset)
+        let f = QueueFilter {
+            search: queue_search(f.search.as_deref())?,
+            ..f.clone()
+        };
+        store::tasks::queue(self.db(), dept, &f, now, limit, offset)
+    }
+
+    /// The stock opinions and standard conditions of the policy, for the decision dialog.
+    pub fn review_phrases(&self, actor: &Actor) -> Result<Phrases> {
+        actor.require(
+            &[Role::Reviewer, Role::Admin],
+            &t!("查看常用审核意见", "read the stock opinions"),
+        )?;
+        Ok(self.policy()?.phrases)
+    }
+
+    /// One page of an application's roster (ID and phone numbers masked), only the people of
+    /// one health concern when `f.health` says so, with how many there are of each, for whoever
+    /// may see the application. Rows keep their number in the whole roster.
+    pub fn review_roster(&self, actor: &Actor, id: i64, f: &RosterFilter) -> Result<RosterPage> {
+        let core = app_core(self.db(), id)?;
+        if !can_see_app(self.db(), actor, &core)? {
+            return Err(forbidden_app());
+        }
+        let policy = self.policy()?;
+        let all = load_roster(self.db(), &self.sealer, id)?;
+        let (limit, offset) = page(f.limit, f.offset);
+        let mut counts = HealthCounts::default();
+        let mut rows = Vec::new();
+        for (i, r) in all.iter().enumerate() {
+            let key_area = r.from_elsewhere && policy.is_key_area(&r.from_region);
+            counts.all += 1;
+            counts.fever += u32::from(r.health == Health::Fever);
+            counts.observation += u32::from(r.health == Health::Observation);
+            counts.key_area += u32::from(key_area);
+            let shown = match f.health {
+                None => true,
+                Some(RosterConcern::Fever) => r.health == Health::Fever,
+                Some(RosterConcern::Observation) => r.health == Health::Observation,
+                Some(RosterConcern::KeyArea) => key_area,
+            };
+            if shown {
+                rows.push(r.view(i as u32 + 1));
+            }
+        }
+        let total = rows.len() as u32;
+        let rows = rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        Ok(RosterPage {
+            rows,
+            total,
+            counts,
+        })
     }
 
     /// A reviewer's decision on the current stage of an application routed to their department.
@@ -353,5 +526,50 @@ impl Reopen {
             )?;
             application(tx, id, now)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn time_left_in_words_rounds_toward_urgency() {
+        let words = |m: i64| time_left_words(m).zh;
+        assert_eq!(words(0), "剩余 0 分钟");
+        assert_eq!(words(45), "剩余 45 分钟");
+        assert_eq!(words(60), "剩余 1 小时");
+        assert_eq!(words(5 * 60 + 50), "剩余 5 小时");
+        assert_eq!(words(47 * 60 + 59), "剩余 47 小时");
+        assert_eq!(words(48 * 60), "剩余 2 天");
+        assert_eq!(words(3 * 24 * 60 + 5 * 60 + 10), "剩余 3 天 5 小时");
+        assert_eq!(words(-1), "已超时 1 分钟");
+        assert_eq!(words(-(2 * 60 + 50)), "已超时 2 小时");
+        assert_eq!(words(-(50 * 60)), "已超时 2 天 2 小时");
+        assert_eq!(time_left_words(-(2 * 60)).en, "2 h overdue");
+        assert_eq!(time_left_words(5 * 60).en, "5 h left");
+    }
+
+    #[test]
+    fn minutes_left_are_counted_from_now() {
+        let due = Utc.with_ymd_and_hms(2020, 2, 6, 1, 0, 0).single().unwrap();
+        assert_eq!(minutes_left(due, due - Duration::hours(5)), 300);
+        assert_eq!(minutes_left(due, due - Duration::seconds(59)), 0);
+        assert_eq!(minutes_left(due, due + Duration::seconds(59)), 0);
+        assert_eq!(minutes_left(due, due + Duration::minutes(121)), -121);
+    }
+
+    #[test]
+    fn the_queue_search_is_cleaned_and_bounded() {
+        assert_eq!(queue_search(None).unwrap(), None);
+        assert_eq!(queue_search(Some("  \t ")).unwrap(), None);
+        assert_eq!(
+            queue_search(Some(" 蒙\u{7}顶 ")).unwrap().as_deref(),
+            Some("蒙顶")
+        );
+        assert!(queue_search(Some(&"字".repeat(50))).is_ok());
+        let e = queue_search(Some(&"字".repeat(51))).unwrap_err();
+        assert_eq!(e.fields[0].field, "search");
     }
 }

@@ -200,7 +200,7 @@ const NAME_LIKE: &str = "f.name LIKE '%' || CAST(? AS TEXT) || '%' ESCAPE '\\'";
 /// The name condition over `f` for a search fragment, with its argument. On SQLite a fragment of
 /// three characters or more goes through the trigram full-text table `firms_fts` (a shorter one
 /// has no trigram: LIKE); on PostgreSQL always LIKE (the pg_trgm index serves it).
-fn name_condition(engine: Engine, fragment: &str) -> (&'static str, Value) {
+pub(crate) fn name_condition(engine: Engine, fragment: &str) -> (&'static str, Value) {
     match engine {
         Engine::Sqlite if fragment.chars().count() >= 3 => (
             // The fragment as one quoted FTS5 phrase.

@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use crate::args;
 use crate::domain::workflow::{AppState, OpenTask, TaskState, TaskView};
 use crate::error::Result;
-use crate::service::{QueueFilter, QueueRow, TaskRecord};
+use crate::service::{minutes_left, time_left_words, QueueFilter, QueueRow, TaskRecord};
 use crate::store::db::{Db, ToArg};
+use crate::store::Engine;
 use crate::store::Value;
 
 /// The decided states, written out for the partial index review_tasks_dept_decided, whose WHERE
@@ -322,6 +323,7 @@ pub(crate) fn queue(
     let mut parts: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let now_s = crate::service::ts(now);
+    let engine = db.engine();
     let mut part = |pending: bool, args: &mut Vec<Value>| {
         let mut q = format!(
             "SELECT t.id AS tid, {} AS part FROM review_tasks t",
@@ -349,6 +351,13 @@ pub(crate) fn queue(
         if let Some(g) = f.green_channel {
             q.push_str(" AND t.green_channel = ?");
             args.push(Value::Int(i64::from(g)));
+        }
+        if let Some(s) = &f.search {
+            let (cond, found) = firm_search(engine, s);
+            q.push_str(&format!(
+                " AND t.application_id IN (SELECT sa.id FROM applications sa JOIN firms f ON f.id = sa.firm_id WHERE {cond})"
+            ));
+            args.extend(found);
         }
         let order = if pending {
             "t.due_at, t.id"
@@ -380,9 +389,12 @@ pub(crate) fn queue(
     };
     let sql = format!(
         "SELECT t.id, a.id, fm.name, fm.credit_code, a.category, t.stage, t.stage_name, t.state,
-                t.green_channel, t.opened_at, t.due_at, a.planned_headcount, fm.warnings <> '[]'
+                t.green_channel, t.opened_at, t.due_at, a.planned_headcount, fm.warnings <> '[]',
+                fm.division, dv.name, fm.industry, COALESCE(i.name, ''), t.submission_no
          FROM ({parts}) q JOIN review_tasks t ON t.id = q.tid
               JOIN applications a ON a.id = t.application_id JOIN firms fm ON fm.id = a.firm_id
+              JOIN divisions dv ON dv.code = fm.division
+              LEFT JOIN industries i ON i.division = fm.industry
          ORDER BY q.part, CASE WHEN q.part = 0 THEN t.due_at END NULLS FIRST,
                   t.decided_at DESC NULLS LAST, t.id
          LIMIT ? OFFSET ?"
@@ -393,6 +405,10 @@ pub(crate) fn queue(
     db.rows(&sql, &refs, |r| {
         let state = r.decode(7, TaskState::parse)?;
         let due: String = r.get(10)?;
+        let minutes = match state {
+            TaskState::Pending => Some(minutes_left(crate::service::parse_ts(&due)?, now)),
+            _ => None,
+        };
         Ok(QueueRow {
             task_id: r.get(0)?,
             application_id: r.get(1)?,
@@ -408,8 +424,33 @@ pub(crate) fn queue(
             due_at: due,
             planned_headcount: r.get(11)?,
             has_warnings: r.get(12)?,
+            division: r.get(13)?,
+            division_name: r.get(14)?,
+            industry: r.get(15)?,
+            industry_name: r.get(16)?,
+            submission_no: r.get(17)?,
+            minutes_left: minutes,
+            time_left: minutes.map(time_left_words),
         })
     })
+}
+
+/// The firms a queue search finds, as a condition over `f` (firms) with its arguments: the name
+/// holding the fragment (store::firms's condition: SQLite's trigram table for three characters
+/// and more, else LIKE; PostgreSQL's LIKE on its trigram index), or, for letters and digits, a
+/// credit code beginning with them (a range over the unique index, bytewise on both engines).
+fn firm_search(engine: Engine, s: &str) -> (String, Vec<Value>) {
+    let (name_cond, arg) = crate::store::firms::name_condition(engine, s);
+    let upper = s.to_ascii_uppercase();
+    if upper.chars().all(|c| c.is_ascii_alphanumeric()) {
+        let end = format!("{upper}\u{7f}");
+        (
+            format!("({name_cond} OR (f.credit_code >= ? AND f.credit_code < ?))"),
+            vec![arg, Value::Text(upper), Value::Text(end)],
+        )
+    } else {
+        (name_cond.to_string(), vec![arg])
+    }
 }
 
 // --- the tasks of one application ---------------------------------------------------------

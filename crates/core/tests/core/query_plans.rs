@@ -257,6 +257,27 @@ fn every_list_query_reads_big_tables_through_an_index() -> R {
                 ..Default::default()
             },
         ),
+        (
+            "search, trigram",
+            QueueFilter {
+                search: Some("惠民超市".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "search, two characters",
+            QueueFilter {
+                search: Some("雨城".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "search, credit-code prefix",
+            QueueFilter {
+                search: Some("91511802MA".into()),
+                ..Default::default()
+            },
+        ),
     ] {
         let f = page(f);
         let swj = swj.clone();

@@ -2,6 +2,7 @@
 import type { CertificatePolicy } from "./CertificatePolicy";
 import type { DailyReportPolicy } from "./DailyReportPolicy";
 import type { KeyAreas } from "./KeyAreas";
+import type { PhrasesPolicy } from "./PhrasesPolicy";
 import type { ReviewPolicy } from "./ReviewPolicy";
 import type { RosterPolicy } from "./RosterPolicy";
 import type { SuppliesPolicy } from "./SuppliesPolicy";
@@ -18,4 +19,13 @@ earliest_reopening: { [key in string]: string }, mandatory_measures: { [key in s
 /**
  * Roster imports (a policy saved before this table existed reads as the defaults).
  */
-roster: RosterPolicy, };
+roster: RosterPolicy, 
+/**
+ * Stock opinions and standard conditions a reviewer picks from (a policy saved before this
+ * table existed reads as the shipped ones).
+ */
+phrases: PhrasesPolicy, 
+/**
+ * Consulting phones shown in the guide (办事指南): the department's name → its phone.
+ */
+contacts: { [key in string]: string }, };

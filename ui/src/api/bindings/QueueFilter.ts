@@ -4,4 +4,8 @@ export type QueueFilter = {
 /**
  * Only pending (true) or only decided (false) tasks; both when None.
  */
-pending: boolean | null, category: string | null, overdue: boolean | null, green_channel: boolean | null, limit: number | null, offset: number | null, };
+pending: boolean | null, category: string | null, overdue: boolean | null, green_channel: boolean | null, 
+/**
+ * A fragment of the firm's name, or the beginning of its credit code.
+ */
+search: string | null, limit: number | null, offset: number | null, };

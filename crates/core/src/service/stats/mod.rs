@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::{Bulletin, Dim, OverdueRow, RatePoint, Stats, StatsRow};
+pub use dashboard::dashboard_workbook;
 
 mod bulletin;
 mod dashboard;
@@ -45,6 +46,30 @@ pub struct Dashboard {
     pub trend: Vec<DayPoint>,
     pub overdue: Vec<OverdueRow>,
     pub approved_headcount: i64,
+    /// The headline figures, at the end of the period (registered, reopened, the rate and the
+    /// approved headcount) and now (in review, overdue).
+    pub headline: Headline,
+    /// The scope's name: the city's, or the leader's county or district.
+    pub scope: String,
+    /// The period is the default one (the last 14 days to today), not one the leader chose.
+    pub default_period: bool,
+}
+
+/// The figures a leader reads first.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Headline {
+    /// Firms registered by the end of the period.
+    pub firms: i64,
+    /// Of them, reopened (approved, the reopening date reached) by the end of the period.
+    pub firms_reopened: i64,
+    /// firms_reopened / firms, 0..1 (0 when there is no firm).
+    pub reopening_rate: f64,
+    /// 核定复工人数 of the applications approved by the end of the period.
+    pub approved_headcount: i64,
+    /// Applications in review now, and those with a stage past its deadline now.
+    pub in_review: i64,
+    pub overdue: i64,
 }
 
 // ---------------------------------------------------------------------------------------------
