@@ -8,7 +8,7 @@ use super::{run_json, Blob, Op};
 use crate::audit::{Anchor, AuditEvent, VerifyReport};
 use crate::documents::NoticeKind;
 use crate::domain::auth::Actor;
-use crate::domain::policy::Policy;
+use crate::domain::policy::{Phrases, Policy};
 use crate::domain::roster::{RosterRecord, RosterView};
 use crate::error::{Lang, Result};
 use crate::model::{Bulletin, Firm, Stats};
@@ -168,6 +168,11 @@ ops! {
         = |c, a, now, r| c.review_queue(a, &r.filter, now);
     review_decide => ReviewDecide { id: i64, decision: Decision } -> Application
         = |c, a, now, r| c.review_decide(a, r.id, &r.decision, now);
+    /// The stock opinions and standard conditions a reviewer picks from.
+    review_phrases => ReviewPhrases {} -> Phrases = |c, a, _, _| c.review_phrases(a);
+    /// A page of the roster filtered by health concern, with the counts of each.
+    review_roster => ReviewRoster { id: i64, #[serde(default)] filter: RosterFilter } -> RosterPage
+        = |c, a, _, r| c.review_roster(a, r.id, &r.filter);
 
     // Certificates and printed documents
     cert_issue => CertIssue { app_id: i64 } -> Certificate
@@ -248,6 +253,16 @@ ops! {
     dashboard => DashboardOp {
         #[serde(default)] from: Option<NaiveDate>, #[serde(default)] to: Option<NaiveDate>,
     } -> Dashboard = |c, a, now, r| c.dashboard(a, r.from, r.to, now);
+    dashboard_xlsx => DashboardXlsx {
+        #[serde(default)] from: Option<NaiveDate>, #[serde(default)] to: Option<NaiveDate>,
+    } -> Blob = |c, a, now, r| c.dashboard_xlsx(a, r.from, r.to, now).map(Blob);
+    /// 办事指南: conditions, materials, steps, deadlines and consulting phones from the policy.
+    guide => GuideOp {} -> Guide = |c, _, _, _| c.guide();
+    /// The blank commitment (承诺书) as a PDF.
+    commitment_template => CommitmentTemplate {} -> Blob = |c, _, now, _| {
+        let fonts = c.doc_fonts()?;
+        c.commitment_template(&fonts, now).map(Blob)
+    };
     bulletin => BulletinOp { #[serde(default)] date: Option<NaiveDate> } -> Bulletin
         = |c, a, now, r| c.bulletin(a, r.date, now);
     bulletin_xlsx => BulletinXlsx { #[serde(default)] date: Option<NaiveDate> } -> Blob
