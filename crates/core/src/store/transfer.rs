@@ -28,6 +28,7 @@ pub const TABLES: &[&str] = &[
     "attachments",
     "imported_packages",
     "login_failures",
+    "message_reads",
 ];
 
 /// Rows per INSERT statement (PostgreSQL takes at most 65,535 arguments in one statement).

@@ -17,6 +17,7 @@ mod concurrency;
 mod daily;
 mod engines;
 mod hostile;
+mod messages;
 mod packages;
 mod permissions;
 mod query_plans;
