@@ -74,6 +74,13 @@ const COMMANDS: &[&str] = &[
     "audit_log",
     "audit_verify",
     "reference",
+    "messages",
+    "messages_read",
+    "app_path",
+    "app_certificate_copy",
+    "notice_print",
+    "audit_page",
+    "audit_xlsx",
 ];
 
 fn main() {

@@ -2,8 +2,11 @@
 
 pub mod admin;
 pub mod apps;
+pub mod audit_log;
 pub mod certs;
 pub mod firms;
+pub mod messages;
+pub mod notices;
 pub mod packages;
 pub mod reports;
 pub mod session;
@@ -84,5 +87,12 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         admin::audit_log,
         admin::audit_verify,
         admin::reference,
+        messages::messages,
+        messages::messages_read,
+        messages::app_path,
+        messages::app_certificate_copy,
+        notices::notice_print,
+        audit_log::audit_page,
+        audit_log::audit_xlsx,
     ]
 }

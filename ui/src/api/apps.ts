@@ -41,3 +41,9 @@ export const appDiff = (id: number, from?: number, to?: number) => call<Diff>('a
 /** Writes the application form PDF to `path`; returns its size in bytes. */
 export const formPrint = (applicationId: number, path: string) =>
   call<number>('form_print', { applicationId, path })
+
+/** A counter document: 受理回执, 退回补正告知书, 不予批准决定书. */
+export type NoticeKind = 'receipt' | 'return' | 'rejection'
+/** Writes a counter document of the application to `path` (.pdf); returns its size in bytes. */
+export const noticePrint = (applicationId: number, kind: NoticeKind, path: string) =>
+  call<number>('notice_print', { applicationId, kind, path })
