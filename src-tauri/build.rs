@@ -81,6 +81,8 @@ const COMMANDS: &[&str] = &[
     "notice_print",
     "audit_page",
     "audit_xlsx",
+    "app_count",
+    "cert_count",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod audit_log;
 pub mod certs;
 pub mod firms;
+pub mod lists;
 pub mod messages;
 pub mod notices;
 pub mod packages;
@@ -94,5 +95,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         notices::notice_print,
         audit_log::audit_page,
         audit_log::audit_xlsx,
+        lists::app_count,
+        lists::cert_count,
     ]
 }

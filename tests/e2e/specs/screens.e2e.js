@@ -20,6 +20,18 @@ async function openMessages() {
   await waitForPath('/firm/messages')
 }
 
+/** Closes the dialog now showing (its × button). */
+async function closeDialog() {
+  for (const b of await $$('.el-dialog__headerbtn')) {
+    if (await b.isDisplayed()) {
+      await b.click()
+      await b.waitForDisplayed({ reverse: true })
+      return
+    }
+  }
+  throw new Error('no dialog showing')
+}
+
 async function watchErrors() {
   await browser.execute(() => {
     if (window.__e2eErrors) return
@@ -207,6 +219,11 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await login('yc_clerk')
     await waitForPath('/clerk/intake')
     await shot('12-clerk-intake')
+    // Registering a walk-in firm: the form in its dialog.
+    await click('+ 代企业登记')
+    await $('.el-dialog .el-form').waitForDisplayed()
+    await shot('12b-clerk-firm-registration')
+    await closeDialog()
     await visit('打印中心', '/clerk/print', '13-clerk-print-centre')
     await $('//div[contains(@class,"el-tabs__item")][normalize-space()="回执与告知书"]').click()
     await $('[data-test="notice-state"]').waitForDisplayed()
@@ -226,6 +243,38 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await click('核验')
     await $('.page .el-result, .page .el-descriptions').waitForDisplayed()
     await shot('16-clerk-verify-valid')
+    // A misprint voided (its number kept, listed), a new certificate issued and then revoked.
+    await visit('打印中心', '/clerk/print', '13-clerk-print-centre')
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="全部批准通知书"]').click()
+    await clickRowAction('雅安雨城综合建材商行', '作废')
+    await $('.el-message-box textarea').setValue('打印错位，编号作废')
+    await confirmMessageBox()
+    await waitForToast('操作成功')
+    await clickRowAction('雅安雨城综合建材商行', '重新签发')
+    await waitForToast('已发证')
+    await clickRowAction('雅安雨城综合建材商行', '撤销')
+    await $('.el-message-box textarea').setValue('检查发现未落实员工健康监测')
+    await shot('14b-clerk-revoke-reason')
+    await confirmMessageBox()
+    await waitForToast('操作成功')
+    await browser.waitUntil(async () => (await $$('//tr[contains(@class,"el-table__row")]//span[normalize-space()="已撤销"]')).length > 0)
+    await shot('14c-clerk-certificates-voided-revoked')
+    await logout()
+    // The firm is told, sees the revoked certificate and saves its copy (marked 已撤销).
+    await login('firm8')
+    await waitForPath('/firm')
+    await openMessages()
+    await $('[data-test="msg-revoked"]').waitForDisplayed()
+    await shot('41b-firm-messages-revoked')
+    await $('[data-test="msg-revoked"]').click()
+    await waitForPath('/apps/8')
+    await $('[data-test="app-certificate"]').waitForDisplayed()
+    await shot('42b-firm-status-revoked')
+    const revoked = path.join(state().work, 'revoked-certificate.pdf')
+    await $('[data-test="save-certificate"]').click()
+    answerSaveDialog(revoked)
+    await browser.waitUntil(() => existsSync(revoked) && statSync(revoked).size > 10000, { timeoutMsg: `${revoked} was not written` })
+    if (shots) execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', revoked, path.join(shots, '43-doc-certificate-revoked')])
     await logout()
   })
 
@@ -247,6 +296,8 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await $('.el-message-box').waitForDisplayed({ reverse: true })
     assert.ok(existsSync(pdf) && statSync(pdf).size > 5000, `${pdf} was written`)
     assert.ok(execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).includes('复工复产日报'), 'the bulletin is titled')
+    // The README's bulletin picture, made from this demo database.
+    if (shots) execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', pdf, path.join(shots, 'bulletin')])
     const xlsx = path.join(state().work, 'statistics.xlsx')
     await click('导出 Excel')
     answerSaveDialog(xlsx)
@@ -261,6 +312,10 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await login('admin')
     await waitForPath('/admin/users')
     await shot('18-admin-users')
+    await click('+ 新增用户')
+    await $('.el-dialog .el-form').waitForDisplayed()
+    await shot('18b-admin-user-add')
+    await closeDialog()
     await visit('行业主管部门', '/admin/departments', '19-admin-departments')
     await visit('行业归口', '/admin/routing', '20-admin-routing')
     await visit('审核流程', '/admin/workflow', '21-admin-workflow', '.page .el-card')

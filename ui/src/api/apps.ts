@@ -33,6 +33,11 @@ export const appList = (f: Partial<AppFilter>) => {
   }
   return call<AppRow[]>('app_list', { filter })
 }
+/** How many applications `appList` shows with the same filter over all its pages (共 N 条). */
+export const appCount = (f: Partial<AppFilter>) =>
+  call<number>('app_count', {
+    filter: { state: f.state ?? null, division: f.division ?? null, department: f.department ?? null, firm: f.firm ?? null, limit: null, offset: null },
+  })
 export const appRoster = (id: number, limit?: number, offset?: number) =>
   call<RosterView[]>('app_roster', { id, limit, offset })
 export const appRosterReveal = (id: number) => call<RosterRecord[]>('app_roster_reveal', { id })

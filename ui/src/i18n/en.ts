@@ -278,6 +278,7 @@ const en: Shape<Messages> = {
   },
   intake: { checksum: 'Package checksum', printReceipt: 'Print the receipt' },
   auditLog: { user: 'By user', system: 'System', to: 'to', export: 'Export', exported: '{n} events exported ({kb} KB)' },
+  printCentre: { reissue: 'Issue again' },
   menu: {
     firm: 'Firm',
     myApps: 'My applications',

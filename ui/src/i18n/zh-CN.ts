@@ -275,6 +275,7 @@ const zhCN = {
   },
   intake: { checksum: '申报包校验码', printReceipt: '打印受理回执' },
   auditLog: { user: '按用户', system: '系统', to: '至', export: '导出', exported: '已导出 {n} 条操作日志（{kb} KB）' },
+  printCentre: { reissue: '重新签发' },
   menu: {
     firm: '企业信息',
     myApps: '我的申请',

@@ -505,6 +505,7 @@ pub fn audit_role_zh(role: &str) -> &'static str {
         "leader" => "领导小组",
         "admin" => "系统管理员",
         "system" => "系统",
+        "-" => "未登录",
         _ => "其他",
     }
 }

@@ -28,6 +28,7 @@ mod sheets;
 mod statistics;
 mod stats;
 mod store;
+mod totals;
 mod workflow;
 
 use std::path::Path;
