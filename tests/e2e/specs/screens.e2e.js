@@ -185,6 +185,15 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
       await shot('11-reviewer-decision')
       await dialogButton('取消')
     }
+    // The change view of the journey's application: what the firm changed when it resubmitted,
+    // in words (口罩（只）, not supplies.masks).
+    await browser.execute(() => {
+      window.location.hash = '#/review/8'
+    })
+    await waitForPath('/review/8')
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="与上次提交相比的变化"]').click()
+    await $('//td//div[normalize-space()="口罩（只）"]').waitForDisplayed()
+    await shot('08b-reviewer-diff-changes')
     await logout()
   })
 
@@ -224,6 +233,11 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await $('.el-dialog .el-form').waitForDisplayed()
     await shot('12b-clerk-firm-registration')
     await closeDialog()
+    // A walk-in firm chosen: its applications, from which the clerk files or opens one.
+    await (await tableRow('雅安雨城综合建材商行')).click()
+    await $('//h3[normalize-space()="该企业的申请"]').waitForDisplayed().catch(() => undefined)
+    await $('.page .el-descriptions').waitForDisplayed()
+    await shot('12c-clerk-intake-firm')
     await visit('打印中心', '/clerk/print', '13-clerk-print-centre')
     await $('//div[contains(@class,"el-tabs__item")][normalize-space()="回执与告知书"]').click()
     await $('[data-test="notice-state"]').waitForDisplayed()

@@ -279,6 +279,8 @@ const en: Shape<Messages> = {
   intake: { checksum: 'Package checksum', printReceipt: 'Print the receipt' },
   auditLog: { user: 'By user', system: 'System', to: 'to', export: 'Export', exported: '{n} events exported ({kb} KB)' },
   printCentre: { reissue: 'Issue again' },
+  firmForm: { label: '{who} · {what}' },
+  diffView: { submittedBy: 'Submitted by', other: 'Other', change: 'Change', changes: { added: 'Added', removed: 'Removed', changed: 'Changed' } },
   menu: {
     firm: 'Firm',
     myApps: 'My applications',
@@ -587,7 +589,7 @@ const en: Shape<Messages> = {
       stageName: 'Stage name',
       departments: 'Departments',
       kind: 'Department kind',
-      industryDept: "{'@'}industry (the firm's industry department)",
+      industryDept: "The firm's industry department",
       categories: 'Only for categories (empty: all)',
       otherDivision: 'Department of another jurisdiction (empty: own)',
       quorum: 'Approvals needed (empty: all)',

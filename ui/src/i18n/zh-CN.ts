@@ -276,6 +276,8 @@ const zhCN = {
   intake: { checksum: '申报包校验码', printReceipt: '打印受理回执' },
   auditLog: { user: '按用户', system: '系统', to: '至', export: '导出', exported: '已导出 {n} 条操作日志（{kb} KB）' },
   printCentre: { reissue: '重新签发' },
+  firmForm: { label: '{who}{what}' },
+  diffView: { submittedBy: '提交人', other: '其他内容', change: '变化', changes: { added: '新增', removed: '删除', changed: '修改' } },
   menu: {
     firm: '企业信息',
     myApps: '我的申请',
@@ -583,7 +585,7 @@ const zhCN = {
       stageName: '环节名称',
       departments: '参与部门',
       kind: '部门类别',
-      industryDept: "{'@'}industry（企业所属行业主管部门）",
+      industryDept: '企业所属行业主管部门',
       categories: '仅限复工类别（空为全部）',
       otherDivision: '其他县（区）的部门（空为本级）',
       quorum: '需同意部门数（空为全部）',

@@ -512,22 +512,29 @@ pub fn audit_role_zh(role: &str) -> &'static str {
 
 /// A record (`app:8`, `cert:雨复工〔2020〕1号`, `department:511802-SWJ` …) in words, departments and
 /// divisions by name.
-fn record_zh(
-    record: &str,
-    departments: &std::collections::HashMap<String, String>,
-    divisions: &std::collections::HashMap<String, String>,
-) -> String {
+struct Names {
+    departments: std::collections::HashMap<String, String>,
+    divisions: std::collections::HashMap<String, String>,
+    users: std::collections::HashMap<String, String>,
+}
+
+fn record_zh(record: &str, names: &Names) -> String {
     let (kind, rest) = record.split_once(':').unwrap_or((record, ""));
     match kind {
         "app" => format!("申请 {rest}"),
         "cert" => format!("批准通知书 {rest}"),
         "firm" => format!("企业 {rest}"),
-        "user" => format!("用户 {rest}"),
-        "department" => departments
+        "user" => format!(
+            "用户 {}",
+            names.users.get(rest).map_or(rest, String::as_str)
+        ),
+        "department" => names
+            .departments
             .get(rest)
             .map_or_else(|| "行业主管部门".to_string(), |n| format!("部门 {n}")),
         "industry" => format!("行业 {rest}"),
-        "workflow" => divisions
+        "workflow" => names
+            .divisions
             .get(rest)
             .map_or_else(|| "审核流程".to_string(), |n| format!("{n}审核流程")),
         "policy" => "政策参数".into(),
@@ -572,20 +579,26 @@ impl Reopen {
     }
 
     fn audit_rows(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditRow>> {
-        let departments = store::reference::departments(self.db(), None)?
-            .into_iter()
-            .map(|d| (d.code, d.name))
-            .collect();
-        let divisions = store::reference::divisions(self.db())?
-            .into_iter()
-            .map(|d| (d.code, d.name))
-            .collect();
+        let names = Names {
+            departments: store::reference::departments(self.db(), None)?
+                .into_iter()
+                .map(|d| (d.code, d.name))
+                .collect(),
+            divisions: store::reference::divisions(self.db())?
+                .into_iter()
+                .map(|d| (d.code, d.name))
+                .collect(),
+            users: store::audit::user_names(self.db())?
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+        };
         Ok(events
             .into_iter()
             .map(|e| AuditRow {
                 action_zh: audit_action_zh(&e.action).to_string(),
                 role_zh: audit_role_zh(&e.role).to_string(),
-                record_zh: record_zh(&e.record, &departments, &divisions),
+                record_zh: record_zh(&e.record, &names),
                 event: e,
             })
             .collect())
@@ -791,19 +804,21 @@ mod audit_names {
 
     #[test]
     fn records_in_words() {
-        let deps = [("511802-SWJ".to_string(), "雨城区商务局".to_string())]
-            .into_iter()
-            .collect();
-        let divs = [("511802".to_string(), "雨城区".to_string())]
-            .into_iter()
-            .collect();
-        assert_eq!(record_zh("app:8", &deps, &divs), "申请 8");
+        let pair = |a: &str, b: &str| [(a.to_string(), b.to_string())].into_iter().collect();
+        let names = Names {
+            departments: pair("511802-SWJ", "雨城区商务局"),
+            divisions: pair("511802", "雨城区"),
+            users: pair("3", "yc_swj"),
+        };
+        assert_eq!(record_zh("app:8", &names), "申请 8");
         assert_eq!(
-            record_zh("department:511802-SWJ", &deps, &divs),
+            record_zh("department:511802-SWJ", &names),
             "部门 雨城区商务局"
         );
-        assert_eq!(record_zh("workflow:511802", &deps, &divs), "雨城区审核流程");
-        assert_eq!(record_zh("policy", &deps, &divs), "政策参数");
-        assert_eq!(record_zh("weird:x", &deps, &divs), "其他记录");
+        assert_eq!(record_zh("workflow:511802", &names), "雨城区审核流程");
+        assert_eq!(record_zh("user:3", &names), "用户 yc_swj");
+        assert_eq!(record_zh("user:99", &names), "用户 99");
+        assert_eq!(record_zh("policy", &names), "政策参数");
+        assert_eq!(record_zh("weird:x", &names), "其他记录");
     }
 }

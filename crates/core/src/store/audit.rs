@@ -197,6 +197,13 @@ pub(crate) fn count(db: Db<'_>, f: &Filter<'_>) -> Result<i64> {
     db.one(&format!("SELECT count(*) FROM audit_events{cond}"), &refs)
 }
 
+/// Every user's id and name: the log's `user:ID` records shown by name.
+pub(crate) fn user_names(db: Db<'_>) -> Result<Vec<(i64, String)>> {
+    db.rows("SELECT id, name FROM users ORDER BY id", args![], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+}
+
 /// The names of the users who appear in the log (the filter's choices), sorted.
 pub(crate) fn actor_names(db: Db<'_>) -> Result<Vec<String>> {
     db.rows(
@@ -379,6 +386,7 @@ mod tests {
         };
         assert_eq!(count(db, &nobody).unwrap(), 0);
         assert_eq!(actor_names(db).unwrap(), ["system"]);
+        assert!(user_names(db).unwrap().is_empty());
         let first = &events_after(db, 0, 1).unwrap()[0];
         assert_eq!(first.prev_hash, crate::audit::GENESIS);
         assert_eq!(first.before, None);
