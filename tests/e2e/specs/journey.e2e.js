@@ -111,6 +111,7 @@ describe('a firm files, the departments decide, the clerk prints', () => {
     await menu('打印中心')
     await waitForPath('/clerk/print')
     await $('//div[contains(@class,"el-tabs__item")][normalize-space()="回执与告知书"]').click()
+    await expect($('[data-test="pager-total"]')).toHaveText(expect.stringMatching(/^共 \d+ 条$/))
     for (const [kind, file, words] of [
       ['receipt', 'receipt.pdf', ['受理回执', FIRM]],
       ['return', 'return-notice.pdf', ['退回补正告知书', '请补充口罩储备']],

@@ -289,6 +289,8 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     answerSaveDialog(revoked)
     await browser.waitUntil(() => existsSync(revoked) && statSync(revoked).size > 10000, { timeoutMsg: `${revoked} was not written` })
     if (shots) execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', revoked, path.join(shots, '43-doc-certificate-revoked')])
+    // Its toasts gone before the next role's screens are photographed.
+    await browser.waitUntil(async () => (await $$('.el-message')).length === 0, { timeout: 15000, timeoutMsg: 'toasts stay' })
     await logout()
   })
 
@@ -342,6 +344,26 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await expect($('.el-message-box')).toHaveText(expect.stringContaining('操作日志完整'))
     await shot('24-admin-audit-verified')
     await confirmMessageBox()
+    // One user's events (the clerk's), in Chinese, with their total; then exported.
+    const before = await $('[data-test="pager-total"]').getText()
+    await $('[data-test="audit-user"]').click()
+    const option = await $('//li[contains(@class,"el-select-dropdown__item")][normalize-space()="yc_clerk"]')
+    await option.waitForClickable()
+    await option.click()
+    await browser.waitUntil(async () => (await $('[data-test="pager-total"]').getText()) !== before, { timeoutMsg: 'the filter did not change the total' })
+    const actors = await browser.execute(() =>
+      [...document.querySelectorAll('.page .el-table__body tr td:nth-child(4)')].map((td) => td.textContent.trim()),
+    )
+    assert.ok(actors.length > 0 && actors.every((a) => a === 'yc_clerk'), `only the clerk's events: ${actors}`)
+    const actions = await browser.execute(() =>
+      [...document.querySelectorAll('.page .el-table__body tr td:nth-child(6)')].map((td) => td.textContent.trim()),
+    )
+    assert.ok(actions.includes('签发批准通知书') && actions.includes('撤销批准通知书'), `the actions in Chinese: ${actions}`)
+    await shot('23b-admin-audit-by-user')
+    const log = path.join(state().work, 'audit.xlsx')
+    await click('导出')
+    answerSaveDialog(log)
+    await browser.waitUntil(() => existsSync(log) && statSync(log).size > 3000, { timeoutMsg: `${log} was not written` })
     await $('//header//button[normalize-space()="关于"]').click()
     await $('.el-dialog').waitForDisplayed()
     // 关于 names the product and its version, never the database's path.

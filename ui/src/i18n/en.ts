@@ -281,6 +281,7 @@ const en: Shape<Messages> = {
   printCentre: { reissue: 'Issue again' },
   firmForm: { label: '{who} · {what}' },
   diffView: { submittedBy: 'Submitted by', other: 'Other', change: 'Change', changes: { added: 'Added', removed: 'Removed', changed: 'Changed' } },
+  files: { name: 'File', type: 'Type', size: 'Size', pdf: 'PDF document', jpeg: 'JPEG picture', png: 'PNG picture', other: 'Other file' },
   menu: {
     firm: 'Firm',
     myApps: 'My applications',

@@ -278,6 +278,7 @@ const zhCN = {
   printCentre: { reissue: '重新签发' },
   firmForm: { label: '{who}{what}' },
   diffView: { submittedBy: '提交人', other: '其他内容', change: '变化', changes: { added: '新增', removed: '删除', changed: '修改' } },
+  files: { name: '文件名', type: '类型', size: '大小', pdf: 'PDF 文件', jpeg: 'JPEG 图片', png: 'PNG 图片', other: '其他文件' },
   menu: {
     firm: '企业信息',
     myApps: '我的申请',
