@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::auth::{Actor, Role};
+use crate::domain::auth::Actor;
 use crate::domain::workflow::{StagePlan, TaskState};
 use crate::error::{Error, Result};
 use crate::service::firms::firm_by_id;
@@ -84,13 +84,6 @@ impl Reopen {
         if !can_see_app(self.db(), actor, &core)? {
             return Err(forbidden_app());
         }
-        let mut app = application(self.db(), id, now)?;
-        // A firm is told which department decided, never a reviewer's login name.
-        if actor.role == Role::Firm {
-            for t in &mut app.tasks {
-                t.decided_by = None;
-            }
-        }
-        Ok(app)
+        application(self.db(), id, now)
     }
 }
