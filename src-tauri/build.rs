@@ -83,6 +83,7 @@ const COMMANDS: &[&str] = &[
     "audit_xlsx",
     "app_count",
     "cert_count",
+    "firm_count",
 ];
 
 fn main() {

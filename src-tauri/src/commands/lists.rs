@@ -25,3 +25,15 @@ pub async fn cert_count(
         .run_as_actor(move |c, a, _| c.cert_count(a, state.as_deref(), unprinted))
         .await
 }
+
+/// How many firms `firm_list` shows with this county and search.
+#[tauri::command]
+pub async fn firm_count(
+    state: State<'_, Shared>,
+    division: Option<String>,
+    search: Option<String>,
+) -> CmdResult<i64> {
+    state
+        .run_as_actor(move |c, a, _| c.firm_count(a, division.as_deref(), search.as_deref()))
+        .await
+}

@@ -97,5 +97,6 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         audit_log::audit_xlsx,
         lists::app_count,
         lists::cert_count,
+        lists::firm_count,
     ]
 }

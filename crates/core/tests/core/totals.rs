@@ -52,6 +52,27 @@ fn list_totals_match_their_pages_in_each_scope() -> R {
         fields(core.app_count(&clerk, &filter(Some("nonsense"), 1, 0))),
         ["state"]
     );
+    // Firms: the same search and county as the list, in the actor's county only.
+    for search in [
+        None,
+        Some("合计商贸"),
+        Some("合计商贸3"),
+        Some("91511802"),
+        Some("\u{0}"),
+    ] {
+        let listed = core.firm_list(&clerk, None, search, Some(500), None)?.len();
+        assert_eq!(
+            core.firm_count(&clerk, None, search)?,
+            listed as i64,
+            "{search:?}"
+        );
+    }
+    assert_eq!(core.firm_count(&clerk, None, Some("合计商贸"))?, 5);
+    assert_eq!(core.firm_count(&other, None, None)?, 0);
+    assert_eq!(
+        kind(core.firm_count(&clerk, Some("511803"), None)),
+        Some(ErrorKind::Forbidden)
+    );
     assert_eq!(core.cert_count(&clerk, None, false)?, 2);
     assert_eq!(core.cert_count(&clerk, Some("issued"), true)?, 2);
     assert_eq!(core.cert_count(&clerk, Some("revoked"), false)?, 0);
