@@ -84,6 +84,7 @@ const COMMANDS: &[&str] = &[
     "app_count",
     "cert_count",
     "firm_count",
+    "daily_count",
 ];
 
 fn main() {

@@ -37,3 +37,11 @@ pub async fn firm_count(
         .run_as_actor(move |c, a, _| c.firm_count(a, division.as_deref(), search.as_deref()))
         .await
 }
+
+/// How many daily reports of the firm `daily_list` shows.
+#[tauri::command]
+pub async fn daily_count(state: State<'_, Shared>, credit_code: String) -> CmdResult<i64> {
+    state
+        .run_as_actor(move |c, a, _| c.daily_count(a, &credit_code))
+        .await
+}

@@ -98,5 +98,6 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         lists::app_count,
         lists::cert_count,
         lists::firm_count,
+        lists::daily_count,
     ]
 }

@@ -146,3 +146,46 @@ fn list_totals_match_their_pages_in_each_scope() -> R {
     );
     Ok(())
 }
+
+/// The firm's daily-report history: the total is every report it filed, over all pages; only
+/// those who may see the firm may count them.
+#[test]
+fn daily_report_totals_match_their_pages() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    let report = reopen_core::service::demo::generate(&mut core, "small", now())?;
+    let firm9 = report
+        .users
+        .iter()
+        .find(|u| u.name == "firm9")
+        .expect("the demo's reopened firm");
+    let firm = core.login("firm9", &firm9.password, now())?;
+    let code = core.firm_list(&admin, None, Some("鑫源"), None, None)?[0]
+        .credit_code
+        .clone();
+    let pages: usize = (0..5)
+        .map(|p| {
+            core.daily_list(&firm, &code, Some(2), Some(p * 2))
+                .unwrap()
+                .len()
+        })
+        .sum();
+    let n = core.daily_count(&firm, &code)?;
+    assert!(n > 2, "the demo firm reported on several days: {n}");
+    assert_eq!(n, pages as i64);
+    assert_eq!(core.daily_count(&admin, &code)?, n);
+    let other = user(
+        &mut core,
+        &admin,
+        "other_clerk",
+        "clerk",
+        None,
+        None,
+        Some("511803"),
+    )?;
+    assert_eq!(
+        kind(core.daily_count(&other, &code)),
+        Some(ErrorKind::Forbidden)
+    );
+    Ok(())
+}
