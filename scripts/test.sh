@@ -5,10 +5,12 @@
 #      temporary SQLite files, PDFs checked with qpdf/poppler/zbar, the CLI end to end, the app's
 #      commands through Tauri's mock runtime. Built with the UI embedded (tauri/custom-protocol),
 #      so the app binary these builds produce is the one the end-to-end tests drive;
-#   3. the core's integration tests and the CLI's journey again on PostgreSQL: a throwaway cluster
-#      started here (scripts/lib/pg.sh: initdb + pg_ctl as an unprivileged user, a Unix socket in a
-#      temporary folder, removed on exit), a fresh database per test;
-#   4. end to end: WebdriverIO drives the real app window through tauri-driver and WebKitWebDriver
+#   3. the CLI's tests again through `reopen serve` (two servers on the one database);
+#   4. the core's integration tests and the CLI's journey again on PostgreSQL, directly and through
+#      two servers: a throwaway cluster started here (scripts/lib/pg.sh: initdb + pg_ctl as an
+#      unprivileged user, a Unix socket in a temporary folder, removed on exit), a fresh database
+#      per test;
+#   5. end to end: WebdriverIO drives the real app window through tauri-driver and WebKitWebDriver
 #      under Xvfb (tests/e2e).
 # Ends with one summary line over all of them.
 # On Debian/Ubuntu it installs missing system packages (root or sudo), and tauri-driver with cargo.
@@ -47,6 +49,13 @@ step "ui build" ui-build npm run --prefix ui build
 # --no-fail-fast: every test binary runs even when one fails (cargo stops at the first otherwise).
 # REOPEN_TEST_PG unset: these run on SQLite files.
 step "rust" rust env -u REOPEN_TEST_PG cargo test --workspace --locked --no-fail-fast --features tauri/custom-protocol "$@"
+# Every CLI test again through a server on the SQLite file, but three whose subject is this PC
+# itself: the CLI's own clock (REOPEN_NOW), the key file of this PC, and the wait after wrong
+# passwords (a server also counts failures per client address, and the tests share one).
+step "CLI through two servers" rust env -u REOPEN_TEST_PG REOPEN_TEST_SERVER=1 \
+  cargo test --locked --no-fail-fast -p reopen-cli --test cli "$@" -- \
+  --skip malformed_reopen_now_is_refused --skip a_sealed_roster_needs_the_key_file \
+  --skip wrong_passwords_make_the_next_attempt_wait
 
 # The same core tests and the CLI's journey on PostgreSQL (cargo test -p reopen-core --test core
 # with REOPEN_TEST_PG set runs them there by hand).
@@ -54,7 +63,12 @@ if start_test_pg; then
   step "rust on PostgreSQL" rust env REOPEN_TEST_PG="$REOPEN_PG_URL" \
     cargo test --locked --no-fail-fast -p reopen-core --test core "$@"
   step "CLI on PostgreSQL" rust env REOPEN_TEST_PG="$REOPEN_PG_URL" \
-    cargo test --locked --no-fail-fast -p reopen-cli --test cli "$@" -- journey certs:: forms:: concurrency::
+    cargo test --locked --no-fail-fast -p reopen-cli --test cli "$@" -- journey certs:: forms:: concurrency:: server::
+  # The same through `reopen serve` (REOPEN_TEST_SERVER=1): user commands go to --server, and
+  # processes started at once go to two servers on the one database in turn.
+  step "CLI through two servers on PostgreSQL" rust env REOPEN_TEST_PG="$REOPEN_PG_URL" REOPEN_TEST_SERVER=1 \
+    cargo test --locked --no-fail-fast -p reopen-cli --test cli "$@" -- journey certs:: forms:: concurrency:: permissions:: \
+    --skip wrong_passwords_make_the_next_attempt_wait
 else
   failed_steps+=("PostgreSQL cluster")
 fi

@@ -40,12 +40,26 @@ start_test_pg() {
   # The cluster's superuser is trusted on the socket; every other role gives its password, so
   # that the tests see what a wrong one does.
   printf 'local all reopen_admin trust\nlocal all all scram-sha-256\n' >"$REOPEN_PG_DIR/data/pg_hba.conf"
-  pg_as_owner "$bin/pg_ctl" -D "$REOPEN_PG_DIR/data" -l "$REOPEN_PG_DIR/server.log" -w \
-    -o "-c listen_addresses='' -k $REOPEN_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-    start >/dev/null || { cat "$REOPEN_PG_DIR/server.log" >&2; return 1; }
+  resume_test_pg || return 1
   REOPEN_PG_URL="postgres://reopen_admin@/postgres?host=$REOPEN_PG_DIR"
   export REOPEN_PG_DIR REOPEN_PG_URL
   echo "PostgreSQL test cluster: $REOPEN_PG_URL"
+}
+
+# Starts the cluster of REOPEN_PG_DIR (again, after pause_test_pg).
+resume_test_pg() {
+  local bin
+  bin=$(pg_bindir) || return 1
+  pg_as_owner "$bin/pg_ctl" -D "$REOPEN_PG_DIR/data" -l "$REOPEN_PG_DIR/server.log" -w \
+    -o "-c listen_addresses='' -k $REOPEN_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null || { cat "$REOPEN_PG_DIR/server.log" >&2; return 1; }
+}
+
+# Stops the cluster of REOPEN_PG_DIR, keeping its data (a test of a database that goes away).
+pause_test_pg() {
+  local bin
+  bin=$(pg_bindir) || return 1
+  pg_as_owner "$bin/pg_ctl" -D "$REOPEN_PG_DIR/data" -m fast -w stop >/dev/null
 }
 
 stop_test_pg() {

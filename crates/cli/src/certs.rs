@@ -5,14 +5,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use reopen_core::api;
 use reopen_core::documents::DocFonts;
 use reopen_core::error::Error;
-use reopen_core::service::{cert_file_name, offline_note, CertStatus, Verification};
+use reopen_core::service::{cert_file_name, offline_note, CertStatus, PrintRecord, Verification};
 use reopen_core::t;
 use serde_json::json;
 
+use crate::ctx::{Backend, Ctx};
 use crate::output::Out;
-use crate::{CertCmd, Ctx};
+use crate::CertCmd;
 
 #[derive(clap::Subcommand)]
 pub enum KeyCmd {
@@ -69,8 +71,27 @@ fn write_error(path: &Path, e: std::io::Error) -> Error {
     )
 }
 
-/// Writes `bytes` to a temporary file beside `path` and fsyncs it; `Staged::place` names it.
-pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
+/// A temporary file beside a destination that does not exist yet, made before the work that
+/// fills it: a destination that exists (or cannot be written) is refused before anything is done.
+pub struct Reserved {
+    file: std::fs::File,
+    staged: Staged,
+}
+
+impl Reserved {
+    /// Writes `bytes` and fsyncs them; `Staged::place` then names the file.
+    pub fn fill(mut self, bytes: &[u8]) -> Result<Staged, Error> {
+        let dest = self.staged.dest.clone();
+        self.file
+            .write_all(bytes)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| write_error(&dest, e))?;
+        Ok(self.staged)
+    }
+}
+
+/// Reserves `path`: refuses an existing file, and creates the temporary file beside it.
+pub fn reserve(path: &Path) -> Result<Reserved, Error> {
     if path.exists() {
         return Err(exists(path));
     }
@@ -84,21 +105,40 @@ pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     ));
-    let staged = Staged {
-        tmp: tmp.clone(),
-        dest: path.to_path_buf(),
-        placed: false,
-    };
     let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&tmp)
         .map_err(|e| write_error(path, e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| write_error(path, e))?;
-    Ok(staged)
+    Ok(Reserved {
+        file,
+        staged: Staged {
+            tmp,
+            dest: path.to_path_buf(),
+            placed: false,
+        },
+    })
+}
+
+/// Writes `bytes` to a temporary file beside `path` and fsyncs it; `Staged::place` names it.
+pub fn stage_new(path: &Path, bytes: &[u8]) -> Result<Staged, Error> {
+    reserve(path)?.fill(bytes)
+}
+
+/// Through a server, a document is logged there and written here: the file is reserved before
+/// the call (an existing or unwritable destination is refused before anything is logged) and
+/// filled and named after the answer. Only a failure between the two (a full disk, a crash)
+/// leaves a logged copy without a file: the next print is the reprint, 补打.
+pub fn fetch_into<T>(
+    file: &Path,
+    fetch: impl FnOnce() -> Result<T, Error>,
+    bytes: impl FnOnce(&T) -> &[u8],
+) -> Result<T, Error> {
+    let reserved = reserve(file)?;
+    let got = fetch()?;
+    reserved.fill(bytes(&got))?.place()?;
+    Ok(got)
 }
 
 /// Writes a new file atomically (temporary file, then rename); never overwrites an existing one.
@@ -136,16 +176,13 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
-    let now = cx.now;
     match c {
         CertCmd::Issue { id } => {
-            let a = cx.actor(false)?;
-            let cert = cx.core.cert_issue(&a, id, now)?;
+            let cert = cx.call(api::CertIssue { app_id: id })?;
             out.value(&cert, |c| c.number.clone())
         }
         CertCmd::Show { number } => {
-            let a = cx.actor(false)?;
-            let cert = cx.core.cert_show(&a, &number)?;
+            let cert = cx.call(api::CertShow { number })?;
             out.json_or_pretty(&cert)
         }
         CertCmd::List {
@@ -153,10 +190,12 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
             unprinted,
             page,
         } => {
-            let a = cx.actor(false)?;
-            let r = cx
-                .core
-                .cert_list(&a, state.as_deref(), unprinted, page.limit, page.offset)?;
+            let r = cx.call(api::CertList {
+                state,
+                unprinted,
+                limit: page.limit,
+                offset: page.offset,
+            })?;
             out.table(
                 &r,
                 &[
@@ -171,20 +210,17 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
             )
         }
         CertCmd::Void { number, reason } => {
-            let a = cx.actor(false)?;
-            let cert = cx.core.cert_void(&a, &number, &reason, now)?;
+            let cert = cx.call(api::CertVoid { number, reason })?;
             out.value(&cert, |c| format!("已作废 {}(编号保留)", c.number))
         }
         CertCmd::Revoke { number, reason } => {
-            let a = cx.actor(false)?;
-            let cert = cx.core.cert_revoke(&a, &number, &reason, now)?;
+            let cert = cx.call(api::CertRevoke { number, reason })?;
             out.value(&cert, |c| {
                 format!("已撤销 {},申请同时标记为已撤销", c.number)
             })
         }
         CertCmd::PublicKey { out: file } => {
-            cx.actor(false)?;
-            let keys = cx.core.cert_public_keys()?;
+            let keys = cx.call(api::CertPublicKeys {})?;
             let text: String = keys.iter().map(|k| format!("{}\n", k.public_key)).collect();
             if let Some(f) = &file {
                 write_new(f, text.as_bytes())?;
@@ -196,8 +232,7 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
             )
         }
         CertCmd::Key(KeyCmd::Rotate) => {
-            let a = cx.actor(false)?;
-            let r = cx.core.cert_key_rotate(&a, now)?;
+            let r = cx.call(api::CertKeyRotate {})?;
             out.value(&r, |r| {
                 format!(
                     "已更换批准通知书签名密钥：新密钥 {}（旧密钥 {} 的公钥保留，此前签发的批准通知书仍可核验）。请用 reopen cert public-key --out 文件 重新导出公钥交给核验方",
@@ -211,16 +246,7 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
             out: Some(file),
             ..
         } => {
-            let a = cx.actor(false)?;
-            let fonts = DocFonts::load()?;
-            let rec = cx.core.cert_print_staged(
-                &a,
-                &number,
-                &fonts,
-                now,
-                |pdf| stage_new(&file, pdf),
-                Staged::place,
-            )?;
+            let rec = print_one(cx, &number, &file, None)?;
             out.value(&json!({"number": rec.number, "copy": rec.copy_no, "mark": rec.mark, "file": file.display().to_string(), "bytes": rec.bytes}), |_| {
                 format!("已打印 {} 第 {} 份 → {}", rec.number, rec.copy_no, file.display())
             })
@@ -240,11 +266,48 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
     }
 }
 
+/// Prints one certificate into `file`. Here the PDF is staged beside `file` inside the print's
+/// transaction and named after its commit (logged if and only if the file exists); through a
+/// server the print is logged there and the file written once answered (a failed write leaves a
+/// logged copy without a file: the next print is the reprint, 补打).
+fn print_one(
+    cx: &mut Ctx,
+    number: &str,
+    file: &Path,
+    fonts: Option<&DocFonts>,
+) -> Result<PrintRecord, Error> {
+    let now = cx.now;
+    match &cx.backend {
+        Backend::Local(_) => {
+            let a = cx.actor(false)?;
+            let loaded;
+            let fonts = match fonts {
+                Some(f) => f,
+                None => {
+                    loaded = DocFonts::load()?;
+                    &loaded
+                }
+            };
+            cx.local()?.cert_print_staged(
+                &a,
+                number,
+                fonts,
+                now,
+                |pdf| stage_new(file, pdf),
+                Staged::place,
+            )
+        }
+        Backend::Remote(_) => {
+            let number = number.to_string();
+            let p = fetch_into(file, || cx.call(api::CertPrint { number }), |p| &p.pdf.0)?;
+            Ok(p.record)
+        }
+    }
+}
+
 /// Prints every issued, never-printed certificate of the clerk's jurisdiction. A failure is
 /// recorded and the batch goes on; failures are listed at the end (exit 1 if any).
 fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
-    let now = cx.now;
-    let a = cx.actor(false)?;
     std::fs::create_dir_all(dir).map_err(|e| {
         Error::field(
             "out_dir",
@@ -254,8 +317,11 @@ fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
             ),
         )
     })?;
-    let todo = cx.core.cert_unprinted_numbers(&a)?;
-    let fonts = DocFonts::load()?;
+    let todo = cx.call(api::CertUnprintedNumbers {})?;
+    let fonts = match cx.backend {
+        Backend::Local(_) => Some(DocFonts::load()?),
+        Backend::Remote(_) => None,
+    };
     let bar = if out.json {
         ProgressBar::hidden()
     } else {
@@ -270,14 +336,7 @@ fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
     for number in &todo {
         bar.set_message(number.clone());
         let file = dir.join(cert_file_name(number));
-        match cx.core.cert_print_staged(
-            &a,
-            number,
-            &fonts,
-            now,
-            |pdf| stage_new(&file, pdf),
-            Staged::place,
-        ) {
+        match print_one(cx, number, &file, fonts.as_ref()) {
             Ok(_) => done.push(json!({"number": number, "file": file.display().to_string()})),
             Err(e) => failed.push(json!({"number": number, "error": e.message.get(out.lang)})),
         }
@@ -342,13 +401,12 @@ pub fn offline_verification(v: &Verification, out: &mut Out) -> Result<(), Error
 
 /// `reopen audit verify [--anchor FILE]`: exit 5 when the log does not verify.
 pub fn audit_verify(cx: &mut Ctx, anchor: Option<&PathBuf>, out: &mut Out) -> Result<(), Error> {
-    let a = cx.actor(false)?;
     let r = match anchor {
         Some(file) => {
-            let text = String::from_utf8(crate::read_file(file)?).unwrap_or_default();
-            cx.core.audit_verify_anchor(&a, &text)?
+            let anchor = String::from_utf8(crate::read_file(file)?).unwrap_or_default();
+            cx.call(api::AuditVerifyAnchor { anchor })?
         }
-        None => cx.core.audit_verify(&a)?,
+        None => cx.call(api::AuditVerify {})?,
     };
     out.value(&r, |r| {
         if r.ok {
@@ -382,8 +440,7 @@ pub fn audit_verify(cx: &mut Ctx, anchor: Option<&PathBuf>, out: &mut Out) -> Re
 
 /// `reopen audit anchor --out FILE`: the signed head as a small JSON file.
 pub fn audit_anchor(cx: &mut Ctx, file: &Path, out: &mut Out) -> Result<(), Error> {
-    let a = cx.actor(false)?;
-    let anchor = cx.core.audit_anchor(&a, cx.now)?;
+    let anchor = cx.call(api::AuditAnchor {})?;
     let text = serde_json::to_string_pretty(&anchor).map_err(Error::internal)? + "\n";
     write_new(file, text.as_bytes())?;
     out.value(&anchor, |x| {

@@ -4,14 +4,16 @@ use std::path::PathBuf;
 
 use chrono::{Duration, NaiveDate};
 use clap::Subcommand;
+use reopen_core::api;
 use reopen_core::domain::daily::DayStatus;
 use reopen_core::domain::ids::parse_date;
 use reopen_core::error::{Error, Lang};
 use reopen_core::service::{local_date, DailyReportRow, StatusFilter};
 use reopen_core::t;
 
+use crate::ctx::Ctx;
 use crate::output::Out;
-use crate::{read_json, Ctx};
+use crate::read_json;
 
 #[derive(Subcommand)]
 pub enum DailyCmd {
@@ -111,8 +113,10 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
     match c {
         DailyCmd::File { credit_code, file } => {
             let v = read_json(&file)?;
-            let a = cx.actor(false)?;
-            let r = cx.core.daily_file(&a, &credit_code, &v, now)?;
+            let r = cx.call(api::DailyFile {
+                credit_code,
+                report: v,
+            })?;
             let lang = out.lang;
             out.value(&r, |r| report_line(r, lang))
         }
@@ -141,8 +145,7 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
                 limit,
                 offset,
             };
-            let a = cx.actor(false)?;
-            let s = cx.core.daily_status(&a, &f, now)?;
+            let s = cx.call(api::DailyStatusOp { filter: f })?;
             if out.json {
                 return out.json_or_pretty(&s);
             }
@@ -184,8 +187,11 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
             limit,
             offset,
         } => {
-            let a = cx.actor(false)?;
-            let rows = cx.core.daily_list(&a, &credit_code, limit, offset)?;
+            let rows = cx.call(api::DailyList {
+                credit_code,
+                limit,
+                offset,
+            })?;
             out.table(
                 &rows,
                 &[
@@ -204,8 +210,7 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
         DailyCmd::Compliance { from, to } => {
             let to = date_arg("to", to.as_deref())?.unwrap_or(local_date(now));
             let from = date_arg("from", from.as_deref())?.unwrap_or(to - Duration::days(6));
-            let a = cx.actor(false)?;
-            let days = cx.core.daily_compliance(&a, from, to, now)?;
+            let days = cx.call(api::DailyCompliance { from, to })?;
             if out.json {
                 return out.json_or_pretty(&days);
             }
@@ -225,8 +230,7 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
             )
         }
         DailyCmd::Flags => {
-            let a = cx.actor(false)?;
-            let rows = cx.core.daily_flags(&a)?;
+            let rows = cx.call(api::DailyFlags {})?;
             out.table(
                 &rows,
                 &[
@@ -242,8 +246,7 @@ pub fn run(cx: &mut Ctx, c: DailyCmd, out: &mut Out) -> Result<(), Error> {
             )
         }
         DailyCmd::Handle { report_id, note } => {
-            let a = cx.actor(false)?;
-            let r = cx.core.daily_flag_handle(&a, report_id, &note, now)?;
+            let r = cx.call(api::DailyFlagHandle { report_id, note })?;
             let lang = out.lang;
             out.value(&r, |r| report_line(r, lang))
         }

@@ -4,12 +4,14 @@
 use std::path::Path;
 
 use clap::ValueEnum;
+use reopen_core::api;
 use reopen_core::documents::{DocFonts, NoticeKind};
 use reopen_core::error::Error;
 use serde_json::json;
 
+use crate::certs;
+use crate::ctx::{Backend, Ctx};
 use crate::output::Out;
-use crate::{certs, Ctx};
 
 /// What `form print` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -32,20 +34,33 @@ pub fn print(
     out: &mut Out,
 ) -> Result<(), Error> {
     let now = cx.now;
-    let a = cx.actor(false)?;
-    let fonts = DocFonts::load()?;
     let notice = match kind {
         FormKind::Form => {
-            // A temporary file beside FILE inside the transaction, named after the commit: the
-            // print is logged if and only if its PDF exists.
-            let n = cx.core.form_print_staged(
-                &a,
-                id,
-                &fonts,
-                now,
-                |pdf| certs::stage_new(file, pdf),
-                certs::Staged::place,
-            )?;
+            let n = match &cx.backend {
+                // A temporary file beside FILE inside the transaction, named after the commit:
+                // the print is logged if and only if its PDF exists.
+                Backend::Local(_) => {
+                    let a = cx.actor(false)?;
+                    let fonts = DocFonts::load()?;
+                    cx.local()?.form_print_staged(
+                        &a,
+                        id,
+                        &fonts,
+                        now,
+                        |pdf| certs::stage_new(file, pdf),
+                        certs::Staged::place,
+                    )?
+                }
+                // Through a server: logged there, written here once answered.
+                Backend::Remote(_) => {
+                    let p = certs::fetch_into(
+                        file,
+                        || cx.call(api::FormPrint { app_id: id }),
+                        |p| &p.pdf.0,
+                    )?;
+                    p.record
+                }
+            };
             return out.value(
                 &json!({"application": id, "file": file.display().to_string(), "bytes": n}),
                 |_| format!("申请表已输出到 {}（{} 字节）", file.display(), n),
@@ -55,9 +70,23 @@ pub fn print(
         FormKind::Return => NoticeKind::Return,
         FormKind::Rejection => NoticeKind::Rejection,
     };
-    let p = cx.core.notice_print(&a, id, notice, &fonts, now, |pdf| {
-        certs::write_new(file, pdf)
-    })?;
+    let p = match &cx.backend {
+        Backend::Local(_) => {
+            let a = cx.actor(false)?;
+            let fonts = DocFonts::load()?;
+            cx.local()?
+                .notice_print(&a, id, notice, &fonts, now, |pdf| {
+                    certs::write_new(file, pdf)
+                })?
+        }
+        Backend::Remote(_) => {
+            let op = api::NoticePrintOp {
+                app_id: id,
+                kind: notice,
+            };
+            certs::fetch_into(file, || cx.call(op), |p| &p.pdf.0)?.record
+        }
+    };
     out.value(
         &json!({"application": id, "kind": p.kind, "case_number": p.case_number,
             "submission_no": p.submission_no, "file": file.display().to_string(), "bytes": p.bytes}),

@@ -3,14 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use reopen_core::api;
 use reopen_core::error::Error;
 use reopen_core::service::Attachment;
 use reopen_core::t;
 use serde_json::json;
 
 use crate::certs::write_new;
+use crate::ctx::{Backend, Ctx};
 use crate::output::Out;
-use crate::{env_password, read_file, read_json, Ctx};
+use crate::{env_password, read_file, read_json};
 
 /// Sets up a new database on a firm's own PC (firm mode).
 pub fn init_firm_mode(
@@ -30,7 +32,8 @@ pub fn init_firm_mode(
         ));
     };
     let v = read_json(&firm.to_path_buf())?;
-    let r = cx.core.init_firm_mode(&v, user, &pw, cx.now)?;
+    let now = cx.now;
+    let r = cx.local()?.init_firm_mode(&v, user, &pw, now)?;
     let doc = json!({"database": db.display().to_string(), "mode": "firm", "user": r.user, "firm": r.firm});
     out.value(&doc, |_| {
         format!(
@@ -44,8 +47,20 @@ pub fn init_firm_mode(
 }
 
 pub fn export(cx: &mut Ctx, id: i64, file: &Path, out: &mut Out) -> Result<(), Error> {
-    let a = cx.actor(false)?;
-    let r = cx.core.app_export(&a, id, cx.now, |b| write_new(file, b))?;
+    // Here the package is written inside the export's transaction (logged if and only if the
+    // file exists); through a server it is written once the server answered it.
+    let r = match &mut cx.backend {
+        Backend::Local(_) => {
+            let a = cx.actor(false)?;
+            let now = cx.now;
+            cx.local()?
+                .app_export(&a, id, now, |b| write_new(file, b))?
+        }
+        Backend::Remote(_) => {
+            crate::certs::fetch_into(file, || cx.call(api::AppExport { id }), |e| &e.package.0)?
+                .report
+        }
+    };
     let mut doc = serde_json::to_value(&r)?;
     doc["file"] = file.display().to_string().into();
     out.value(&doc, |_| {
@@ -67,8 +82,9 @@ pub fn export(cx: &mut Ctx, id: i64, file: &Path, out: &mut Out) -> Result<(), E
 
 pub fn import(cx: &mut Ctx, file: &Path, out: &mut Out) -> Result<(), Error> {
     let bytes = read_file(&file.to_path_buf())?;
-    let a = cx.actor(false)?;
-    let r = cx.core.app_import(&a, &bytes, cx.now)?;
+    let r = cx.call(api::AppImport {
+        bytes: bytes.into(),
+    })?;
     let lang = out.lang;
     out.value(&r, |r| {
         let app = &r.application;
@@ -110,16 +126,18 @@ pub fn attach(
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default()
     });
-    let a = cx.actor(false)?;
-    let att = cx.core.app_attach(&a, id, &name, &bytes, cx.now)?;
+    let att = cx.call(api::AppAttach {
+        id,
+        name,
+        bytes: bytes.into(),
+    })?;
     out.value(&att, |x| {
         format!("已添加附件 {}（{}，{} 字节）", x.name, x.mime, x.size)
     })
 }
 
 pub fn attachments(cx: &mut Ctx, id: i64, out: &mut Out) -> Result<(), Error> {
-    let a = cx.actor(false)?;
-    let rows: Vec<Attachment> = cx.core.app_attachments(&a, id)?;
+    let rows: Vec<Attachment> = cx.call(api::AppAttachments { id })?;
     out.table(
         &rows,
         &["name", "mime", "size", "sha256", "added_at", "added_by"],
@@ -133,9 +151,11 @@ pub fn attachment(
     file: &Path,
     out: &mut Out,
 ) -> Result<(), Error> {
-    let a = cx.actor(false)?;
-    let (meta, bytes) = cx.core.app_attachment(&a, id, name)?;
-    write_new(file, &bytes)?;
+    let op = api::AppAttachment {
+        id,
+        name: name.to_string(),
+    };
+    let meta = crate::certs::fetch_into(file, || cx.call(op), |a| &a.bytes.0)?.attachment;
     let mut doc = serde_json::to_value(&meta)?;
     doc["file"] = file.display().to_string().into();
     out.value(&doc, |_| {
@@ -144,8 +164,10 @@ pub fn attachment(
 }
 
 pub fn detach(cx: &mut Ctx, id: i64, name: &str, out: &mut Out) -> Result<(), Error> {
-    let a = cx.actor(false)?;
-    cx.core.app_detach(&a, id, name, cx.now)?;
+    cx.call(api::AppDetach {
+        id,
+        name: name.to_string(),
+    })?;
     out.value(
         &json!({"application_id": id, "name": name, "removed": true}),
         |_| format!("已删除附件 {name}"),

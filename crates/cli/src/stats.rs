@@ -4,15 +4,16 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use reopen_core::api;
 use reopen_core::error::{Error, Problems};
 use reopen_core::service::{Dim, Stats, StatsQuery};
 use reopen_core::t;
 use serde_json::json;
 
 use crate::certs::write_new;
+use crate::ctx::Ctx;
 use crate::daily::date_arg;
 use crate::output::Out;
-use crate::Ctx;
 
 #[derive(Args)]
 pub struct StatsArgs {
@@ -90,14 +91,12 @@ fn human(s: &Stats) -> String {
 }
 
 pub fn run(cx: &mut Ctx, a: StatsArgs, out: &mut Out) -> Result<(), Error> {
-    let now = cx.now;
     let q = StatsQuery {
         from: date_arg("from", a.from.as_deref())?,
         to: date_arg("to", a.to.as_deref())?,
         by: parse_by(a.by.as_deref())?,
     };
-    let actor = cx.actor(false)?;
-    let stats = cx.core.stats(&actor, &q, now)?;
+    let stats = cx.call(api::StatsOp { query: q })?;
     let mut written = Vec::new();
     if let Some(path) = &a.xlsx {
         let bytes = reopen_core::service::stats_workbook(&stats)?;
@@ -105,9 +104,10 @@ pub fn run(cx: &mut Ctx, a: StatsArgs, out: &mut Out) -> Result<(), Error> {
         written.push(path.display().to_string());
     }
     if let Some(path) = &a.pdf {
-        let fonts = reopen_core::documents::DocFonts::load()?;
-        let bytes = cx.core.bulletin_pdf(&actor, Some(stats.to), &fonts, now)?;
-        write_new(path, &bytes)?;
+        let bytes = cx.call(api::BulletinPdf {
+            date: Some(stats.to),
+        })?;
+        write_new(path, &bytes.0)?;
         written.push(path.display().to_string());
     }
     if out.json {

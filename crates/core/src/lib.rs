@@ -4,6 +4,7 @@
 //! logs a user in to get an [`Actor`](domain::auth::Actor), and calls use cases with that actor
 //! and `now`. Every use case checks permission, applies a pure domain decision, persists it and
 //! appends an audit event in one IMMEDIATE transaction.
+pub mod api;
 pub mod audit;
 pub mod documents;
 pub mod domain;

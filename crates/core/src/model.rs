@@ -2,12 +2,12 @@
 //! data beneath both, so that the documents never reach into the service.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::firm::Person;
 use crate::error::Text;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct OverdueRow {
     pub application_id: i64,
@@ -22,7 +22,7 @@ pub struct OverdueRow {
 
 /// One group's figures. Flows (submitted … returned, reports) count within the range; stocks
 /// (pending, overdue) are as of now; reopened firms and their staff are as of the range's end.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StatsRow {
     pub keys: Vec<String>,
@@ -48,7 +48,7 @@ pub struct StatsRow {
     pub reports: ComplianceCounts,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RatePoint {
     pub date: NaiveDate,
@@ -60,7 +60,7 @@ pub struct RatePoint {
 }
 
 /// The leading group's daily bulletin (复工复产日报) for one day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Bulletin {
     pub date: NaiveDate,
@@ -81,7 +81,7 @@ pub struct Bulletin {
     pub overdue: Vec<OverdueRow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Firm {
     pub id: i64,
@@ -118,7 +118,7 @@ pub enum Dim {
     Category,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Stats {
     pub from: NaiveDate,
@@ -134,7 +134,7 @@ pub struct Stats {
     pub generated_at: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ComplianceCounts {
     pub expected: u32,

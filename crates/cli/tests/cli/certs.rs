@@ -34,7 +34,7 @@ pub fn keys_args(env: &Env) -> Vec<String> {
 }
 
 /// A database with `n` fully approved applications of 511802 and a clerk `clerk` (password PW).
-fn approved_db(n: u32) -> (Env, Vec<i64>) {
+pub(super) fn approved_db(n: u32) -> (Env, Vec<i64>) {
     let env = Env::new();
     let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
     let mut core = open_core(&env);

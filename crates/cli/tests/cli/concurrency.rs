@@ -14,17 +14,17 @@ use crate::certs::{keys_args, open_core};
 use crate::support::*;
 
 /// Applications of 511802 ready for the races.
-struct Town {
-    env: Env,
-    approved: Vec<i64>,
-    in_review: Vec<i64>,
-    drafts: Vec<i64>,
+pub(super) struct Town {
+    pub env: Env,
+    pub approved: Vec<i64>,
+    pub in_review: Vec<i64>,
+    pub drafts: Vec<i64>,
 }
 
 /// Users `clerk`, `clerk2` (511802), `swj`, `swj2` (511802-SWJ), `zhb` (511802-ZHB), password PW;
 /// `approved` fully approved applications, `in_review` ones pending at stage 1 (SWJ), `drafts`
 /// drafts with their roster.
-fn town(approved: u32, in_review: u32, drafts: u32) -> Town {
+pub(super) fn town(approved: u32, in_review: u32, drafts: u32) -> Town {
     let env = Env::new();
     let now = Utc.with_ymd_and_hms(2020, 2, 5, 1, 0, 0).single().unwrap();
     let mut core = open_core(&env);

@@ -22,3 +22,4 @@ mod packages;
 mod permissions;
 mod readme;
 mod reports;
+mod server;

@@ -106,6 +106,83 @@ pub struct Env {
     pub db: PathBuf,
     /// The URL when the database is on PostgreSQL (`REOPEN_TEST_PG` names the cluster).
     pub pg: Option<String>,
+    /// With `REOPEN_TEST_SERVER=1`, user commands go through `reopen serve` on this database
+    /// (`--server`); commands that run only here (init, backup, …) still open it directly.
+    pub through_server: bool,
+    server: std::cell::RefCell<Option<Server>>,
+    /// A second server on the same database: processes started at once (`spawn_as`) go to the
+    /// two servers in turn, as a city's clients behind one address do.
+    second: std::cell::RefCell<Option<Server>>,
+    turn: std::cell::Cell<usize>,
+}
+
+/// A `reopen serve` on the test's database, started at the clock a command asks for.
+pub struct Server {
+    child: std::process::Child,
+    pub url: String,
+    pub fingerprint: String,
+    /// The REOPEN_NOW it was started with.
+    now: String,
+}
+
+impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits (at most `limit`) for the server to exit: its exit status.
+    pub fn terminate(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .ok()?;
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// A client of this server (pinned to its fingerprint).
+    pub fn client(&self) -> reopen_client::Remote {
+        reopen_client::Remote::new(
+            &self.url,
+            reopen_client::Trust::Fingerprint(self.fingerprint.clone()),
+            reopen_core::Lang::Zh,
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The subcommand of `args` (after `--user NAME` and other global options).
+fn subcommand<'a>(args: &[&'a str]) -> &'a str {
+    let mut i = 0;
+    while i < args.len() {
+        match args[i] {
+            "--user" | "--db" | "--keys" | "--server" | "--server-fingerprint" => i += 2,
+            a if a.starts_with("--") => i += 1,
+            a => return a,
+        }
+    }
+    ""
+}
+
+/// What runs only on a database here, never through a server.
+fn local_only(sub: &str) -> bool {
+    matches!(
+        sub,
+        "init" | "backup" | "restore" | "migrate" | "roster-key" | "check" | "serve"
+    )
 }
 
 impl Env {
@@ -121,7 +198,102 @@ impl Env {
             Some(url) => PathBuf::from(url),
             None => dir.path().join("reopen.db"),
         };
-        Env { dir, db, pg }
+        let through_server = std::env::var("REOPEN_TEST_SERVER").is_ok_and(|v| v == "1");
+        Env {
+            dir,
+            db,
+            pg,
+            through_server,
+            server: Default::default(),
+            second: Default::default(),
+            turn: Default::default(),
+        }
+    }
+
+    /// An environment on the PostgreSQL database `url` (made by the caller), keys in a new
+    /// directory.
+    pub fn on_postgres(url: &str) -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+            db: PathBuf::from(url),
+            pg: Some(url.to_string()),
+            through_server: false,
+            server: Default::default(),
+            second: Default::default(),
+            turn: Default::default(),
+        }
+    }
+
+    /// The key directory the program uses for this database.
+    pub fn keys_dir(&self) -> PathBuf {
+        match &self.pg {
+            Some(_) => self.dir.path().join("keys"),
+            None => reopen_core::keys::KeyStore::beside(&self.db),
+        }
+    }
+
+    /// Starts another `reopen serve` on this database at the clock `now` (REOPEN_NOW).
+    pub fn spawn_server(&self, now: &str) -> Server {
+        self.spawn_server_with(now, &[])
+    }
+
+    /// `spawn_server` with more arguments of `reopen serve`.
+    pub fn spawn_server_with(&self, now: &str, extra: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
+        c.arg("--db")
+            .arg(&self.db)
+            .arg("--keys")
+            .arg(self.keys_dir())
+            .args([
+                "--json",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--connections",
+                "4",
+            ])
+            .args(extra);
+        for k in [
+            "REOPEN_DB",
+            "REOPEN_KEYS_DIR",
+            "REOPEN_TEST_PG",
+            "REOPEN_PASSWORD",
+        ] {
+            c.env_remove(k);
+        }
+        c.env("REOPEN_NOW", now)
+            .env("LANG", "zh_CN.UTF-8")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut child = c.spawn().expect("reopen serve");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server's first line");
+        let v: Value = serde_json::from_str(line.trim())
+            .unwrap_or_else(|e| panic!("reopen serve said {line:?}: {e}"));
+        Server {
+            child,
+            url: v["listening"].as_str().expect("listening").to_string(),
+            fingerprint: v["fingerprint"].as_str().expect("fingerprint").to_string(),
+            now: now.to_string(),
+        }
+    }
+
+    /// Starts `reopen serve` on this database at the clock `now` (REOPEN_NOW), unless one runs
+    /// at that clock already: the server's clock is the one that counts, so a command that asks
+    /// for another day gets a server started on that day.
+    pub fn serve_at(&self, now: &str) -> (String, String) {
+        let mut slot = self.server.borrow_mut();
+        if let Some(s) = slot.as_ref().filter(|s| s.now == now) {
+            return (s.url.clone(), s.fingerprint.clone());
+        }
+        *slot = None;
+        let server = self.spawn_server(now);
+        let out = (server.url.clone(), server.fingerprint.clone());
+        *slot = Some(server);
+        out
     }
 
     /// Runs a statement on the database behind the program's back (sqlite3 or psql), as someone
@@ -172,9 +344,22 @@ impl Env {
     /// Runs `reopen --db DB --json ARGS` with the fixed clock and Chinese locale; `envs` override.
     pub fn cmd(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
         let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
-        c.arg("--db").arg(&self.db).arg("--json");
-        if self.pg.is_some() {
-            c.arg("--keys").arg(self.dir.path().join("keys"));
+        if self.through_server && !local_only(subcommand(args)) {
+            let now = envs
+                .iter()
+                .find(|(k, _)| *k == "REOPEN_NOW")
+                .map_or(NOW, |(_, v)| v);
+            let (url, fingerprint) = self.serve_at(now);
+            c.arg("--server")
+                .arg(url)
+                .arg("--server-fingerprint")
+                .arg(fingerprint)
+                .arg("--json");
+        } else {
+            c.arg("--db").arg(&self.db).arg("--json");
+            if self.pg.is_some() {
+                c.arg("--keys").arg(self.dir.path().join("keys"));
+            }
         }
         c.args(args);
         for k in [
@@ -183,6 +368,9 @@ impl Env {
             "REOPEN_TEST_PG",
             "REOPEN_PASSWORD",
             "REOPEN_NEW_PASSWORD",
+            "REOPEN_SERVER",
+            "REOPEN_SERVER_FINGERPRINT",
+            "REOPEN_KNOWN_SERVERS",
             "LC_ALL",
             "LC_MESSAGES",
             "LANGUAGE",
@@ -238,14 +426,17 @@ impl Env {
         assert_eq!(r.code, 0, "password change {name}: {r:?}");
     }
 
-    /// Number of audit events (admin view).
+    /// Number of audit events (admin view), sessions left out: through a server every command
+    /// logs in and out (both audited), which changes nothing else.
     pub fn audit_len(&self) -> usize {
         self.as_("admin", &["audit", "log", "--limit", "500"])
             .ok()
             .json()
             .as_array()
             .unwrap()
-            .len()
+            .iter()
+            .filter(|e| e["action"] != "user.login" && e["action"] != "user.logout")
+            .count()
     }
 
     pub fn show(&self, user: &str, id: i64) -> Value {
@@ -331,14 +522,29 @@ impl Env {
     pub fn spawn_as(&self, user: &str, args: &[&str]) -> std::process::Child {
         let pw = if user == "admin" { ADMIN_PW } else { PW };
         let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
-        c.arg("--db")
-            .arg(&self.db)
-            .arg("--json")
-            .args(["--user", user])
-            .args(args);
+        if self.through_server {
+            let turn = self.turn.get();
+            self.turn.set(turn + 1);
+            let (url, fingerprint) = if turn % 2 == 0 {
+                self.serve_at(NOW)
+            } else {
+                let mut second = self.second.borrow_mut();
+                let s = second.get_or_insert_with(|| self.spawn_server(NOW));
+                (s.url.clone(), s.fingerprint.clone())
+            };
+            c.arg("--server")
+                .arg(url)
+                .arg("--server-fingerprint")
+                .arg(fingerprint);
+        } else {
+            c.arg("--db").arg(&self.db);
+        }
+        c.arg("--json").args(["--user", user]).args(args);
         for k in [
             "REOPEN_DB",
             "REOPEN_NEW_PASSWORD",
+            "REOPEN_SERVER",
+            "REOPEN_SERVER_FINGERPRINT",
             "LC_ALL",
             "LC_MESSAGES",
             "LANGUAGE",

@@ -35,7 +35,7 @@ const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// (`XXXX-XXXX-XXXX`). Derived, never stored: it names the certificate whose payload hashes to it.
 pub fn verification_code(payload: &str) -> String {
     use sha2::{Digest, Sha256};
-    let d = Sha256::digest(payload.as_bytes());
+    let d = Sha256::digest(payload_from_link(payload).as_bytes());
     let mut b = [0u8; 8];
     b.copy_from_slice(&d[..8]);
     let bits = u64::from_be_bytes(b);
@@ -185,6 +185,32 @@ pub enum PayloadCheck {
     Malformed,
 }
 
+/// The QR code of an installation with a server: its public verification address with the
+/// signed payload inside (`https://…/v?c=RO2.…`), so a phone's camera opens the check page and
+/// the payload stays checkable offline. Without an address, the payload alone.
+pub fn verification_link(base: Option<&str>, payload: &str) -> String {
+    match base.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => format!("{}?c={payload}", b.trim_end_matches(['?', '/'])),
+        None => payload.to_string(),
+    }
+}
+
+/// The payload of what was scanned or typed: a verification link's `c` parameter (a payload is
+/// base64url and dots, so it needs no decoding), or the input itself.
+pub fn payload_from_link(input: &str) -> &str {
+    let s = input.trim();
+    if !s.starts_with("https://") && !s.starts_with("http://") {
+        return s;
+    }
+    let query = s.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("c="))
+        .map(|v| v.split('#').next().unwrap_or_default())
+        .filter(|v| is_payload(v))
+        .unwrap_or(s)
+}
+
 pub fn is_payload(s: &str) -> bool {
     let s = s.trim();
     s.starts_with(PAYLOAD_PREFIX) || s.starts_with(PAYLOAD_PREFIX_V1)
@@ -266,6 +292,27 @@ pub fn verifying_key_from_hex(s: &str) -> Result<VerifyingKey, Text> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_verification_link_carries_the_payload_and_its_code() {
+        let p = "RO2.k1.ZmllbGRz.c2ln";
+        let link = verification_link(Some("https://yaan.example/v/"), p);
+        assert_eq!(link, "https://yaan.example/v?c=RO2.k1.ZmllbGRz.c2ln");
+        assert_eq!(payload_from_link(&link), p);
+        assert_eq!(payload_from_link(&format!("{link}&x=1#top")), p);
+        assert_eq!(verification_link(None, p), p);
+        assert_eq!(verification_link(Some("  "), p), p);
+        // The printed code is the payload's, with or without the address around it.
+        assert_eq!(verification_code(&link), verification_code(p));
+        // Anything else is left as typed: a number, a link without a payload.
+        assert_eq!(
+            payload_from_link(" 雨复工〔2020〕1号 "),
+            "雨复工〔2020〕1号"
+        );
+        let other = "https://yaan.example/v?c=nonsense";
+        assert_eq!(payload_from_link(other), other);
+    }
+
     use super::*;
 
     fn fields() -> CertFields {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::users::department_id;
 use super::{audit, load_policy, Reopen};
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::store;
 use crate::t;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DepartmentRow {
     pub id: i64,
@@ -29,7 +29,7 @@ pub struct DepartmentRow {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RoutingRow {
     pub industry: String,
@@ -38,7 +38,7 @@ pub struct RoutingRow {
     pub department_kind: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DivisionInfo {
     pub code: String,
@@ -47,7 +47,7 @@ pub struct DivisionInfo {
     pub level: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Reference {
     pub divisions: Vec<DivisionInfo>,
@@ -60,7 +60,7 @@ pub struct Reference {
     pub optional_measures: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RestoreReport {
     pub integrity: String,

@@ -7,7 +7,7 @@
 
 pub use crate::model::ComplianceCounts;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::firms::{can_file_for, can_see_firm, firm_by_code};
@@ -21,7 +21,7 @@ use crate::store::Db;
 use crate::t;
 
 /// A filed report as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DailyReportRow {
     pub id: i64,
@@ -44,7 +44,7 @@ pub struct DailyReportRow {
 }
 
 /// One firm's standing for one day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ComplianceRow {
     /// The day reported on, and when its report is due (RFC 3339, UTC).
@@ -97,7 +97,7 @@ impl ComplianceCounts {
 }
 
 /// Compliance of one day: the counts over every expected firm, and a page of firms.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DailyStatus {
     pub date: NaiveDate,
@@ -111,14 +111,14 @@ pub struct DailyStatus {
 }
 
 /// Per-day counts over a range, for a department's or leader's compliance chart.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ComplianceDay {
     pub date: NaiveDate,
     pub counts: ComplianceCounts,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StatusFilter {
     pub date: Option<NaiveDate>,

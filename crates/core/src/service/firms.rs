@@ -1,7 +1,7 @@
 //! Firms: registration, update, show and search.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::users::division_exists;
 use super::{audit, page, Reopen};
@@ -13,7 +13,7 @@ use crate::t;
 
 pub use crate::model::Firm;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FirmRow {
     pub id: i64,

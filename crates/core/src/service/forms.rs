@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Asia::Shanghai;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::apps::{app_core, frozen_stages, AppCore};
 use super::firms::{can_file_for, firm_by_id, Firm};
@@ -20,7 +20,7 @@ use crate::store::{self, Db};
 use crate::t;
 
 /// What a print of a counter document produced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NoticePrint {
     pub application: i64,
     pub kind: NoticeKind,

@@ -2,7 +2,7 @@
 //! whether a logged-in session may go on.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::users::load_actor;
 use super::Reopen;
@@ -22,7 +22,7 @@ pub const SESSION_IDLE_MINUTES: i64 = 30;
 pub const SESSION_MAX_HOURS: i64 = 12;
 
 /// Why a logged-in session ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionEnd {
     /// The user was disabled (or removed) meanwhile.
@@ -31,6 +31,8 @@ pub enum SessionEnd {
     PasswordChanged,
     Idle,
     Expired,
+    /// No such session: never opened, logged out, or forgotten.
+    Unknown,
 }
 
 impl SessionEnd {
@@ -45,6 +47,7 @@ impl SessionEnd {
                 format!("超过 {SESSION_IDLE_MINUTES} 分钟无操作,请重新登录"),
                 format!("idle for over {SESSION_IDLE_MINUTES} minutes: log in again")
             ),
+            SessionEnd::Unknown => t!("登录已失效，请重新登录", "not logged in: log in again"),
             SessionEnd::Expired => t!(
                 format!("登录已超过 {SESSION_MAX_HOURS} 小时,请重新登录"),
                 format!("logged in for over {SESSION_MAX_HOURS} hours: log in again")

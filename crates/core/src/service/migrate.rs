@@ -8,7 +8,24 @@ use crate::error::{Error, Result};
 use crate::store::{self, transfer::Transferred};
 use crate::t;
 
+/// What a server's health check answers: the database answers, at this schema.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    pub engine: store::Engine,
+    pub schema_version: i64,
+    pub latest_schema_version: i64,
+}
+
 impl Reopen {
+    /// Whether the database answers, and at which schema version.
+    pub fn health(&self) -> Result<Health> {
+        Ok(Health {
+            engine: self.engine(),
+            schema_version: store::schema_version(self.db())?,
+            latest_schema_version: store::latest_schema_version(self.engine()),
+        })
+    }
+
     /// Copies this (SQLite) database, whole, into the empty PostgreSQL database at `url`, from
     /// one consistent snapshot (a read transaction: writers elsewhere go on, and what they write
     /// after the snapshot stays here). The target then records the migration as its next audit

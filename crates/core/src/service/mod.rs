@@ -15,6 +15,7 @@ mod migrate;
 mod packages;
 mod retention;
 mod review;
+mod sessions;
 mod stats;
 mod users;
 mod workflow;
@@ -28,9 +29,11 @@ pub use firms::*;
 pub use forms::*;
 pub use login::*;
 pub use messages::*;
+pub use migrate::Health;
 pub use packages::*;
 pub use retention::*;
 pub use review::*;
+pub use sessions::*;
 pub use stats::*;
 pub use users::*;
 pub use workflow::*;
@@ -53,9 +56,12 @@ pub struct Reopen {
     /// The key directory: the certificate signing key and the audit key (never in the database).
     keys: crate::keys::KeyStore,
     /// Fonts of the printed documents, parsed on first need: names must be printable.
-    fonts: std::sync::OnceLock<crate::documents::DocFonts>,
+    fonts: std::sync::OnceLock<std::sync::Arc<crate::documents::DocFonts>>,
     /// The roster key given (never in the database) and whether this database needs it.
     sealer: store::seal::Sealer,
+    /// The public address of the certificate check page (a server's `--public-url` + `/v`):
+    /// printed QR codes then open it on a phone.
+    verification_address: Option<String>,
 }
 
 pub use crate::time::{local_date, local_time, shanghai_midnight};
@@ -134,6 +140,11 @@ impl Reopen {
         store::schema(self.db())
     }
 
+    /// Whether this core's database connection is lost for good (see `Conn::is_closed`).
+    pub fn is_closed(&self) -> bool {
+        self.conn.is_closed()
+    }
+
     /// The engine this core's database runs on.
     pub fn engine(&self) -> store::Engine {
         self.conn.engine()
@@ -153,6 +164,7 @@ impl Reopen {
             keys,
             fonts: Default::default(),
             sealer: Default::default(),
+            verification_address: None,
         };
         core.sealer = store::seal::Sealer::for_database(core.db())?;
         certs::adopt_keys(&mut core)?;
@@ -181,14 +193,31 @@ impl Reopen {
     /// the system's fallbacks (e.g. `DocFonts::load()?.with_fallback_dirs(vec![])`, so that a test
     /// does not depend on the fonts a machine has).
     pub fn set_doc_fonts(&mut self, fonts: crate::documents::DocFonts) {
+        self.share_doc_fonts(std::sync::Arc::new(fonts));
+    }
+
+    /// Makes printed QR codes open `address` (the server's public check page) with the signed
+    /// payload inside; None: the payload alone.
+    pub fn set_verification_address(&mut self, address: Option<String>) {
+        self.verification_address = address;
+    }
+
+    /// Uses fonts parsed once for several cores (a server's pool).
+    pub fn share_doc_fonts(&mut self, fonts: std::sync::Arc<crate::documents::DocFonts>) {
         self.fonts = std::sync::OnceLock::from(fonts);
     }
 
-    fn doc_fonts(&self) -> Result<&crate::documents::DocFonts> {
+    /// The documents' fonts, parsed on first need (shared: the PDFs of operations render with them).
+    pub fn doc_fonts(&self) -> Result<std::sync::Arc<crate::documents::DocFonts>> {
         if self.fonts.get().is_none() {
-            let _ = self.fonts.set(crate::documents::DocFonts::load()?);
+            let _ = self
+                .fonts
+                .set(std::sync::Arc::new(crate::documents::DocFonts::load()?));
         }
-        self.fonts.get().ok_or_else(|| Error::internal("fonts"))
+        self.fonts
+            .get()
+            .cloned()
+            .ok_or_else(|| Error::internal("fonts"))
     }
 
     /// Refuses text that no available font can print (a rare character missing from the shipped
@@ -357,7 +386,7 @@ impl Reopen {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct InitReport {
     pub created: bool,

@@ -4,7 +4,7 @@
 //! purged, and when, is recorded on the application and in the audit log.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{audit, ts, Reopen};
 use crate::domain::auth::{Actor, Role};
@@ -13,7 +13,7 @@ use crate::store::retention::{without_guards, Guard};
 use crate::store::{self, seal, Db};
 use crate::t;
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PurgeReport {
     /// Closed before this instant (RFC 3339, UTC).
@@ -104,7 +104,7 @@ impl Reopen {
 }
 
 /// What sealing the roster did.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SealReport {
     /// The key's fingerprint (never the key).

@@ -4,7 +4,7 @@
 //! statements are in [`crate::store::tasks`].
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::apps::{app_core, application, frozen_stages, open_tasks, AppCore, Application};
 use super::firms::stale;
@@ -16,7 +16,7 @@ use crate::error::{Error, Problems, Result};
 use crate::store::{self, Db};
 use crate::t;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QueueRow {
     pub task_id: i64,
@@ -35,7 +35,7 @@ pub struct QueueRow {
     pub has_warnings: bool,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct QueueFilter {
     /// Only pending (true) or only decided (false) tasks; both when None.
@@ -48,7 +48,7 @@ pub struct QueueFilter {
 }
 
 /// A decision as a reviewer gives it.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Decision {
     pub verdict: String,

@@ -121,7 +121,7 @@ pub struct NewUser {
     pub password: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct UserCreated {
     pub id: i64,
@@ -131,7 +131,7 @@ pub struct UserCreated {
     pub initial_password: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct UserRow {
     pub id: i64,

@@ -26,7 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::error::{Error, Result};
 
 /// Which engine a database runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Engine {
     Sqlite,
@@ -162,6 +162,19 @@ impl Conn {
 
     pub fn engine(&self) -> Engine {
         self.db().engine()
+    }
+
+    /// Whether the connection is lost for good (PostgreSQL's server closed it, or it was
+    /// restarted): a pool opens a new one instead of using it again.
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Conn::Sqlite(_) => false,
+            Conn::Postgres(p) => p
+                .client
+                .try_borrow()
+                .map(|c| c.is_closed())
+                .unwrap_or(false),
+        }
     }
 
     /// A write transaction: SQLite's `BEGIN IMMEDIATE`; on PostgreSQL READ COMMITTED with the
@@ -965,6 +978,10 @@ pub fn pg_error(e: postgres::Error) -> Error {
                 "the database is busy with another operation; try again"
             ));
         }
+        // The server is shutting down, restarting or not yet accepting: nothing was done.
+        if code.code().starts_with("57P") || code.code().starts_with("08") {
+            return unavailable(&e);
+        }
         return Error::internal(format!(
             "PostgreSQL {}: {}{}",
             code.code(),
@@ -972,10 +989,21 @@ pub fn pg_error(e: postgres::Error) -> Error {
             db.detail().map(|d| format!(" ({d})")).unwrap_or_default()
         ));
     }
-    if e.is_closed() {
-        return Error::internal(format!("the PostgreSQL connection was lost: {e}"));
+    let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+    if e.is_closed() || io {
+        return unavailable(&e);
     }
     Error::internal(format!("PostgreSQL: {e}"))
+}
+
+/// The connection to PostgreSQL was lost (a restart, a network cut): what the statement was
+/// doing was not done (an open transaction is rolled back by the server); trying again later may
+/// work.
+fn unavailable(e: &postgres::Error) -> Error {
+    Error::unavailable(crate::t!(
+        format!("数据库暂时无法连接，本次操作未执行，请稍后重试（{e}）"),
+        format!("the database cannot be reached: nothing was done, try again later ({e})")
+    ))
 }
 
 #[cfg(test)]

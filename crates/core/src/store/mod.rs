@@ -29,6 +29,7 @@ pub mod retention;
 pub mod roster;
 pub mod scope;
 pub mod seal;
+pub mod sessions;
 pub mod settings;
 pub mod sqlite_file;
 pub mod stats;
@@ -39,20 +40,22 @@ pub mod users;
 
 pub use db::{Conn, Db, Engine, Row, ToArg, Tx, Value};
 
-/// Numbered migrations. Never edit a released one; add the next.
+/// The SQLite migrations, numbered, in order: never edit a released one, add the next. A database
+/// at the latest schema has `user_version` = their count.
+const SQLITE_MIGRATIONS: &[&str] = &[
+    include_str!("migrations/sqlite/001_initial.sql"),
+    include_str!("migrations/sqlite/002_certificates.sql"),
+    include_str!("migrations/sqlite/003_daily_packages.sql"),
+    include_str!("migrations/sqlite/004_list_indexes.sql"),
+    include_str!("migrations/sqlite/005_queue_decided.sql"),
+    include_str!("migrations/sqlite/006_certificates_by_app.sql"),
+    include_str!("migrations/sqlite/007_login_failures.sql"),
+    include_str!("migrations/sqlite/008_sessions.sql"),
+    include_str!("migrations/sqlite/009_message_reads.sql"),
+];
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("migrations/sqlite/001_initial.sql")),
-        M::up(include_str!("migrations/sqlite/002_certificates.sql")),
-        M::up(include_str!("migrations/sqlite/003_daily_packages.sql")),
-        M::up(include_str!("migrations/sqlite/004_list_indexes.sql")),
-        M::up(include_str!("migrations/sqlite/005_queue_decided.sql")),
-        M::up(include_str!(
-            "migrations/sqlite/006_certificates_by_app.sql"
-        )),
-        M::up(include_str!("migrations/sqlite/007_login_failures.sql")),
-        M::up(include_str!("migrations/sqlite/008_message_reads.sql")),
-    ])
+    Migrations::new(SQLITE_MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -109,6 +112,23 @@ pub fn schema(db: Db<'_>) -> Result<String> {
     match db.sqlite() {
         Some(conn) => schema_sql(conn),
         None => pg::schema_sql(db),
+    }
+}
+
+/// The schema version the database is at (SQLite's `user_version`, PostgreSQL's last applied
+/// migration): reading it also shows that the database answers.
+pub fn schema_version(db: Db<'_>) -> Result<i64> {
+    match db.sqlite() {
+        Some(_) => db.one("PRAGMA user_version", crate::args![]),
+        None => pg::version(db),
+    }
+}
+
+/// The schema version this program brings a database to.
+pub fn latest_schema_version(engine: Engine) -> i64 {
+    match engine {
+        Engine::Sqlite => SQLITE_MIGRATIONS.len() as i64,
+        Engine::Postgres => pg::latest_version(),
     }
 }
 

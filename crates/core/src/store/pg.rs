@@ -17,7 +17,12 @@ use crate::t;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/001_schema.sql")),
     (2, include_str!("migrations/postgres/002_firm_search.sql")),
-    (3, include_str!("migrations/postgres/003_message_reads.sql")),
+    (
+        3,
+        include_str!("migrations/postgres/003_firm_search_fastupdate.sql"),
+    ),
+    (4, include_str!("migrations/postgres/004_sessions.sql")),
+    (5, include_str!("migrations/postgres/005_message_reads.sql")),
 ];
 
 /// The key of the advisory lock migrations hold: two processes starting on a new database do not

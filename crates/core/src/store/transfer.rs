@@ -28,13 +28,14 @@ pub const TABLES: &[&str] = &[
     "attachments",
     "imported_packages",
     "login_failures",
+    "sessions",
     "message_reads",
 ];
 
 /// Rows per INSERT statement (PostgreSQL takes at most 65,535 arguments in one statement).
 const BATCH_ARGS: usize = 30_000;
 
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Transferred {
     pub table: String,
     pub rows: u64,

@@ -168,6 +168,11 @@
 -- column roster_entries.observation_end text
 -- column roster_entries.health text NOT NULL
 -- column schema_migrations.version bigint NOT NULL
+-- column sessions.token_hash text NOT NULL
+-- column sessions.user_id bigint NOT NULL
+-- column sessions.started_at text NOT NULL
+-- column sessions.last_seen_at text NOT NULL
+-- column sessions.source text NOT NULL
 -- column settings.key text NOT NULL
 -- column settings.value text NOT NULL
 -- column submissions.application_id bigint NOT NULL
@@ -267,6 +272,8 @@
 -- constraint roster_entries.roster_entries_health_check CHECK ((health = ANY (ARRAY['normal'::text, 'observation'::text, 'fever'::text])))
 -- constraint roster_entries.roster_entries_pkey PRIMARY KEY (id)
 -- constraint schema_migrations.schema_migrations_pkey PRIMARY KEY (version)
+-- constraint sessions.sessions_pkey PRIMARY KEY (token_hash)
+-- constraint sessions.sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)
 -- constraint settings.settings_pkey PRIMARY KEY (key)
 -- constraint submissions.submissions_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
 -- constraint submissions.submissions_pkey PRIMARY KEY (application_id, submission_no)
@@ -322,7 +329,7 @@ END $function$
 -- index CREATE INDEX daily_reports_flagged ON public.daily_reports USING btree (application_id) WHERE ((flags <> '[]'::text) AND (flag_handled_at IS NULL))
 -- index CREATE INDEX firms_division ON public.firms USING btree (division, name, id)
 -- index CREATE INDEX firms_name ON public.firms USING btree (name, id)
--- index CREATE INDEX firms_name_trgm ON public.firms USING gin (name gin_trgm_ops)
+-- index CREATE INDEX firms_name_trgm ON public.firms USING gin (name gin_trgm_ops) WITH (fastupdate=off)
 -- index CREATE INDEX firms_stats ON public.firms USING btree (division, industry, created_at)
 -- index CREATE INDEX review_app ON public.review_tasks USING btree (application_id, submission_no, stage)
 -- index CREATE INDEX review_queue ON public.review_tasks USING btree (department_id, state, due_at)
@@ -330,6 +337,7 @@ END $function$
 -- index CREATE INDEX review_tasks_dept_decided ON public.review_tasks USING btree (department_id, decided_at DESC, id) WHERE (state = ANY (ARRAY['approved'::text, 'rejected'::text, 'returned'::text]))
 -- index CREATE INDEX review_tasks_pending_due ON public.review_tasks USING btree (due_at, application_id) WHERE (state = 'pending'::text)
 -- index CREATE INDEX roster_app ON public.roster_entries USING btree (application_id, row_no)
+-- index CREATE INDEX sessions_started ON public.sessions USING btree (started_at)
 -- index CREATE INDEX submissions_at ON public.submissions USING btree (submitted_at, application_id)
 -- index CREATE UNIQUE INDEX applications_one_open ON public.applications USING btree (firm_id) WHERE (state <> ALL (ARRAY['rejected'::text, 'withdrawn'::text, 'revoked'::text]))
 -- index CREATE UNIQUE INDEX applications_pkey ON public.applications USING btree (id)
@@ -361,6 +369,7 @@ END $function$
 -- index CREATE UNIQUE INDEX roster_entries_application_id_id_number_key ON public.roster_entries USING btree (application_id, id_number)
 -- index CREATE UNIQUE INDEX roster_entries_pkey ON public.roster_entries USING btree (id)
 -- index CREATE UNIQUE INDEX schema_migrations_pkey ON public.schema_migrations USING btree (version)
+-- index CREATE UNIQUE INDEX sessions_pkey ON public.sessions USING btree (token_hash)
 -- index CREATE UNIQUE INDEX settings_pkey ON public.settings USING btree (key)
 -- index CREATE UNIQUE INDEX submissions_pkey ON public.submissions USING btree (application_id, submission_no)
 -- index CREATE UNIQUE INDEX users_name_key ON public.users USING btree (name)

@@ -48,6 +48,8 @@ CREATE INDEX review_tasks_dept_decided ON review_tasks(department_id, decided_at
 CREATE INDEX review_tasks_pending_due ON review_tasks(due_at, application_id) WHERE state = 'pending';
 -- index roster_app
 CREATE INDEX roster_app ON roster_entries(application_id, row_no);
+-- index sessions_started
+CREATE INDEX sessions_started ON sessions(started_at);
 -- index submissions_at
 CREATE INDEX submissions_at ON submissions(submitted_at, application_id);
 -- table applications
@@ -280,6 +282,14 @@ CREATE TABLE roster_entries (
     health            TEXT NOT NULL CHECK (health IN ('normal','observation','fever')),
     UNIQUE (application_id, id_number)
 ) STRICT;
+-- table sessions
+CREATE TABLE sessions (
+    token_hash    TEXT PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    started_at    TEXT NOT NULL,
+    last_seen_at  TEXT NOT NULL,
+    source        TEXT NOT NULL
+);
 -- table settings
 CREATE TABLE settings (
     key    TEXT PRIMARY KEY,

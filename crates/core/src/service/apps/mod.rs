@@ -18,7 +18,7 @@ mod roster;
 mod show;
 mod submit;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::plan::{Finding, Plan};
@@ -36,7 +36,7 @@ pub(crate) use roster::{load_roster, roster_tx};
 pub(crate) use show::{app_core, application, frozen_stages};
 pub(crate) use submit::{open_tasks, submit_tx};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FirmSummary {
     pub id: i64,
@@ -48,7 +48,7 @@ pub struct FirmSummary {
 }
 
 /// One stage decision (or pending task) on the timeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TaskRecord {
     pub id: i64,
@@ -69,7 +69,7 @@ pub struct TaskRecord {
     pub conditions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Application {
     pub id: i64,
@@ -94,7 +94,7 @@ pub struct Application {
     pub tasks: Vec<TaskRecord>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppRow {
     pub id: i64,
@@ -110,7 +110,7 @@ pub struct AppRow {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppFilter {
     pub state: Option<String>,
@@ -122,7 +122,7 @@ pub struct AppFilter {
     pub offset: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SubmissionInfo {
     pub submission_no: i64,
@@ -130,7 +130,7 @@ pub struct SubmissionInfo {
     pub submitted_by: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FieldChange {
     pub field: String,
@@ -138,7 +138,7 @@ pub struct FieldChange {
     pub after: Value,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterChange {
     /// Masked ID number.
@@ -148,7 +148,7 @@ pub struct RosterChange {
     pub fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Diff {
     pub from: i64,

@@ -9,7 +9,7 @@
 //! - `keys`: the signing keys (public keys, rotation, adopting a key of the earlier format).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::auth::{Actor, Role};
 use crate::domain::certificate::CertFields;
@@ -26,7 +26,7 @@ mod verify;
 pub(crate) use keys::adopt_keys;
 pub use verify::{offline_note, verify_offline};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum CertState {
@@ -61,7 +61,7 @@ impl CertState {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Certificate {
     pub id: i64,
@@ -87,7 +87,7 @@ pub struct Certificate {
     pub prints: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PrintRecord {
     pub number: String,
@@ -96,7 +96,7 @@ pub struct PrintRecord {
     pub bytes: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum CertStatus {
@@ -119,7 +119,7 @@ impl CertStatus {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Verification {
     pub status: CertStatus,
@@ -134,7 +134,7 @@ pub struct Verification {
 
 /// What anyone verifying a certificate may learn: the certificate's own content and state, never
 /// who handled it (no user names, no internal ids).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PublicCertificate {
     pub number: String,
@@ -172,7 +172,7 @@ impl From<Certificate> for PublicCertificate {
 }
 
 /// A public key that verifies this installation's certificates.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PublicKeyInfo {
     pub kid: String,
@@ -181,7 +181,7 @@ pub struct PublicKeyInfo {
     pub current: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct KeyRotation {
     pub old_kid: Option<String>,

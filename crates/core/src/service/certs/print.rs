@@ -58,6 +58,7 @@ impl Reopen {
     ) -> Result<PrintRecord> {
         actor.require(&[Role::Clerk], &t!("打印批准通知书", "print certificates"))?;
         let title = self.policy()?.certificate.title;
+        let address = self.verification_address.clone();
         self.write(|tx| {
             let cert = cert_required(tx, number)?;
             clerk_for(actor, &cert.jurisdiction)?;
@@ -79,7 +80,10 @@ impl Reopen {
                 departments: cert.departments.clone(),
                 issue_date: cert.issue_date,
                 issued_at: parse_ts(&cert.issued_at)?,
-                qr_payload: cert.payload.clone(),
+                qr_payload: crate::domain::certificate::verification_link(
+                    address.as_deref(),
+                    &cert.payload,
+                ),
                 mark,
                 reprint: (copy_no > 1).then_some(copy_no),
             };

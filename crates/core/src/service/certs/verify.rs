@@ -23,7 +23,7 @@ impl Reopen {
     /// Anyone: a certificate number, the verification code printed under the QR code, or a QR payload → valid / voided / revoked / unknown / forged.
     /// Tells what the certificate says and its state, never who handled it.
     pub fn verify(&mut self, input: &str) -> Result<Verification> {
-        let input = input.trim();
+        let input = crate::domain::certificate::payload_from_link(input);
         if is_payload(input) {
             let keys = self.keys.signing_publics()?;
             if keys.is_empty() {

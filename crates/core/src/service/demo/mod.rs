@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 mod bulk;
@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::store::bulk as store;
 use crate::t;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DemoUser {
     pub name: String,
     pub role: String,
@@ -25,7 +25,7 @@ pub struct DemoUser {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct DemoReport {
     pub users: Vec<DemoUser>,
     pub firms: usize,

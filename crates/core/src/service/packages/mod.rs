@@ -10,7 +10,7 @@ mod export;
 mod firm_mode;
 mod import;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::apps::Application;
 use super::firms::Firm;
@@ -21,7 +21,7 @@ use crate::store::{self, Db};
 use crate::t;
 
 /// Where this database runs: the office (the default) or a firm's own PC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -40,7 +40,7 @@ impl Mode {
 }
 
 /// An application's attachment (its content is a separate read).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Attachment {
     pub id: i64,
@@ -52,14 +52,14 @@ pub struct Attachment {
     pub added_by: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FirmModeReport {
     pub firm: Firm,
     pub user: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportReport {
     pub package_id: String,
@@ -75,7 +75,7 @@ pub struct ExportReport {
     pub bytes: u32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ImportReport {
     pub package_id: String,

@@ -3,7 +3,7 @@
 //! (`bulletin`). Every statement is in `store::stats`.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::model::{Bulletin, Dim, OverdueRow, RatePoint, Stats, StatsRow};
 
@@ -11,7 +11,7 @@ mod bulletin;
 mod dashboard;
 mod range;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Count {
     pub key: String,
@@ -19,7 +19,7 @@ pub struct Count {
     pub count: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DayPoint {
     pub date: NaiveDate,
@@ -29,7 +29,7 @@ pub struct DayPoint {
     pub returned: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Dashboard {
     pub from: NaiveDate,
@@ -124,7 +124,7 @@ impl StatsRow {
     }
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StatsQuery {
     /// Default: `to`. At most 366 days before `to`.

@@ -1,4 +1,4 @@
--- The message centre's read markers (see the SQLite migration 008_message_reads.sql): the
+-- The message centre's read markers (see the SQLite migration 009_message_reads.sql): the
 -- messages themselves are derived from submissions, review tasks, applications and certificates.
 CREATE TABLE message_reads (
     user_id  BIGINT NOT NULL REFERENCES users(id),
