@@ -451,6 +451,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("user.unlock", "解除登录等待"),
     ("user.login", "登录"),
     ("user.login_failed", "登录失败"),
+    ("user.logout", "退出登录"),
     ("user.password_change", "修改密码"),
     ("user.password_reset", "重置密码"),
     ("department.set", "修改行业主管部门"),
