@@ -82,6 +82,17 @@ const COMMANDS: &[&str] = &[
     "audit_log",
     "audit_verify",
     "reference",
+    "messages",
+    "messages_read",
+    "app_path",
+    "app_certificate_copy",
+    "notice_print",
+    "audit_page",
+    "audit_xlsx",
+    "app_count",
+    "cert_count",
+    "firm_count",
+    "daily_count",
 ];
 
 fn main() {

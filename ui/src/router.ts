@@ -25,6 +25,7 @@ const routes: RouteRecordRaw[] = [
       { path: '', name: 'home', component: { render: () => null }, meta: { roles: ALL } },
       // firm
       { path: 'firm', name: 'firm-home', component: () => import('./views/firm/FirmHome.vue'), meta: { roles: ['firm'] } },
+      { path: 'firm/messages', name: 'messages', component: () => import('./views/firm/Messages.vue'), meta: { roles: ['firm'] } },
       // firm and clerk (intake): the application wizard and the status page
       { path: 'apps/new', name: 'app-new', component: () => import('./views/firm/AppEdit.vue'), meta: { roles: ['firm', 'clerk'] } },
       { path: 'apps/:id/edit', name: 'app-edit', component: () => import('./views/firm/AppEdit.vue'), meta: { roles: ['firm', 'clerk'] } },

@@ -2,10 +2,14 @@
 
 pub mod admin;
 pub mod apps;
+pub mod audit_log;
 pub mod certs;
 pub mod firms;
 pub mod help;
 pub mod leader;
+pub mod lists;
+pub mod messages;
+pub mod notices;
 pub mod packages;
 pub mod reports;
 pub mod reviewing;
@@ -95,5 +99,16 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         admin::audit_log,
         admin::audit_verify,
         admin::reference,
+        messages::messages,
+        messages::messages_read,
+        messages::app_path,
+        messages::app_certificate_copy,
+        notices::notice_print,
+        audit_log::audit_page,
+        audit_log::audit_xlsx,
+        lists::app_count,
+        lists::cert_count,
+        lists::firm_count,
+        lists::daily_count,
     ]
 }

@@ -1,7 +1,9 @@
 // The main journey through the real window: a firm submits → the department returns it → the
 // firm resubmits → the department approves → the leading group office countersigns → the counter
 // clerk issues and prints the certificate (the PDF exists and names the firm). On the way, a bad
-// entry shows the core's Chinese error next to its field and changes nothing.
+// entry shows the core's Chinese error next to its field and changes nothing. The clerk prints the
+// receipt and the return notice; the firm reads the return, the certificate and (another firm) a
+// rejection in its message centre and saves its certificate from its status page.
 import assert from 'node:assert/strict'
 import { existsSync, statSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
@@ -29,6 +31,14 @@ import {
 const FIRM = '雅安雨城综合建材商行'
 const APP = 8
 let masksBefore = NaN
+
+/** The message centre's menu item (its text carries the unread badge's number). */
+async function openMessages() {
+  const item = await $('//li[contains(@class,"el-menu-item")][contains(normalize-space(),"站内消息")]')
+  await item.waitForClickable()
+  await item.click()
+  await waitForPath('/firm/messages')
+}
 
 /** From wizard step `from` (0-based) to 预览提交, submits with `button`, confirms, lands on the status page. */
 async function submitFromStep(from, button) {
@@ -95,6 +105,42 @@ describe('a firm files, the departments decide, the clerk prints', () => {
     await logout()
   })
 
+  it('the clerk prints the receipt and the return notice, which lists the opinion', async () => {
+    await login('yc_clerk')
+    await waitForPath('/clerk/intake')
+    await menu('打印中心')
+    await waitForPath('/clerk/print')
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="回执与告知书"]').click()
+    await expect($('[data-test="pager-total"]')).toHaveText(expect.stringMatching(/^共 \d+ 条$/))
+    for (const [kind, file, words] of [
+      ['receipt', 'receipt.pdf', ['受理回执', FIRM]],
+      ['return', 'return-notice.pdf', ['退回补正告知书', '请补充口罩储备']],
+    ]) {
+      const target = path.join(state().work, file)
+      const btn = await $(`[data-test="notice-${kind}-${APP}"]`)
+      await btn.waitForClickable()
+      await btn.click()
+      answerSaveDialog(target)
+      await browser.waitUntil(() => existsSync(target) && statSync(target).size > 5000, { timeoutMsg: `${target} was not written` })
+      const text = execFileSync('pdftotext', [target, '-'], { encoding: 'utf8' }).replace(/\s+/g, '')
+      for (const w of words) assert.ok(text.includes(w), `${file} says ${w}:\n${text}`)
+    }
+    await logout()
+  })
+
+  it('the firm finds the return and its opinion in its message centre, marked unread', async () => {
+    await login('firm8')
+    await waitForPath('/firm')
+    await $('[data-test="menu-unread"]').waitForDisplayed()
+    await openMessages()
+    const msg = await $('[data-test="msg-returned"]')
+    await msg.waitForDisplayed()
+    await expect(msg.$('[data-test="msg-opinion"]')).toHaveText(expect.stringContaining('请补充口罩储备'))
+    await click('全部标为已读')
+    await $('[data-test="inbox-unread"]').waitForDisplayed({ reverse: true })
+    await logout()
+  })
+
   it('the firm reads the opinion, adds masks and resubmits', async () => {
     await login('firm8')
     await waitForPath('/firm')
@@ -145,6 +191,35 @@ describe('a firm files, the departments decide, the clerk prints', () => {
     assert.ok(existsSync(target) && statSync(target).size > 10000, `${target} was written`)
     const text = execFileSync('pdftotext', [target, '-'], { encoding: 'utf8' })
     assert.ok(text.includes(FIRM), `the certificate names the firm:\n${text}`)
+  })
+
+  it('the firm is told of the certificate and saves its PDF from its status page', async () => {
+    await logout()
+    await login('firm8')
+    await waitForPath('/firm')
+    await openMessages()
+    await $('[data-test="msg-issued"]').waitForDisplayed()
+    await $('[data-test="msg-issued"]').click()
+    await waitForPath(`/apps/${APP}`)
+    await $('[data-test="app-certificate"]').waitForDisplayed()
+    const target = path.join(state().work, 'firm-certificate.pdf')
+    await $('[data-test="save-certificate"]').click()
+    answerSaveDialog(target)
+    await browser.waitUntil(() => existsSync(target) && statSync(target).size > 10000, { timeoutMsg: `${target} was not written` })
+    const text = execFileSync('pdftotext', [target, '-'], { encoding: 'utf8' })
+    assert.ok(text.includes(FIRM), `the firm's copy names the firm:\n${text}`)
+  })
+
+  it('another firm sees its rejection and the reason in its message centre', async () => {
+    await logout()
+    await login('firm4')
+    await waitForPath('/firm')
+    await openMessages()
+    const msg = await $('[data-test="msg-rejected"]')
+    await msg.waitForDisplayed()
+    await expect(msg).toHaveText(expect.stringContaining('不予批准'))
+    const reason = await msg.$('[data-test="msg-opinion"]').getText()
+    assert.ok(/^理由：.+/.test(reason), `the rejection says why: ${reason}`)
   })
 
   it('the leader sees the approval on the dashboard', async () => {

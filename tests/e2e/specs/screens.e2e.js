@@ -12,6 +12,26 @@ import { answerSaveDialog, click, clickRowAction, dialogButton, confirmMessageBo
 const shots = process.env.E2E_SHOTS
 if (shots) mkdirSync(shots, { recursive: true })
 
+/** The message centre's menu item (its text carries the unread badge's number). */
+async function openMessages() {
+  const item = await $('//li[contains(@class,"el-menu-item")][contains(normalize-space(),"站内消息")]')
+  await item.waitForClickable()
+  await item.click()
+  await waitForPath('/firm/messages')
+}
+
+/** Closes the dialog now showing (its × button). */
+async function closeDialog() {
+  for (const b of await $$('.el-dialog__headerbtn')) {
+    if (await b.isDisplayed()) {
+      await b.click()
+      await b.waitForDisplayed({ reverse: true })
+      return
+    }
+  }
+  throw new Error('no dialog showing')
+}
+
 async function watchErrors() {
   await browser.execute(() => {
     if (window.__e2eErrors) return
@@ -92,6 +112,9 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     })
     await waitForPath('/apps/3')
     await shot('04-firm-status')
+    await openMessages()
+    await $('.page .msg, .page .el-empty').waitForDisplayed()
+    await shot('40-firm-messages')
     await visit('批准通知书核验', '/verify', '05-verify')
     // No approved application: the daily reports screen says when they start.
     await visit('每日报告', '/firm/daily', '26-firm-daily-none', '.page .el-empty')
@@ -162,14 +185,63 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
       await shot('11-reviewer-decision')
       await dialogButton('取消')
     }
+    // The change view of the journey's application: what the firm changed when it resubmitted,
+    // in words (口罩（只）, not supplies.masks).
+    await browser.execute(() => {
+      window.location.hash = '#/review/8'
+    })
+    await waitForPath('/review/8')
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="与上次提交相比的变化"]').click()
+    await $('//td//div[normalize-space()="口罩（只）"]').waitForDisplayed()
+    await shot('08b-reviewer-diff-changes')
     await logout()
+  })
+
+  it('firm with a certificate: messages, the status page with its path and certificate; the counter documents', async () => {
+    await login('firm8')
+    await waitForPath('/firm')
+    await openMessages()
+    await $('.page .msg').waitForDisplayed()
+    await shot('41-firm-messages-certified')
+    await browser.execute(() => {
+      window.location.hash = '#/apps/8'
+    })
+    await waitForPath('/apps/8')
+    await $('[data-test="app-certificate"]').waitForDisplayed()
+    await shot('42-firm-status-certificate')
+    await logout()
+    // The PDFs the journey printed, as pictures (first page).
+    if (shots) {
+      for (const [file, name] of [
+        ['receipt.pdf', '43-doc-receipt'],
+        ['return-notice.pdf', '43-doc-return-notice'],
+        ['firm-certificate.pdf', '43-doc-firm-certificate'],
+      ]) {
+        const pdf = path.join(state().work, file)
+        assert.ok(existsSync(pdf), `${pdf} was printed by the journey`)
+        execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', pdf, path.join(shots, name)])
+      }
+    }
   })
 
   it('clerk: intake, the print centre, applications, daily reports, statistics, verification of the issued certificate', async () => {
     await login('yc_clerk')
     await waitForPath('/clerk/intake')
     await shot('12-clerk-intake')
+    // Registering a walk-in firm: the form in its dialog.
+    await click('+ 代企业登记')
+    await $('.el-dialog .el-form').waitForDisplayed()
+    await shot('12b-clerk-firm-registration')
+    await closeDialog()
+    // A walk-in firm chosen: its applications, from which the clerk files or opens one.
+    await (await tableRow('雅安雨城综合建材商行')).click()
+    await $('//h3[normalize-space()="该企业的申请"]').waitForDisplayed().catch(() => undefined)
+    await $('.page .el-descriptions').waitForDisplayed()
+    await shot('12c-clerk-intake-firm')
     await visit('打印中心', '/clerk/print', '13-clerk-print-centre')
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="回执与告知书"]').click()
+    await $('[data-test="notice-state"]').waitForDisplayed()
+    await shot('44-clerk-notices')
     await $('//div[contains(@class,"el-tabs__item")][normalize-space()="全部批准通知书"]').click()
     await tableRow('雅安雨城综合建材商行')
     await shot('14-clerk-certificates')
@@ -185,6 +257,40 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await click('核验')
     await $('.page .el-result, .page .el-descriptions').waitForDisplayed()
     await shot('16-clerk-verify-valid')
+    // A misprint voided (its number kept, listed), a new certificate issued and then revoked.
+    await visit('打印中心', '/clerk/print', '13-clerk-print-centre')
+    await $('//div[contains(@class,"el-tabs__item")][normalize-space()="全部批准通知书"]').click()
+    await clickRowAction('雅安雨城综合建材商行', '作废')
+    await $('.el-message-box textarea').setValue('打印错位，编号作废')
+    await confirmMessageBox()
+    await waitForToast('操作成功')
+    await clickRowAction('雅安雨城综合建材商行', '重新签发')
+    await waitForToast('已发证')
+    await clickRowAction('雅安雨城综合建材商行', '撤销')
+    await $('.el-message-box textarea').setValue('检查发现未落实员工健康监测')
+    await shot('14b-clerk-revoke-reason')
+    await confirmMessageBox()
+    await waitForToast('操作成功')
+    await browser.waitUntil(async () => (await $$('//tr[contains(@class,"el-table__row")]//span[normalize-space()="已撤销"]')).length > 0)
+    await shot('14c-clerk-certificates-voided-revoked')
+    await logout()
+    // The firm is told, sees the revoked certificate and saves its copy (marked 已撤销).
+    await login('firm8')
+    await waitForPath('/firm')
+    await openMessages()
+    await $('[data-test="msg-revoked"]').waitForDisplayed()
+    await shot('41b-firm-messages-revoked')
+    await $('[data-test="msg-revoked"]').click()
+    await waitForPath('/apps/8')
+    await $('[data-test="app-certificate"]').waitForDisplayed()
+    await shot('42b-firm-status-revoked')
+    const revoked = path.join(state().work, 'revoked-certificate.pdf')
+    await $('[data-test="save-certificate"]').click()
+    answerSaveDialog(revoked)
+    await browser.waitUntil(() => existsSync(revoked) && statSync(revoked).size > 10000, { timeoutMsg: `${revoked} was not written` })
+    if (shots) execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', revoked, path.join(shots, '43-doc-certificate-revoked')])
+    // Its toasts gone before the next role's screens are photographed.
+    await browser.waitUntil(async () => (await $$('.el-message')).length === 0, { timeout: 15000, timeoutMsg: 'toasts stay' })
     await logout()
   })
 
@@ -206,6 +312,8 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await $('.el-message-box').waitForDisplayed({ reverse: true })
     assert.ok(existsSync(pdf) && statSync(pdf).size > 5000, `${pdf} was written`)
     assert.ok(execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).includes('复工复产日报'), 'the bulletin is titled')
+    // The README's bulletin picture, made from this demo database.
+    if (shots) execFileSync('pdftoppm', ['-png', '-r', '60', '-singlefile', pdf, path.join(shots, 'bulletin')])
     const xlsx = path.join(state().work, 'statistics.xlsx')
     await click('导出 Excel')
     answerSaveDialog(xlsx)
@@ -220,6 +328,10 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await login('admin')
     await waitForPath('/admin/users')
     await shot('18-admin-users')
+    await click('+ 新增用户')
+    await $('.el-dialog .el-form').waitForDisplayed()
+    await shot('18b-admin-user-add')
+    await closeDialog()
     await visit('行业主管部门', '/admin/departments', '19-admin-departments')
     await visit('行业归口', '/admin/routing', '20-admin-routing')
     await visit('审核流程', '/admin/workflow', '21-admin-workflow', '.page .el-card')
@@ -228,13 +340,35 @@ describe('every screen loads cleanly (and is photographed with E2E_SHOTS)', () =
     await visit('日报情况', '/daily', '38-admin-compliance', '.page canvas')
     await visit('申请查询', '/apps', '39-admin-apps')
     await visit('操作日志', '/admin/audit', '23-admin-audit')
-    await click('校验哈希链')
-    await expect($('.el-message-box')).toHaveText(expect.stringContaining('哈希链完整'))
+    await click('校验操作日志')
+    await expect($('.el-message-box')).toHaveText(expect.stringContaining('操作日志完整'))
     await shot('24-admin-audit-verified')
     await confirmMessageBox()
+    // One user's events (the clerk's), in Chinese, with their total; then exported.
+    const before = await $('[data-test="pager-total"]').getText()
+    await $('[data-test="audit-user"]').click()
+    const option = await $('//li[contains(@class,"el-select-dropdown__item")][normalize-space()="yc_clerk"]')
+    await option.waitForClickable()
+    await option.click()
+    await browser.waitUntil(async () => (await $('[data-test="pager-total"]').getText()) !== before, { timeoutMsg: 'the filter did not change the total' })
+    const actors = await browser.execute(() =>
+      [...document.querySelectorAll('.page .el-table__body tr td:nth-child(4)')].map((td) => td.textContent.trim()),
+    )
+    assert.ok(actors.length > 0 && actors.every((a) => a === 'yc_clerk'), `only the clerk's events: ${actors}`)
+    const actions = await browser.execute(() =>
+      [...document.querySelectorAll('.page .el-table__body tr td:nth-child(6)')].map((td) => td.textContent.trim()),
+    )
+    assert.ok(actions.includes('签发批准通知书') && actions.includes('撤销批准通知书'), `the actions in Chinese: ${actions}`)
+    await shot('23b-admin-audit-by-user')
+    const log = path.join(state().work, 'audit.xlsx')
+    await click('导出')
+    answerSaveDialog(log)
+    await browser.waitUntil(() => existsSync(log) && statSync(log).size > 3000, { timeoutMsg: `${log} was not written` })
     await $('//header//button[normalize-space()="关于"]').click()
     await $('.el-dialog').waitForDisplayed()
-    await expect($('.el-dialog')).toHaveText(expect.stringContaining('reopen.db'))
+    // 关于 names the product and its version, never the database's path.
+    const about = await $('.el-dialog').getText()
+    assert.ok(about.includes('版本') && !about.includes('.db') && !about.includes('/'), about)
     await shot('25-about')
   })
 })

@@ -1,5 +1,7 @@
 import { call } from './core'
 import type { AuditEvent } from './bindings/AuditEvent'
+import type { AuditFilter } from './bindings/AuditFilter'
+import type { AuditPage } from './bindings/AuditPage'
 import type { DepartmentRow } from './bindings/DepartmentRow'
 import type { NewUser } from './bindings/NewUser'
 import type { Policy } from './bindings/Policy'
@@ -31,4 +33,8 @@ export const policySet = (toml: string) => call<Policy>('policy_set', { toml })
 
 export const auditLog = (q: { record?: string; limit?: number; offset?: number }) =>
   call<AuditEvent[]>('audit_log', { ...q })
+/** A page of the log in Chinese, filtered by user, local days and record, with the total. */
+export const auditPage = (filter: AuditFilter) => call<AuditPage>('audit_page', { filter })
+/** Every event the filter keeps, written to `out` (.xlsx); returns its size in bytes. */
+export const auditXlsx = (filter: AuditFilter, out: string) => call<number>('audit_xlsx', { filter, out })
 export const auditVerify = () => call<VerifyReport>('audit_verify')

@@ -33,6 +33,11 @@ export const appList = (f: Partial<AppFilter>) => {
   }
   return call<AppRow[]>('app_list', { filter })
 }
+/** How many applications `appList` shows with the same filter over all its pages (共 N 条). */
+export const appCount = (f: Partial<AppFilter>) =>
+  call<number>('app_count', {
+    filter: { state: f.state ?? null, division: f.division ?? null, department: f.department ?? null, firm: f.firm ?? null, limit: null, offset: null },
+  })
 export const appRoster = (id: number, limit?: number, offset?: number) =>
   call<RosterView[]>('app_roster', { id, limit, offset })
 export const appRosterReveal = (id: number) => call<RosterRecord[]>('app_roster_reveal', { id })
@@ -41,3 +46,9 @@ export const appDiff = (id: number, from?: number, to?: number) => call<Diff>('a
 /** Writes the application form PDF to `path`; returns its size in bytes. */
 export const formPrint = (applicationId: number, path: string) =>
   call<number>('form_print', { applicationId, path })
+
+/** A counter document: 受理回执, 退回补正告知书, 不予批准决定书. */
+export type NoticeKind = 'receipt' | 'return' | 'rejection'
+/** Writes a counter document of the application to `path` (.pdf); returns its size in bytes. */
+export const noticePrint = (applicationId: number, kind: NoticeKind, path: string) =>
+  call<number>('notice_print', { applicationId, kind, path })

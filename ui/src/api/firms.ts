@@ -10,3 +10,7 @@ export const firmShow = (creditCode: string) => call<Firm>('firm_show', { credit
 export const myFirm = () => call<Firm | null>('my_firm')
 export const firmList = (q: { division?: string; search?: string; limit?: number; offset?: number }) =>
   call<FirmRow[]>('firm_list', { ...q })
+/** How many firms `firmList` shows with the same county and search over all its pages (共 N 条). */
+export const firmCount = (q: { division?: string; search?: string }) => call<number>('firm_count', { ...q })
+/** How many daily reports of the firm `dailyList` shows over all its pages (共 N 条). */
+export const dailyCount = (creditCode: string) => call<number>('daily_count', { creditCode })

@@ -399,3 +399,427 @@ impl Reopen {
         department_id(self.db(), code)
     }
 }
+
+/// The administrator's log screen: filters by user, by local days and by record.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AuditFilter {
+    /// One user's events (by user name).
+    pub user: Option<String>,
+    /// From this local day (Asia/Shanghai), inclusive.
+    pub from: Option<chrono::NaiveDate>,
+    /// To this local day, inclusive.
+    pub to: Option<chrono::NaiveDate>,
+    /// One record's events (`app:8`, `cert:…`).
+    pub record: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+/// An event as the screen shows it: the action, the role and the record in Chinese.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AuditRow {
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    pub action_zh: String,
+    pub role_zh: String,
+    pub record_zh: String,
+}
+
+/// A page of the log and how many events the filter keeps in all.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub total: i64,
+    /// Every user name found in the log (the user filter's choices).
+    pub users: Vec<String>,
+}
+
+/// Every action the core writes to the log, with its Chinese name (a test checks that no action
+/// written anywhere in the core is missing).
+pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
+    ("init", "初始化数据库"),
+    ("audit.keyed", "启用操作日志签名"),
+    ("backup", "备份数据库"),
+    ("restore", "恢复数据库"),
+    ("database.migrate", "迁移数据库"),
+    ("demo.bulk", "生成演示数据"),
+    ("user.add", "新增用户"),
+    ("user.disable", "停用用户"),
+    ("user.unlock", "解除登录等待"),
+    ("user.login", "登录"),
+    ("user.login_failed", "登录失败"),
+    ("user.logout", "退出登录"),
+    ("user.password_change", "修改密码"),
+    ("user.password_reset", "重置密码"),
+    ("department.set", "修改行业主管部门"),
+    ("routing.set", "修改行业归口"),
+    ("workflow.set", "修改审核流程"),
+    ("policy.set", "修改政策参数"),
+    ("firm.register", "企业登记"),
+    ("firm.update", "修改企业信息"),
+    ("app.create", "新建申请"),
+    ("app.update", "修改申请"),
+    ("app.roster", "导入人员名单"),
+    ("app.roster_reveal", "查看完整人员名单"),
+    ("app.attach", "添加附件"),
+    ("app.detach", "删除附件"),
+    ("app.submit", "提交申请"),
+    ("app.withdraw", "撤回申请"),
+    ("app.export", "导出申报包"),
+    ("app.import", "导入申报包"),
+    ("review.approve", "审核同意"),
+    ("review.reject", "审核不同意"),
+    ("review.return", "退回补正"),
+    ("cert.issue", "签发批准通知书"),
+    ("cert.print", "打印批准通知书"),
+    ("cert.copy", "企业保存批准通知书"),
+    ("cert.void", "作废批准通知书"),
+    ("cert.revoke", "撤销批准通知书"),
+    ("cert.key.rotate", "更换签章密钥"),
+    ("cert.key.moved", "签章密钥移出数据库"),
+    ("form.print", "打印申请表"),
+    ("notice.print", "打印回执或告知书"),
+    ("daily.file", "报送每日报告"),
+    ("daily.flag_handled", "处理日报异常"),
+    ("retention.purge", "清理到期案卷"),
+    ("roster.seal", "加密人员名单"),
+    ("message.read", "阅读站内消息"),
+];
+
+/// The Chinese name of an action; an unknown one is shown as 其他操作 (never the code).
+pub fn audit_action_zh(action: &str) -> &'static str {
+    AUDIT_ACTIONS
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map_or("其他操作", |(_, zh)| zh)
+}
+
+/// The Chinese name of a role as the log records it (the system's own events included).
+pub fn audit_role_zh(role: &str) -> &'static str {
+    match role {
+        "firm" => "企业填报人",
+        "reviewer" => "审核员",
+        "clerk" => "窗口工作人员",
+        "leader" => "领导小组",
+        "admin" => "系统管理员",
+        "system" => "系统",
+        "-" => "未登录",
+        _ => "其他",
+    }
+}
+
+/// A record (`app:8`, `cert:雨复工〔2020〕1号`, `department:511802-SWJ` …) in words, departments and
+/// divisions by name.
+struct Names {
+    departments: std::collections::HashMap<String, String>,
+    divisions: std::collections::HashMap<String, String>,
+    users: std::collections::HashMap<String, String>,
+}
+
+fn record_zh(record: &str, names: &Names) -> String {
+    let (kind, rest) = record.split_once(':').unwrap_or((record, ""));
+    match kind {
+        "app" => format!("申请 {rest}"),
+        "cert" => format!("批准通知书 {rest}"),
+        "firm" => format!("企业 {rest}"),
+        "user" => format!(
+            "用户 {}",
+            names.users.get(rest).map_or(rest, String::as_str)
+        ),
+        "department" => names
+            .departments
+            .get(rest)
+            .map_or_else(|| "行业主管部门".to_string(), |n| format!("部门 {n}")),
+        "industry" => format!("行业 {rest}"),
+        "workflow" => names
+            .divisions
+            .get(rest)
+            .map_or_else(|| "审核流程".to_string(), |n| format!("{n}审核流程")),
+        "policy" => "政策参数".into(),
+        "database" => "数据库".into(),
+        "audit" => "操作日志".into(),
+        "keys" => "签章密钥".into(),
+        _ => "其他记录".into(),
+    }
+}
+
+fn to_events(rows: Vec<store::audit::EventRow>) -> Vec<AuditEvent> {
+    rows.into_iter()
+        .map(|r| AuditEvent {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            role: r.role,
+            action: r.action,
+            record: r.record,
+            before: r.before.and_then(|s| serde_json::from_str(&s).ok()),
+            after: r.after.and_then(|s| serde_json::from_str(&s).ok()),
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+        .collect()
+}
+
+impl Reopen {
+    fn audit_filter_store<'a>(f: &'a AuditFilter) -> store::audit::Filter<'a> {
+        let nonempty =
+            |s: &'a Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        store::audit::Filter {
+            record: nonempty(&f.record),
+            user: nonempty(&f.user),
+            from: f.from.map(|d| super::ts(super::shanghai_midnight(d))),
+            to: f
+                .to
+                .and_then(|d| d.succ_opt())
+                .map(|d| super::ts(super::shanghai_midnight(d))),
+        }
+    }
+
+    fn audit_rows(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditRow>> {
+        let names = Names {
+            departments: store::reference::departments(self.db(), None)?
+                .into_iter()
+                .map(|d| (d.code, d.name))
+                .collect(),
+            divisions: store::reference::divisions(self.db())?
+                .into_iter()
+                .map(|d| (d.code, d.name))
+                .collect(),
+            users: store::audit::user_names(self.db())?
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name))
+                .collect(),
+        };
+        Ok(events
+            .into_iter()
+            .map(|e| AuditRow {
+                action_zh: audit_action_zh(&e.action).to_string(),
+                role_zh: audit_role_zh(&e.role).to_string(),
+                record_zh: record_zh(&e.record, &names),
+                event: e,
+            })
+            .collect())
+    }
+
+    fn check_audit_filter(f: &AuditFilter) -> Result<()> {
+        if let (Some(from), Some(to)) = (f.from, f.to) {
+            if from > to {
+                return Err(Error::field(
+                    "to",
+                    t!(
+                        "结束日期不能早于开始日期",
+                        "the end date is before the start date"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A filtered page of the audit log in Chinese, with the total the filter keeps.
+    pub fn audit_page(&self, actor: &Actor, f: &AuditFilter) -> Result<AuditPage> {
+        admin_only(actor, t!("查看操作日志", "read the audit log"))?;
+        Self::check_audit_filter(f)?;
+        let (limit, offset) = super::page(f.limit, f.offset);
+        let filter = Self::audit_filter_store(f);
+        let events = store::audit::search(self.db(), &filter, limit, offset)?;
+        let total = store::audit::count(self.db(), &filter)?;
+        Ok(AuditPage {
+            rows: self.audit_rows(to_events(events))?,
+            total,
+            users: store::audit::actor_names(self.db())?,
+        })
+    }
+
+    /// Every event the filter keeps, as a workbook (时间, 用户, 角色, 操作, 对象, 序号).
+    pub fn audit_xlsx(&self, actor: &Actor, f: &AuditFilter) -> Result<Vec<u8>> {
+        use crate::documents::exports::{workbook, Cell, Table};
+        admin_only(actor, t!("导出操作日志", "export the audit log"))?;
+        Self::check_audit_filter(f)?;
+        let filter = Self::audit_filter_store(f);
+        let mut rows = Vec::new();
+        loop {
+            let got = store::audit::search(self.db(), &filter, 500, rows.len() as u32)?;
+            let n = got.len();
+            rows.extend(self.audit_rows(to_events(got))?);
+            if n < 500 {
+                break;
+            }
+        }
+        let table = Table {
+            sheet: "操作日志".into(),
+            title: None,
+            headers: ["序号", "时间", "用户", "角色", "操作", "对象"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    let at = super::parse_ts(&r.event.at)
+                        .map(super::local_time)
+                        .unwrap_or_else(|_| r.event.at.clone());
+                    vec![
+                        Cell::Int(r.event.seq),
+                        at.into(),
+                        r.event.actor_name.clone().into(),
+                        r.role_zh.clone().into(),
+                        r.action_zh.clone().into(),
+                        r.record_zh.clone().into(),
+                    ]
+                })
+                .collect(),
+            total: None,
+        };
+        workbook(&[table])
+    }
+}
+
+#[cfg(test)]
+mod audit_names {
+    use super::*;
+
+    /// The third argument of every `audit(…)` / `append(…)` call in `text`.
+    fn third_args(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for pat in ["audit(", "append("] {
+            let mut rest = text;
+            while let Some(at) = rest.find(pat) {
+                let args = &rest[at + pat.len()..];
+                rest = args;
+                let (mut depth, mut start, mut n) = (0i32, 0usize, 0usize);
+                for (i, c) in args.char_indices() {
+                    match c {
+                        '(' | '[' | '{' => depth += 1,
+                        ')' | ']' | '}' if depth == 0 => {
+                            if n == 2 {
+                                out.push(args[start..i].to_string());
+                            }
+                            break;
+                        }
+                        ')' | ']' | '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            if n == 2 {
+                                out.push(args[start..i].to_string());
+                                break;
+                            }
+                            n += 1;
+                            start = i + 1;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn literals(s: &str) -> Vec<String> {
+        s.split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|l| {
+                !l.is_empty()
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                // Tests write made-up actions; only the product's code counts.
+                let text = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                out.push((p.display().to_string(), text));
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_the_core_writes_has_a_chinese_name() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&root, &mut files);
+        let mut found = std::collections::BTreeSet::new();
+        for (path, text) in &files {
+            for arg in third_args(text) {
+                if arg.contains("format!(\"review.{}\"") {
+                    for v in ["approve", "reject", "return"] {
+                        found.insert(format!("review.{v}"));
+                    }
+                }
+                found.extend(literals(&arg));
+                // An action chosen earlier (`let action = if … { "a" } else { "b" };`).
+                let ident = arg.trim();
+                if !ident.is_empty() && ident.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    if let Some(at) = text.find(&format!("let {ident} = ")) {
+                        let stmt = &text[at..];
+                        let end = stmt.find(';').unwrap_or(stmt.len());
+                        found.extend(literals(&stmt[..end]));
+                    }
+                }
+            }
+            // The bulk generator's events are listed as tuples (action, record, before, after).
+            if path.ends_with("bulk.rs") {
+                for line in text.lines() {
+                    if let Some(i) = line.find("=> (\"") {
+                        found.extend(literals(&line[i..]).into_iter().take(1));
+                    }
+                }
+            }
+        }
+        for known in [
+            "user.add",
+            "cert.void",
+            "review.return",
+            "message.read",
+            "notice.print",
+        ] {
+            assert!(found.contains(known), "the scan missed {known}: {found:?}");
+        }
+        let missing: Vec<_> = found
+            .iter()
+            .filter(|a| !AUDIT_ACTIONS.iter().any(|(k, _)| k == a))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "actions without a Chinese name: {missing:?}"
+        );
+        for (_, zh) in AUDIT_ACTIONS {
+            assert!(!zh.is_ascii() && !zh.contains(','), "{zh}");
+        }
+        assert_eq!(audit_action_zh("review.approve"), "审核同意");
+        assert_eq!(audit_action_zh("no.such"), "其他操作");
+        assert_eq!(audit_role_zh("system"), "系统");
+    }
+
+    #[test]
+    fn records_in_words() {
+        let pair = |a: &str, b: &str| [(a.to_string(), b.to_string())].into_iter().collect();
+        let names = Names {
+            departments: pair("511802-SWJ", "雨城区商务局"),
+            divisions: pair("511802", "雨城区"),
+            users: pair("3", "yc_swj"),
+        };
+        assert_eq!(record_zh("app:8", &names), "申请 8");
+        assert_eq!(
+            record_zh("department:511802-SWJ", &names),
+            "部门 雨城区商务局"
+        );
+        assert_eq!(record_zh("workflow:511802", &names), "雨城区审核流程");
+        assert_eq!(record_zh("user:3", &names), "用户 yc_swj");
+        assert_eq!(record_zh("user:99", &names), "用户 99");
+        assert_eq!(record_zh("policy", &names), "政策参数");
+        assert_eq!(record_zh("weird:x", &names), "其他记录");
+    }
+}

@@ -229,6 +229,18 @@ impl Reopen {
         store::reports_of_firm(self.db(), firm.id, limit, offset)
     }
 
+    /// How many reports `daily_list` shows over all its pages (the pager's 共 N 条).
+    pub fn daily_count(&self, actor: &Actor, credit_code: &str) -> Result<i64> {
+        let firm = firm_by_code(self.db(), credit_code)?;
+        if !can_see_firm(self.db(), actor, &firm)? {
+            return Err(Error::forbidden(t!(
+                "无权查看该企业的每日报告",
+                "you may not see this firm's reports"
+            )));
+        }
+        store::count_reports_of_firm(self.db(), firm.id)
+    }
+
     /// The day a firm should report next and whether it has reported today (for the firm's screen).
     pub fn daily_due(
         &self,

@@ -227,38 +227,77 @@ impl Reopen {
         offset: Option<u32>,
     ) -> Result<Vec<FirmRow>> {
         let (limit, offset) = page(limit, offset);
-        // A county's staff (reviewers included: their department's county) list only the firms
-        // registered there, whatever else their scope allows.
-        let home = match (actor.role, actor.division.as_deref()) {
-            (Role::Admin | Role::Firm, _) | (_, Some(CITY)) => None,
-            (_, d) => Some(d.unwrap_or_default()),
-        };
-        if let (Some(want), Some(home)) = (division, home) {
-            if want != home {
-                return Err(Error::forbidden(t!(
-                    "只能查看本辖区的企业",
-                    "you may only list firms of your jurisdiction"
-                )));
-            }
-        }
-        // Names never hold control characters (registration refuses them), so a search with some
-        // cannot match them; they are dropped rather than handed to the full-text parser (a NUL
-        // ends an FTS5 query string early).
-        let cleaned: Option<String> =
-            search.map(|s| s.chars().filter(|c| !c.is_control()).collect());
-        if search.is_some_and(|s| !s.trim().is_empty())
-            && cleaned.as_deref().is_some_and(|c| c.trim().is_empty())
-        {
+        let Some((division, search)) = firm_filter(actor, division, search)? else {
             return Ok(Vec::new());
-        }
+        };
         let scope = actor.scope();
         let filter = store::firms::ListFilter {
             scope: &scope,
-            division: division.or(home),
-            search: cleaned.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            division: division.as_deref(),
+            search: search.as_deref(),
         };
         store::firms::list(self.db(), &filter, limit, offset)
     }
+
+    /// How many firms `firm_list` shows over all its pages with the same division and search
+    /// (the pager's 共 N 条).
+    pub fn firm_count(
+        &self,
+        actor: &Actor,
+        division: Option<&str>,
+        search: Option<&str>,
+    ) -> Result<i64> {
+        let Some((division, search)) = firm_filter(actor, division, search)? else {
+            return Ok(0);
+        };
+        let scope = actor.scope();
+        let filter = store::firms::ListFilter {
+            scope: &scope,
+            division: division.as_deref(),
+            search: search.as_deref(),
+        };
+        store::firms::count(self.db(), &filter)
+    }
+}
+
+/// The firm list's division and search as checked: a county's staff (reviewers included: their
+/// department's county) list only the firms registered there, whatever else their scope allows;
+/// the search without control characters, trimmed. None when the search can match nothing.
+#[allow(clippy::type_complexity)]
+fn firm_filter(
+    actor: &Actor,
+    division: Option<&str>,
+    search: Option<&str>,
+) -> Result<Option<(Option<String>, Option<String>)>> {
+    let home = match (actor.role, actor.division.as_deref()) {
+        (Role::Admin | Role::Firm, _) | (_, Some(CITY)) => None,
+        (_, d) => Some(d.unwrap_or_default()),
+    };
+    if let (Some(want), Some(home)) = (division, home) {
+        if want != home {
+            return Err(Error::forbidden(t!(
+                "只能查看本辖区的企业",
+                "you may only list firms of your jurisdiction"
+            )));
+        }
+    }
+    // Names never hold control characters (registration refuses them), so a search with some
+    // cannot match them; they are dropped rather than handed to the full-text parser (a NUL
+    // ends an FTS5 query string early).
+    let cleaned: Option<String> = search.map(|s| s.chars().filter(|c| !c.is_control()).collect());
+    if search.is_some_and(|s| !s.trim().is_empty())
+        && cleaned.as_deref().is_some_and(|c| c.trim().is_empty())
+    {
+        return Ok(None);
+    }
+    Ok(Some((
+        division.or(home).map(str::to_string),
+        cleaned
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    )))
 }
 
 /// The record written for `f`: a firm of the city itself is always city-managed.

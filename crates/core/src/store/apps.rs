@@ -232,14 +232,10 @@ pub(crate) fn set_state_unstaged(
     Ok(())
 }
 
-/// A page of the applications `scope` may see, newest change first.
-pub(crate) fn list(db: Db<'_>, scope: &Scope, f: &ListFilter<'_>) -> Result<Vec<AppRow>> {
+/// The FROM and WHERE of the list: the applications `scope` may see that the filter keeps.
+fn list_where(scope: &Scope, f: &ListFilter<'_>) -> (String, Vec<Value>) {
     let (cond, scope_args) = scope::applications(scope);
-    let mut sql = format!(
-        "SELECT a.id, f.name, f.credit_code, a.jurisdiction, a.state, a.category, a.planned_date,
-                a.planned_headcount, a.approved_headcount, a.submitted_at, a.updated_at
-         FROM applications a JOIN firms f ON f.id = a.firm_id WHERE {cond}"
-    );
+    let mut sql = format!(" FROM applications a JOIN firms f ON f.id = a.firm_id WHERE {cond}");
     let mut args: Vec<Value> = scope_args;
     if let Some(s) = f.state {
         sql.push_str(" AND a.state = ?");
@@ -260,6 +256,23 @@ pub(crate) fn list(db: Db<'_>, scope: &Scope, f: &ListFilter<'_>) -> Result<Vec<
         sql.push_str(" AND f.credit_code = ?");
         args.push(c.into());
     }
+    (sql, args)
+}
+
+/// How many applications the list would show over all its pages (the pager's 共 N 条).
+pub(crate) fn count(db: Db<'_>, scope: &Scope, f: &ListFilter<'_>) -> Result<i64> {
+    let (from, args) = list_where(scope, f);
+    let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
+    db.one(&format!("SELECT count(*){from}"), &refs)
+}
+
+/// A page of the applications `scope` may see, newest change first.
+pub(crate) fn list(db: Db<'_>, scope: &Scope, f: &ListFilter<'_>) -> Result<Vec<AppRow>> {
+    let (from, mut args) = list_where(scope, f);
+    let mut sql = format!(
+        "SELECT a.id, f.name, f.credit_code, a.jurisdiction, a.state, a.category, a.planned_date,
+                a.planned_headcount, a.approved_headcount, a.submitted_at, a.updated_at{from}"
+    );
     sql.push_str(" ORDER BY a.updated_at DESC, a.id DESC LIMIT ? OFFSET ?");
     args.push(i64::from(f.limit).into());
     args.push(i64::from(f.offset).into());

@@ -142,6 +142,77 @@ pub(crate) fn page(
     }
 }
 
+/// What the administrator's log screen filters by: one record, one user (by name), and a span of
+/// instants `[from, to)` (UTC RFC 3339, the local days already converted by the caller).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Filter<'a> {
+    pub record: Option<&'a str>,
+    pub user: Option<&'a str>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn filter_sql(f: &Filter<'_>) -> (String, Vec<crate::store::Value>) {
+    use crate::store::Value;
+    let mut sql = String::from(" WHERE TRUE");
+    let mut args = Vec::new();
+    if let Some(r) = f.record {
+        sql.push_str(" AND record = ?");
+        args.push(Value::Text(r.to_string()));
+    }
+    if let Some(u) = f.user {
+        sql.push_str(" AND actor_name = ?");
+        args.push(Value::Text(u.to_string()));
+    }
+    if let Some(from) = &f.from {
+        sql.push_str(" AND at >= ?");
+        args.push(Value::Text(from.clone()));
+    }
+    if let Some(to) = &f.to {
+        sql.push_str(" AND at < ?");
+        args.push(Value::Text(to.clone()));
+    }
+    (sql, args)
+}
+
+/// A filtered page of the log, newest first.
+pub(crate) fn search(db: Db<'_>, f: &Filter<'_>, limit: u32, offset: u32) -> Result<Vec<EventRow>> {
+    use crate::store::db::ToArg;
+    let (cond, mut args) = filter_sql(f);
+    args.push(crate::store::Value::Int(i64::from(limit)));
+    args.push(crate::store::Value::Int(i64::from(offset)));
+    let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
+    db.rows(
+        &format!("{COLUMNS}{cond} ORDER BY seq DESC LIMIT ? OFFSET ?"),
+        &refs,
+        event,
+    )
+}
+
+/// How many events the filter keeps.
+pub(crate) fn count(db: Db<'_>, f: &Filter<'_>) -> Result<i64> {
+    use crate::store::db::ToArg;
+    let (cond, args) = filter_sql(f);
+    let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
+    db.one(&format!("SELECT count(*) FROM audit_events{cond}"), &refs)
+}
+
+/// Every user's id and name: the log's `user:ID` records shown by name.
+pub(crate) fn user_names(db: Db<'_>) -> Result<Vec<(i64, String)>> {
+    db.rows("SELECT id, name FROM users ORDER BY id", args![], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+}
+
+/// The names of the users who appear in the log (the filter's choices), sorted.
+pub(crate) fn actor_names(db: Db<'_>) -> Result<Vec<String>> {
+    db.rows(
+        "SELECT DISTINCT actor_name FROM audit_events ORDER BY actor_name",
+        args![],
+        |r| r.get(0),
+    )
+}
+
 /// The head as stored: the last event's hash and its signature record (`seq:kid:signature`).
 pub(crate) struct Head {
     pub hash: Option<String>,
@@ -290,6 +361,32 @@ mod tests {
         assert_eq!(seqs(page(db, None, 2, 0).unwrap()), [3, 2]);
         assert_eq!(seqs(page(db, None, 2, 2).unwrap()), [1]);
         assert_eq!(seqs(page(db, Some("a"), 10, 0).unwrap()), [3, 1]);
+        let only_a = Filter {
+            record: Some("a"),
+            ..Filter::default()
+        };
+        assert_eq!(seqs(search(db, &only_a, 10, 0).unwrap()), [3, 1]);
+        assert_eq!(count(db, &only_a).unwrap(), 2);
+        let by_system = Filter {
+            user: Some("system"),
+            from: Some("2020-02-10T00:00:00Z".into()),
+            to: Some("2020-02-11T00:00:00Z".into()),
+            ..Filter::default()
+        };
+        assert_eq!(count(db, &by_system).unwrap(), 3);
+        assert_eq!(seqs(search(db, &by_system, 1, 1).unwrap()), [2]);
+        let later = Filter {
+            from: Some("2020-02-10T01:00:01Z".into()),
+            ..Filter::default()
+        };
+        assert_eq!(count(db, &later).unwrap(), 0);
+        let nobody = Filter {
+            user: Some("admin"),
+            ..Filter::default()
+        };
+        assert_eq!(count(db, &nobody).unwrap(), 0);
+        assert_eq!(actor_names(db).unwrap(), ["system"]);
+        assert!(user_names(db).unwrap().is_empty());
         let first = &events_after(db, 0, 1).unwrap()[0];
         assert_eq!(first.prev_hash, crate::audit::GENESIS);
         assert_eq!(first.before, None);

@@ -189,8 +189,8 @@ pub(crate) struct ListFilter {
 /// that a county's list with a state walks certificates_jurisdiction (jurisdiction, state, id)
 /// in id order. A division's certificates are those of its jurisdiction (a certificate carries
 /// its application's); the other scopes are the applications' ([`crate::store::scope`]).
-pub(crate) fn list(db: Db<'_>, scope: &Scope, f: &ListFilter) -> Result<Vec<Certificate>> {
-    let mut sql = format!("{CERT_SELECT} WHERE TRUE");
+fn list_where(scope: &Scope, f: &ListFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from(" WHERE TRUE");
     let mut args: Vec<Value> = Vec::new();
     match scope {
         Scope::All => {}
@@ -214,6 +214,20 @@ pub(crate) fn list(db: Db<'_>, scope: &Scope, f: &ListFilter) -> Result<Vec<Cert
     if f.unprinted {
         sql.push_str(" AND NOT EXISTS (SELECT 1 FROM cert_prints p WHERE p.certificate_id = c.id)");
     }
+    (sql, args)
+}
+
+/// How many certificates the list shows over all its pages (the pager's 共 N 条).
+pub(crate) fn count(db: Db<'_>, scope: &Scope, f: &ListFilter) -> Result<i64> {
+    let (cond, args) = list_where(scope, f);
+    let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
+    db.one(&format!("SELECT count(*) FROM certificates c{cond}"), &refs)
+}
+
+/// A page of the certificates `list_where` keeps, in id order.
+pub(crate) fn list(db: Db<'_>, scope: &Scope, f: &ListFilter) -> Result<Vec<Certificate>> {
+    let (cond, mut args) = list_where(scope, f);
+    let mut sql = format!("{CERT_SELECT}{cond}");
     sql.push_str(" ORDER BY c.id LIMIT ? OFFSET ?");
     args.push(Value::Int(i64::from(f.limit)));
     args.push(Value::Int(i64::from(f.offset)));

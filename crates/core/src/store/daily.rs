@@ -138,6 +138,14 @@ pub(crate) fn report_by_id(db: Db<'_>, id: i64) -> Result<Option<DailyReportRow>
 }
 
 /// A page of a firm's reports, newest first.
+/// How many reports a firm has filed (the pager's 共 N 条 over `reports_of_firm`).
+pub(crate) fn count_reports_of_firm(db: Db<'_>, firm_id: i64) -> Result<i64> {
+    db.one(
+        "SELECT count(*) FROM daily_reports WHERE firm_id = ?1",
+        args![firm_id],
+    )
+}
+
 pub(crate) fn reports_of_firm(
     db: Db<'_>,
     firm_id: i64,

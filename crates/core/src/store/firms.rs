@@ -212,17 +212,10 @@ pub(crate) fn name_condition(engine: Engine, fragment: &str) -> (&'static str, V
 }
 
 /// The statement of the firm list and its arguments.
-fn list_sql(
-    engine: Engine,
-    filter: &ListFilter<'_>,
-    limit: u32,
-    offset: u32,
-) -> (String, Vec<Value>) {
+/// The FROM and WHERE of the list: the firms `filter` selects.
+fn where_sql(engine: Engine, filter: &ListFilter<'_>) -> (String, Vec<Value>) {
     let (cond, mut args) = scope::firms(filter.scope);
-    let mut sql = format!(
-        "SELECT f.id, f.credit_code, f.name, f.division, f.industry, f.staff_total, f.warnings <> '[]'
-         FROM firms f WHERE {cond}"
-    );
+    let mut sql = format!("FROM firms f WHERE {cond}");
     if let Some(d) = filter.division {
         sql.push_str(" AND f.division = ?");
         args.push(d.into());
@@ -244,6 +237,27 @@ fn list_sql(
             sql.push_str(&format!(" AND {name_cond}"));
         }
     }
+    (sql, args)
+}
+
+/// How many firms the list shows over all its pages (the pager's 共 N 条).
+pub(crate) fn count(db: Db<'_>, filter: &ListFilter<'_>) -> Result<i64> {
+    let (from, args) = where_sql(db.engine(), filter);
+    let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
+    db.one(&format!("SELECT count(*) {from}"), &refs)
+}
+
+fn list_sql(
+    engine: Engine,
+    filter: &ListFilter<'_>,
+    limit: u32,
+    offset: u32,
+) -> (String, Vec<Value>) {
+    let (from, mut args) = where_sql(engine, filter);
+    let mut sql = format!(
+        "SELECT f.id, f.credit_code, f.name, f.division, f.industry, f.staff_total, f.warnings <> '[]'
+         {from}"
+    );
     let trigrams = filter.search.is_some_and(|s| s.chars().count() >= 3);
     if engine == Engine::Postgres && trigrams {
         // The matches first (through the trigram index, and the code's unique index), then their

@@ -20,6 +20,7 @@ pub mod firms;
 pub mod forms;
 pub(crate) mod guards;
 pub mod logins;
+pub mod messages;
 pub mod packages;
 pub mod pg;
 pub mod prints;
@@ -50,6 +51,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/006_certificates_by_app.sql"),
     include_str!("migrations/sqlite/007_login_failures.sql"),
     include_str!("migrations/sqlite/008_sessions.sql"),
+    include_str!("migrations/sqlite/009_message_reads.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

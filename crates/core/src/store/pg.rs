@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/postgres/003_firm_search_fastupdate.sql"),
     ),
     (4, include_str!("migrations/postgres/004_sessions.sql")),
+    (5, include_str!("migrations/postgres/005_message_reads.sql")),
 ];
 
 /// The key of the advisory lock migrations hold: two processes starting on a new database do not

@@ -29,6 +29,7 @@ pub const TABLES: &[&str] = &[
     "imported_packages",
     "login_failures",
     "sessions",
+    "message_reads",
 ];
 
 /// Rows per INSERT statement (PostgreSQL takes at most 65,535 arguments in one statement).

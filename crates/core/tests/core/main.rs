@@ -19,6 +19,7 @@ mod engines;
 mod guide;
 mod hostile;
 mod leader;
+mod messages;
 mod packages;
 mod permissions;
 mod query_plans;
@@ -30,6 +31,7 @@ mod sheets;
 mod statistics;
 mod stats;
 mod store;
+mod totals;
 mod workflow;
 
 use std::path::Path;

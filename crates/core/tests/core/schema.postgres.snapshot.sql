@@ -134,6 +134,9 @@
 -- column login_failures.key text NOT NULL
 -- column login_failures.failures bigint NOT NULL
 -- column login_failures.last_failed_at text NOT NULL
+-- column message_reads.user_id bigint NOT NULL
+-- column message_reads.message text NOT NULL
+-- column message_reads.read_at text NOT NULL
 -- column review_tasks.id bigint NOT NULL
 -- column review_tasks.application_id bigint NOT NULL
 -- column review_tasks.submission_no bigint NOT NULL
@@ -254,6 +257,8 @@
 -- constraint industries.industries_pkey PRIMARY KEY (division)
 -- constraint login_failures.login_failures_failures_check CHECK ((failures > 0))
 -- constraint login_failures.login_failures_pkey PRIMARY KEY (key)
+-- constraint message_reads.message_reads_pkey PRIMARY KEY (user_id, message)
+-- constraint message_reads.message_reads_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id)
 -- constraint review_tasks.review_tasks_application_id_fkey FOREIGN KEY (application_id) REFERENCES applications(id)
 -- constraint review_tasks.review_tasks_application_id_submission_no_stage_department__key UNIQUE (application_id, submission_no, stage, department_id)
 -- constraint review_tasks.review_tasks_decided_by_fkey FOREIGN KEY (decided_by) REFERENCES users(id)
@@ -358,6 +363,7 @@ END $function$
 -- index CREATE UNIQUE INDEX imported_packages_pkey ON public.imported_packages USING btree (package_id)
 -- index CREATE UNIQUE INDEX industries_pkey ON public.industries USING btree (division)
 -- index CREATE UNIQUE INDEX login_failures_pkey ON public.login_failures USING btree (key)
+-- index CREATE UNIQUE INDEX message_reads_pkey ON public.message_reads USING btree (user_id, message)
 -- index CREATE UNIQUE INDEX review_tasks_application_id_submission_no_stage_department__key ON public.review_tasks USING btree (application_id, submission_no, stage, department_id)
 -- index CREATE UNIQUE INDEX review_tasks_pkey ON public.review_tasks USING btree (id)
 -- index CREATE UNIQUE INDEX roster_entries_application_id_id_number_key ON public.roster_entries USING btree (application_id, id_number)

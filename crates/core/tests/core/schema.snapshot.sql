@@ -237,6 +237,13 @@ CREATE TABLE login_failures (
     failures        INTEGER NOT NULL CHECK (failures > 0),
     last_failed_at  TEXT NOT NULL
 );
+-- table message_reads
+CREATE TABLE message_reads (
+    user_id  INTEGER NOT NULL REFERENCES users(id),
+    message  TEXT NOT NULL,
+    read_at  TEXT NOT NULL,
+    PRIMARY KEY (user_id, message)
+) STRICT;
 -- table review_tasks
 CREATE TABLE review_tasks (
     id              INTEGER PRIMARY KEY,

@@ -19,7 +19,45 @@ use super::{AppFilter, AppRow, Diff, FieldChange, RosterChange, SubmissionInfo};
 
 impl Reopen {
     pub fn app_list(&self, actor: &Actor, f: &AppFilter) -> Result<Vec<AppRow>> {
+        let (state, department_id, credit_code) = self.list_filter(f)?;
         let (limit, offset) = page(f.limit, f.offset);
+        store::apps::list(
+            self.db(),
+            &actor.scope(),
+            &store::apps::ListFilter {
+                state,
+                division: f.division.as_deref(),
+                department_id,
+                credit_code: credit_code.as_deref(),
+                limit,
+                offset,
+            },
+        )
+    }
+
+    /// How many applications `app_list` shows over all its pages with the same filter (its limit
+    /// and offset ignored): the pager's 共 N 条.
+    pub fn app_count(&self, actor: &Actor, f: &AppFilter) -> Result<i64> {
+        let (state, department_id, credit_code) = self.list_filter(f)?;
+        store::apps::count(
+            self.db(),
+            &actor.scope(),
+            &store::apps::ListFilter {
+                state,
+                division: f.division.as_deref(),
+                department_id,
+                credit_code: credit_code.as_deref(),
+                limit: 0,
+                offset: 0,
+            },
+        )
+    }
+
+    /// The list filter's state, department and credit code, checked.
+    fn list_filter(
+        &self,
+        f: &AppFilter,
+    ) -> Result<(Option<AppState>, Option<i64>, Option<String>)> {
         let state = f
             .state
             .as_deref()
@@ -38,18 +76,7 @@ impl Reopen {
             .map(|d| crate::service::users::department_id(self.db(), d))
             .transpose()?;
         let credit_code = f.firm.as_deref().map(|c| c.trim().to_ascii_uppercase());
-        store::apps::list(
-            self.db(),
-            &actor.scope(),
-            &store::apps::ListFilter {
-                state,
-                division: f.division.as_deref(),
-                department_id,
-                credit_code: credit_code.as_deref(),
-                limit,
-                offset,
-            },
-        )
+        Ok((state, department_id, credit_code))
     }
 
     pub fn app_versions(&self, actor: &Actor, id: i64) -> Result<Vec<SubmissionInfo>> {

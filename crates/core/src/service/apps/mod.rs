@@ -5,12 +5,14 @@
 //! - `plan`: creating a draft and editing its plan;
 //! - `roster`: importing, reading and revealing the roster;
 //! - `submit`: submitting (freezing the submission, opening the first stage) and withdrawing;
-//! - `list`: the list, the submission history and the diff of two submissions.
+//! - `list`: the list, the submission history and the diff of two submissions;
+//! - `papers`: the status page's path ahead and certificate, the firm's copy of its certificate.
 //!
 //! Every statement is in the store (`store::{apps, tasks, roster, submissions}`).
 
 mod access;
 mod list;
+mod papers;
 mod plan;
 mod roster;
 mod show;
@@ -28,6 +30,7 @@ pub(crate) use access::{
     can_see_app, file_for, forbidden_app, not_editable, roster_disclosure, Disclosure,
 };
 pub use list::diff_values;
+pub use papers::{AppPath, PathStage, StageStatus};
 pub(crate) use plan::{create_tx, update_tx};
 pub(crate) use roster::{load_roster, roster_tx};
 pub(crate) use show::{app_core, application, frozen_stages};

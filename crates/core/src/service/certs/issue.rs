@@ -141,23 +141,7 @@ impl Reopen {
         limit: Option<u32>,
         offset: Option<u32>,
     ) -> Result<Vec<Certificate>> {
-        actor.require(
-            &[Role::Clerk, Role::Leader, Role::Admin],
-            &t!("查看批准通知书", "list certificates"),
-        )?;
-        let state = state
-            .map(|s| {
-                CertState::parse(s.trim()).ok_or_else(|| {
-                    Error::field(
-                        "state",
-                        t!(
-                            format!("批准通知书状态应为 issued、voided 或 revoked(实为“{s}”)"),
-                            format!("a certificate state is issued, voided or revoked, not '{s}'")
-                        ),
-                    )
-                })
-            })
-            .transpose()?;
+        let state = cert_list_state(actor, state)?;
         let (limit, offset) = page(limit, offset);
         store::certs::list(
             self.db(),
@@ -167,6 +151,21 @@ impl Reopen {
                 unprinted,
                 limit,
                 offset,
+            },
+        )
+    }
+
+    /// How many certificates `cert_list` shows over all its pages (the pager's 共 N 条).
+    pub fn cert_count(&self, actor: &Actor, state: Option<&str>, unprinted: bool) -> Result<i64> {
+        let state = cert_list_state(actor, state)?;
+        store::certs::count(
+            self.db(),
+            &actor.scope(),
+            &store::certs::ListFilter {
+                state,
+                unprinted,
+                limit: 0,
+                offset: 0,
             },
         )
     }
@@ -269,4 +268,25 @@ impl Reopen {
     ) -> Result<Certificate> {
         self.cert_close(actor, number, reason, CertState::Revoked, now)
     }
+}
+
+/// Who may list certificates, and the state filter checked.
+fn cert_list_state(actor: &Actor, state: Option<&str>) -> Result<Option<CertState>> {
+    actor.require(
+        &[Role::Clerk, Role::Leader, Role::Admin],
+        &t!("查看批准通知书", "list certificates"),
+    )?;
+    state
+        .map(|s| {
+            CertState::parse(s.trim()).ok_or_else(|| {
+                Error::field(
+                    "state",
+                    t!(
+                        format!("批准通知书状态应为 issued、voided 或 revoked(实为“{s}”)"),
+                        format!("a certificate state is issued, voided or revoked, not '{s}'")
+                    ),
+                )
+            })
+        })
+        .transpose()
 }
