@@ -97,6 +97,9 @@ ops! {
         = |c, a, _, r| c.firm_show(a, &r.credit_code);
     /// The firm of a firm's user, if it registered one.
     my_firm => MyFirm {} -> Option<Firm> = |c, a, _, _| c.firm_mine(a);
+    firm_count => FirmCount {
+        #[serde(default)] division: Option<String>, #[serde(default)] search: Option<String>,
+    } -> i64 = |c, a, _, r| c.firm_count(a, r.division.as_deref(), r.search.as_deref());
     firm_list => FirmList {
         #[serde(default)] division: Option<String>,
         #[serde(default)] search: Option<String>,
@@ -128,6 +131,33 @@ ops! {
     app_show => AppShow { id: i64 } -> Application = |c, a, now, r| c.app_show(a, r.id, now);
     app_list => AppList { #[serde(default)] filter: AppFilter } -> Vec<AppRow>
         = |c, a, _, r| c.app_list(a, &r.filter);
+    app_count => AppCount { #[serde(default)] filter: AppFilter } -> i64
+        = |c, a, _, r| c.app_count(a, &r.filter);
+    /// The stages passed, under review and to come, with their deadlines.
+    app_path => AppPathOp { id: i64 } -> AppPath = |c, a, _, r| c.app_path(a, r.id);
+    /// The firm's own copy of its certificate (audited as `cert.copy`, not a clerk's print).
+    app_certificate_copy => AppCertificateCopy { id: i64 } -> Printed<Certificate>
+        = |c, a, now, r| {
+            let fonts = c.doc_fonts()?;
+            let mut pdf = Vec::new();
+            let (record, _) = c.app_certificate_copy_staged(
+                a,
+                r.id,
+                &fonts,
+                now,
+                |b| {
+                    pdf = b.to_vec();
+                    Ok(())
+                },
+                |_| Ok(()),
+            )?;
+            Ok(Printed { record, pdf: Blob(pdf) })
+        };
+    // Messages (站内消息)
+    messages => MessagesOp {} -> Messages = |c, a, _, _| c.messages(a);
+    /// Marks messages read (all of them when `keys` is empty).
+    messages_read => MessagesRead { #[serde(default)] keys: Vec<String> } -> usize
+        = |c, a, now, r| c.messages_read(a, &r.keys, now);
     app_roster => AppRoster {
         id: i64, #[serde(default)] limit: Option<u32>, #[serde(default)] offset: Option<u32>,
     } -> Vec<RosterView> = |c, a, _, r| c.app_roster(a, r.id, r.limit, r.offset);
@@ -187,6 +217,9 @@ ops! {
     } -> Vec<Certificate> = |c, a, _, r| {
         c.cert_list(a, r.state.as_deref(), r.unprinted, r.limit, r.offset)
     };
+    cert_count => CertCount {
+        #[serde(default)] state: Option<String>, #[serde(default)] unprinted: bool,
+    } -> i64 = |c, a, _, r| c.cert_count(a, r.state.as_deref(), r.unprinted);
     cert_unprinted_numbers => CertUnprintedNumbers {} -> Vec<String>
         = |c, a, _, _| c.cert_unprinted_numbers(a);
     cert_void => CertVoid { number: String, reason: String } -> Certificate
@@ -235,6 +268,8 @@ ops! {
     daily_list => DailyList {
         credit_code: String, #[serde(default)] limit: Option<u32>, #[serde(default)] offset: Option<u32>,
     } -> Vec<DailyReportRow> = |c, a, _, r| c.daily_list(a, &r.credit_code, r.limit, r.offset);
+    daily_count => DailyCount { credit_code: String } -> i64
+        = |c, a, _, r| c.daily_count(a, &r.credit_code);
     daily_due => DailyDue { credit_code: String } -> Vec<ComplianceRow>
         = |c, a, now, r| c.daily_due(a, &r.credit_code, now);
     daily_status => DailyStatusOp { #[serde(default)] filter: StatusFilter } -> DailyStatus
@@ -307,6 +342,10 @@ ops! {
         #[serde(default)] limit: Option<u32>,
         #[serde(default)] offset: Option<u32>,
     } -> Vec<AuditEvent> = |c, a, _, r| c.audit_log(a, r.record.as_deref(), r.limit, r.offset);
+    audit_page => AuditPageOp { #[serde(default)] filter: AuditFilter } -> AuditPage
+        = |c, a, _, r| c.audit_page(a, &r.filter);
+    audit_xlsx => AuditXlsx { #[serde(default)] filter: AuditFilter } -> Blob
+        = |c, a, _, r| c.audit_xlsx(a, &r.filter).map(Blob);
     audit_verify => AuditVerify {} -> VerifyReport = |c, a, _, _| c.audit_verify(a);
     audit_anchor => AuditAnchor {} -> Anchor = |c, a, now, _| c.audit_anchor(a, now);
     audit_verify_anchor => AuditVerifyAnchor { anchor: String } -> VerifyReport

@@ -401,7 +401,7 @@ impl Reopen {
 }
 
 /// The administrator's log screen: filters by user, by local days and by record.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditFilter {
     /// One user's events (by user name).
@@ -417,7 +417,7 @@ pub struct AuditFilter {
 }
 
 /// An event as the screen shows it: the action, the role and the record in Chinese.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditRow {
     #[serde(flatten)]
@@ -428,7 +428,7 @@ pub struct AuditRow {
 }
 
 /// A page of the log and how many events the filter keeps in all.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditPage {
     pub rows: Vec<AuditRow>,

@@ -6,7 +6,7 @@
 //! acknowledgement that it was told.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{audit, CertState, Reopen};
 use crate::domain::auth::{Actor, Role};
@@ -16,7 +16,7 @@ use crate::store;
 use crate::t;
 
 /// What a message says happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
@@ -48,7 +48,7 @@ impl MessageKind {
 }
 
 /// One message of the message centre.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Message {
     /// Stable key (`accepted:APP:NO`, `task:ID`, `approved:APP`, `issued:CERT`, `revoked:CERT`).
@@ -75,7 +75,7 @@ pub struct Message {
 }
 
 /// A user's messages, newest first, and how many are unread.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Messages {
     pub items: Vec<Message>,

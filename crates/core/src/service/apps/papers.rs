@@ -6,7 +6,7 @@
 //! one of them, so it never turns the clerk's next print into a 补打.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::access::{can_see_app, forbidden_app};
 use super::show::{app_core, frozen_stages};
@@ -19,7 +19,7 @@ use crate::store::{self, Db};
 use crate::t;
 
 /// Where a stage of the path stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum StageStatus {
@@ -38,7 +38,7 @@ pub enum StageStatus {
 }
 
 /// One stage of the path.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PathStage {
     pub name: String,
@@ -50,7 +50,7 @@ pub struct PathStage {
 }
 
 /// The path of the current submission and the certificate, for the status page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppPath {
     pub submission_no: i64,
