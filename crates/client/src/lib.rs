@@ -181,7 +181,18 @@ impl Remote {
     fn send<T: DeserializeOwned>(&self, path: &str, body: Option<Value>) -> Result<T> {
         let url = format!("{}{path}", self.base);
         let mut req = match &body {
-            Some(b) => self.http.post(&url).json(b),
+            Some(b) => {
+                let bytes = serde_json::to_vec(b)
+                    .map_err(|e| Error::internal(format!("request {path}: {e}")))?;
+                // The server would close the connection on it mid-upload; say why instead.
+                if bytes.len() > reopen_core::api::BODY_LIMIT {
+                    return Err(reopen_core::api::too_large());
+                }
+                self.http
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .body(bytes)
+            }
             None => self.http.get(&url),
         };
         req = req.header("Accept-Language", self.accept_language());

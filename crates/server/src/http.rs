@@ -23,8 +23,7 @@ use serde_json::{json, Value};
 use crate::pool::Pool;
 use crate::Clock;
 
-/// The largest request body: a roster or a package of attachments, as base64.
-pub const BODY_LIMIT: usize = 48 * 1024 * 1024;
+pub use reopen_core::api::BODY_LIMIT;
 /// No request runs longer than this (a statement stuck on a lock, a client that stopped reading).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -157,24 +156,17 @@ fn json_body(
     lang: Lang,
 ) -> Result<Value, ApiError> {
     let bytes = body.map_err(|e| {
-        let too_big = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
-        let error = Error::field(
-            "request",
-            if too_big {
-                t!(
-                    format!("请求过大（上限 {} MB）", BODY_LIMIT / 1024 / 1024),
-                    format!(
-                        "the request is too large (at most {} MB)",
-                        BODY_LIMIT / 1024 / 1024
-                    )
-                )
-            } else {
+        let error = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            reopen_core::api::too_large()
+        } else {
+            Error::field(
+                "request",
                 t!(
                     format!("无法读取请求：{e}"),
                     format!("cannot read the request: {e}")
-                )
-            },
-        );
+                ),
+            )
+        };
         ApiError::new(error, lang)
     })?;
     if bytes.is_empty() {

@@ -26,6 +26,24 @@ use crate::error::{Error, FieldError, Result};
 use crate::service::Reopen;
 use crate::t;
 
+/// The largest request a server takes (a 500-row roster or a scanned commitment fits many
+/// times over); our client refuses a larger one before sending it.
+pub const BODY_LIMIT: usize = 48 * 1024 * 1024;
+
+/// The refusal of a request larger than [`BODY_LIMIT`].
+pub fn too_large() -> Error {
+    Error::field(
+        "request",
+        t!(
+            format!("请求过大（上限 {} MB）", BODY_LIMIT / 1024 / 1024),
+            format!(
+                "the request is too large (at most {} MB)",
+                BODY_LIMIT / 1024 / 1024
+            )
+        ),
+    )
+}
+
 /// One operation: its name on the wire, what it answers, and how it runs on a core.
 pub trait Op: Serialize + DeserializeOwned + Send + 'static {
     /// The name in the URL and in the list (snake_case, as the Tauri command of the same use case).
