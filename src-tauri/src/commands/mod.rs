@@ -4,6 +4,7 @@ pub mod admin;
 pub mod apps;
 pub mod audit_log;
 pub mod certs;
+pub mod connection;
 pub mod firms;
 pub mod help;
 pub mod leader;

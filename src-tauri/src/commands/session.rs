@@ -12,10 +12,18 @@ use crate::state::Shared;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AppInfo {
     pub version: String,
+    /// The embedded database's file (empty in server mode).
     pub db_path: String,
+    /// Whether the database has its first administrator (always so on a server).
     pub initialised: bool,
     pub clock_override: Option<String>,
     pub language: String,
+    /// `local` (本机数据库) or `server` (连接服务器).
+    pub mode: String,
+    /// The server's address in server mode.
+    pub server: Option<String>,
+    /// The server certificate's pinned SHA-256 fingerprint in server mode.
+    pub fingerprint: Option<String>,
 }
 
 #[tauri::command]
@@ -33,6 +41,9 @@ pub async fn app_info(state: State<'_, Shared>) -> CmdResult<AppInfo> {
                     .is_training()
                     .then(|| reopen_core::service::local_time(s.now())),
                 language: if s.lang() == Lang::En { "en" } else { "zh" }.into(),
+                mode: "local".into(),
+                server: None,
+                fingerprint: None,
             })
         })
         .await

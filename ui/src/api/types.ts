@@ -13,6 +13,7 @@ export type Session = Actor
 
 /** The shell's own results, generated from src-tauri (ts feature of reopen-app). */
 export type { AppInfo } from './bindings/AppInfo'
+export type { ServerProbe } from './bindings/ServerProbe'
 
 /** firm.json of cli.md (firm_register / firm_update input). */
 export type FirmInput = {
