@@ -63,13 +63,7 @@ pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<R
                 .map_err(|e| e.message.en.clone())?;
         print_demo_users(opts, &pw, report);
     }
-    let mut core = Reopen::open(&opts.db).map_err(|e| e.message.en.clone())?;
-    // The key that seals rosters lives outside the database file (see `reopen roster-key`).
-    if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
-        let key = reopen_core::keys::RosterKey::read(std::path::Path::new(&path))
-            .map_err(|e| e.message.en.clone())?;
-        core.set_roster_key(key).map_err(|e| e.message.en.clone())?;
-    }
+    let mut core = open_db(&opts.db)?;
     if opts.demo && !core.is_initialised().map_err(|e| e.message.en.clone())? {
         let pw = reopen_core::domain::auth::generate_password();
         core.init(Some(("admin", &pw)), now)
@@ -77,6 +71,18 @@ pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<R
         let report = reopen_core::service::demo::generate(&mut core, "small", now)
             .map_err(|e| e.message.en.clone())?;
         print_demo_users(opts, &pw, report);
+    }
+    Ok(core)
+}
+
+/// Opens the embedded database at `db`, with the roster key when REOPEN_KEY_FILE names one.
+pub fn open_db(db: &std::path::Path) -> Result<Reopen, String> {
+    let mut core = Reopen::open(db).map_err(|e| e.message.en.clone())?;
+    // The key that seals rosters lives outside the database file (see `reopen roster-key`).
+    if let Some(path) = std::env::var_os("REOPEN_KEY_FILE").filter(|p| !p.is_empty()) {
+        let key = reopen_core::keys::RosterKey::read(std::path::Path::new(&path))
+            .map_err(|e| e.message.en.clone())?;
+        core.set_roster_key(key).map_err(|e| e.message.en.clone())?;
     }
     Ok(core)
 }
@@ -115,15 +121,29 @@ pub fn context<R: tauri::Runtime>() -> tauri::Context<R> {
 pub fn run() -> Result<(), String> {
     let opts = options_from_args()?;
     let fixed = state::clock_from_env()?;
-    let core = open_core(&opts, fixed.unwrap_or_else(chrono::Utc::now))?;
-    // Training mode: the clock runs on from REOPEN_NOW, or from where an earlier run left off.
-    let training = fixed
-        .map(|at| state::training_start(&core, at))
-        .transpose()?;
-    builder(
-        tauri::Builder::default(),
-        AppState::new(core, opts.db, training).with_bench(opts.bench),
-    )
-    .run(context())
-    .map_err(|e| e.to_string())
+    let settings = commands::connection::Settings::load(&opts.db);
+    let state = match settings
+        .url
+        .filter(|_| settings.mode == "server" && !opts.demo)
+    {
+        // A city's server: its clock is the server's; nothing local is opened.
+        Some(url) => {
+            let backend =
+                commands::connection::server_backend(&opts.db, &url, reopen_core::Lang::Zh)
+                    .map_err(|e| e.message.en.clone())?;
+            AppState::with_backend(backend, opts.db, fixed)
+        }
+        None => {
+            let core = open_core(&opts, fixed.unwrap_or_else(chrono::Utc::now))?;
+            // Training mode: the clock runs on from REOPEN_NOW, or from where an earlier run
+            // left off.
+            let training = fixed
+                .map(|at| state::training_start(&core, at))
+                .transpose()?;
+            AppState::new(core, opts.db, training)
+        }
+    };
+    builder(tauri::Builder::default(), state.with_bench(opts.bench))
+        .run(context())
+        .map_err(|e| e.to_string())
 }

@@ -1,14 +1,21 @@
-//! The app's state: one core (one SQLite connection) behind a mutex, the logged-in session,
-//! the UI language and the clock (REOPEN_NOW for training and demos).
+//! The app's state: where the data lives — one core (one SQLite connection) behind a mutex, or
+//! a city's server through the remote client — the logged-in session, the UI language and the
+//! clock (REOPEN_NOW for training and demos).
+//!
+//! Every use case is one operation of `reopen_core::api` ([`AppState::call`]): run on the local
+//! core as the session's user, or sent to the server, which checks its own session. The screens
+//! cannot tell the two apart; files, dialogs and PDFs stay on this PC in both modes.
 //!
 //! Commands run off the main thread (see [`Shared::run`]): the window stays responsive while a
 //! use case holds the core, and the core's mutex is taken only inside that blocking work.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use reopen_client::Remote;
+use reopen_core::api::Op;
 use reopen_core::documents::DocFonts;
 use reopen_core::domain::auth::Actor;
 use reopen_core::error::{Error, Lang};
@@ -76,8 +83,21 @@ impl Clock {
     }
 }
 
+/// Where the data lives.
+pub enum Backend {
+    /// This PC's embedded database (本机数据库).
+    Local(Mutex<Reopen>),
+    /// A city's server (连接服务器): its address and pinned fingerprint, and the client, whose
+    /// session token is written at login and logout only.
+    Server {
+        url: String,
+        fingerprint: Option<String>,
+        remote: RwLock<Remote>,
+    },
+}
+
 pub struct AppState {
-    pub core: Mutex<Reopen>,
+    backend: RwLock<Arc<Backend>>,
     pub session: Mutex<Option<Session>>,
     pub lang: Mutex<Lang>,
     pub clock: Clock,
@@ -117,20 +137,9 @@ impl Shared {
             .map_err(|e| self.err(Error::internal(format!("command failed: {e}"))))?
     }
 
-    /// [`AppState::as_actor`] off the main thread.
-    pub async fn run_as_actor<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Reopen, &Actor, DateTime<Utc>) -> reopen_core::Result<T> + Send + 'static,
-    ) -> CmdResult<T> {
-        self.run(move |s| s.as_actor(f)).await
-    }
-
-    /// [`AppState::with_core`] off the main thread.
-    pub async fn run_with_core<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Reopen, DateTime<Utc>) -> reopen_core::Result<T> + Send + 'static,
-    ) -> CmdResult<T> {
-        self.run(move |s| s.with_core(f)).await
+    /// [`AppState::call`] off the main thread.
+    pub async fn op<O: Op>(&self, op: O) -> CmdResult<O::Output> {
+        self.run(move |s| s.call(op)).await
     }
 }
 
@@ -165,8 +174,18 @@ pub fn training_start(core: &Reopen, fixed: DateTime<Utc>) -> Result<DateTime<Ut
 impl AppState {
     /// `training`: REOPEN_NOW's time, from which the clock runs on (None: the system clock).
     pub fn new(core: Reopen, db_path: PathBuf, training: Option<DateTime<Utc>>) -> AppState {
+        AppState::with_backend(Backend::Local(Mutex::new(core)), db_path, training)
+    }
+
+    /// The app on `backend`; `db_path` is the embedded database's file (used when the user
+    /// switches to it, and where the connection settings are kept).
+    pub fn with_backend(
+        backend: Backend,
+        db_path: PathBuf,
+        training: Option<DateTime<Utc>>,
+    ) -> AppState {
         AppState {
-            core: Mutex::new(core),
+            backend: RwLock::new(Arc::new(backend)),
             session: Mutex::new(None),
             lang: Mutex::new(Lang::Zh),
             clock: training.map_or_else(Clock::system, Clock::training),
@@ -189,6 +208,72 @@ impl AppState {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The backend in use now (a switch replaces it; calls under way finish on the old one).
+    pub fn backend(&self) -> Arc<Backend> {
+        match self.backend.read() {
+            Ok(b) => b.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Uses `backend` from now on; any session ends.
+    pub fn switch(&self, backend: Backend) -> CmdResult<()> {
+        if let Backend::Server { remote, .. } = &*self.backend() {
+            if let Ok(mut r) = remote.write() {
+                // The server ends the session; unreachable, it ends by itself when idle.
+                let _ = r.logout();
+            }
+        }
+        self.set_actor(None)?;
+        *self.backend.write().map_err(|_| self.poisoned())? = Arc::new(backend);
+        Ok(())
+    }
+
+    pub fn is_local(&self) -> bool {
+        matches!(&*self.backend(), Backend::Local(_))
+    }
+
+    /// Runs the operation `op` as the session's user: on the local core, or on the server.
+    pub fn call<O: Op>(&self, op: O) -> CmdResult<O::Output> {
+        match &*self.backend() {
+            Backend::Local(_) => self.as_actor(|c, a, now| op.run(c, a, now)),
+            Backend::Server { remote, .. } => {
+                let r = remote.read().map_err(|_| self.poisoned())?;
+                r.call_coded(&op).map_err(|e| self.refused(e))
+            }
+        }
+    }
+
+    /// A server's refusal in the app's terms: its code kept (`unauthenticated` ends the session
+    /// on the screens), its message already in the UI's language.
+    pub fn refused(&self, r: reopen_client::Refused) -> CmdError {
+        let mut e = self.err(r.error);
+        e.code = r.code;
+        e
+    }
+
+    /// The session's user as the local core or the server knows them now.
+    pub fn me(&self) -> CmdResult<Actor> {
+        match self.with_remote(|r| {
+            let r = r.read().map_err(|_| self.poisoned())?;
+            r.whoami_coded().map_err(|e| self.refused(e))
+        }) {
+            Some(me) => me,
+            None => self.actor(),
+        }
+    }
+
+    /// Runs `f` with the server's client (None on the local database).
+    pub fn with_remote<T>(
+        &self,
+        f: impl FnOnce(&RwLock<Remote>) -> CmdResult<T>,
+    ) -> Option<CmdResult<T>> {
+        match &*self.backend() {
+            Backend::Local(_) => None,
+            Backend::Server { remote, .. } => Some(f(remote)),
+        }
     }
 
     pub fn lang(&self) -> Lang {
@@ -227,11 +312,8 @@ impl AppState {
             (s.serial, s.actor.clone(), s.started, s.last_seen)
         };
         let now = self.now();
-        let checked = {
-            let core = self.core.lock().map_err(|_| self.poisoned())?;
-            core.session_check(&actor, started, last_seen, now)
-                .map_err(|e| self.err(e))?
-        };
+        let checked =
+            self.with_core(|core, _| core.session_check(&actor, started, last_seen, now))?;
         let mut s = self.session.lock().map_err(|_| self.poisoned())?;
         // Another command may have logged out or in meanwhile: only this session is touched.
         let same = s.as_ref().is_some_and(|s| s.serial == serial);
@@ -291,7 +373,13 @@ impl AppState {
         f: impl FnOnce(&mut Reopen, DateTime<Utc>) -> reopen_core::Result<T>,
     ) -> CmdResult<T> {
         let now = self.now();
-        let mut core = self.core.lock().map_err(|_| self.poisoned())?;
+        let backend = self.backend();
+        let Backend::Local(core) = &*backend else {
+            return Err(self.err(Error::internal(
+                "a use case of the local database called in server mode",
+            )));
+        };
+        let mut core = core.lock().map_err(|_| self.poisoned())?;
         f(&mut core, now).map_err(|e| self.err(e))
     }
 
@@ -304,37 +392,79 @@ impl AppState {
         self.with_core(|core, now| f(core, &actor, now))
     }
 
-    /// Runs a use case as the logged-in user on a file they chose in the open dialog. The
-    /// session is checked first, so nothing is opened for a caller without one; the file is read
-    /// bounded by `limit` (see [`files::read_chosen`]) and before the core is locked.
-    pub fn as_actor_with_file<T>(
+    /// The operation `make` builds from a file the user chose in the open dialog, read bounded
+    /// by `limit` (see [`files::read_chosen`]). On the local database the session is checked
+    /// first, so nothing is opened for a caller without one.
+    pub fn call_with_file<O: Op>(
         &self,
         path: &str,
         limit: &Limit,
-        f: impl FnOnce(&mut Reopen, &Actor, DateTime<Utc>, Chosen) -> reopen_core::Result<T>,
-    ) -> CmdResult<T> {
-        let actor = self.actor()?;
+        make: impl FnOnce(Chosen) -> O,
+    ) -> CmdResult<O::Output> {
+        if self.is_local() {
+            self.actor()?;
+        }
         let file =
             files::read_chosen(std::path::Path::new(path), limit).map_err(|e| self.err(e))?;
-        self.with_core(|core, now| f(core, &actor, now, file))
+        self.call(make(file))
     }
 
-    /// Runs a use case as the logged-in user that makes a file (an export, a template), and
-    /// writes it to `out`, chosen in the save dialog: the session first, then the name (one of
-    /// the `allowed` extensions; `f` sees the target, a command writing two formats picks by its
-    /// extension), then the use case under the core's lock, and the write after it. The size
-    /// written is the result.
-    pub fn as_actor_to_file(
+    /// The operation `op` that makes a file (an export, a workbook), written to `out`, chosen
+    /// in the save dialog with one of the `allowed` extensions: the name is checked first, the
+    /// file written after the use case. The size written is the result.
+    pub fn call_to_file<O: Op>(
         &self,
         out: String,
         allowed: &[&str],
-        f: impl FnOnce(&mut Reopen, &Actor, DateTime<Utc>, &Target) -> reopen_core::Result<Vec<u8>>,
+        op: O,
+        bytes: impl FnOnce(O::Output) -> Vec<u8>,
     ) -> CmdResult<u64> {
-        let actor = self.actor()?;
         let target = Target::new(out, allowed).map_err(|e| self.err(e))?;
-        let bytes = self.with_core(|core, now| f(core, &actor, now, &target))?;
+        let bytes = bytes(self.call(op)?);
         target.write(&bytes).map_err(|e| self.err(e))?;
         Ok(bytes.len() as u64)
+    }
+
+    /// A printed document written to `path` (.pdf). On the local database `local` runs the use
+    /// case with the write inside its transaction, so the print is logged only once written. On
+    /// a server, the server logs the print when it answers with the PDF and the file is written
+    /// after: a failed write says so, and printing again is logged as the next copy (补打).
+    pub fn print<O, R, T>(
+        &self,
+        path: String,
+        op: O,
+        local: impl FnOnce(
+            &mut Reopen,
+            &Actor,
+            DateTime<Utc>,
+            &DocFonts,
+            &Target,
+        ) -> reopen_core::Result<T>,
+        remote: impl FnOnce(R, usize) -> T,
+    ) -> CmdResult<T>
+    where
+        O: Op<Output = reopen_core::api::Printed<R>>,
+    {
+        let target = Target::new(path, files::PDF).map_err(|e| self.err(e))?;
+        if self.is_local() {
+            let actor = self.actor()?;
+            let fonts = self.fonts()?;
+            return self.with_core(|c, now| local(c, &actor, now, fonts, &target));
+        }
+        let printed = self.call(op)?;
+        let size = printed.pdf.0.len();
+        target.write(&printed.pdf.0).map_err(|e| {
+            let mut e = self.err(e);
+            e.message = match self.lang() {
+                Lang::Zh => format!("{}（服务器已记录此次打印；再次打印将记为补打）", e.message),
+                Lang::En => format!(
+                    "{} (the server logged this print; printing again is logged as a reprint)",
+                    e.message
+                ),
+            };
+            e
+        })?;
+        Ok(remote(printed.record, size))
     }
 
     /// The documents' fonts, parsed once on first use.

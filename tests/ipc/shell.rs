@@ -357,7 +357,8 @@ fn commands_that_touch_the_core_run_off_the_main_thread() {
     }
     sync.sort();
     assert!(commands > 60, "{commands}");
-    assert_eq!(sync, ["logout", "set_language", "ui_ready"]);
+    // Logging out may tell a server.
+    assert_eq!(sync, ["set_language", "ui_ready"]);
     // The session's actor without the initial-password rule serves only who am I and the
     // password change; every other command goes through AppState::actor.
     let session = std::fs::read_to_string(dir.join("session.rs")).unwrap();

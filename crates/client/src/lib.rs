@@ -20,6 +20,69 @@ use serde_json::{json, Value};
 
 pub use trust::{normalize_fingerprint, Trust};
 
+/// An error answer with the server's own code (`unauthenticated`, `must_change_password`,
+/// `too_many_requests` … beside the core's kinds), for a caller that tells them apart (the
+/// desktop app ends its session on `unauthenticated`). Unreachable: `unavailable`.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub code: String,
+    pub error: Error,
+}
+
+impl From<Refused> for Error {
+    fn from(r: Refused) -> Error {
+        r.error
+    }
+}
+
+/// `host:port` of an `https://host:port/…` address, as the known-servers file keys it.
+fn authority_of(base: &str) -> String {
+    base.trim()
+        .trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The fingerprint remembered in `file` for the server at `url` (None: never connected).
+pub fn remembered_fingerprint(file: &std::path::Path, url: &str) -> Result<Option<String>> {
+    trust::remembered(file, &authority_of(url))
+}
+
+/// Remembers `fingerprint` in `file` for the server at `url`, replacing nothing: a server already
+/// remembered with another fingerprint is refused (the file is the administrator's to edit).
+pub fn remember_fingerprint(file: &std::path::Path, url: &str, fingerprint: &str) -> Result<()> {
+    let fp = normalize_fingerprint(fingerprint).ok_or_else(|| {
+        Error::field(
+            "fingerprint",
+            t!(
+                "证书指纹应为 64 位十六进制（SHA-256），可带冒号",
+                "the fingerprint is 64 hexadecimal digits (SHA-256), colons allowed"
+            ),
+        )
+    })?;
+    let authority = authority_of(url);
+    match trust::remembered(file, &authority)? {
+        None => trust::remember(file, &authority, &fp),
+        Some(known) if known == fp => Ok(()),
+        Some(known) => Err(Error::unavailable(t!(
+            format!("警告：服务器 {authority} 已记录的证书指纹为 {known}，与 {fp} 不符，未作更改"),
+            format!("WARNING: the server {authority} is remembered with the fingerprint {known}, not {fp}; nothing changed")
+        ))),
+    }
+}
+
+/// The fingerprint of the certificate the server at `url` presents, read with its health and
+/// without trusting it (nothing secret is sent): what a person checks before the first connection.
+pub fn probe(url: &str, lang: Lang) -> Result<String> {
+    let remote = Remote::new(url, Trust::Probe, lang)?;
+    remote.health()?;
+    remote
+        .fingerprint()
+        .ok_or_else(|| Error::internal("the server presented no certificate"))
+}
+
 /// A connection to one server, with the session once logged in.
 pub struct Remote {
     base: String,
@@ -46,11 +109,7 @@ impl Remote {
                 ),
             ));
         }
-        let authority = base["https://".len()..]
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let authority = authority_of(&base);
         let pinning = trust::Pinning::new(trust, &authority)?;
         let http = reqwest::blocking::Client::builder()
             .tls_backend_preconfigured(pinning.client_config())
@@ -74,6 +133,9 @@ impl Remote {
 
     /// Logs in: the session's token is kept for the calls that follow.
     pub fn login(&mut self, name: &str, password: &str) -> Result<Actor> {
+        if self.trust.is_probe() {
+            return Err(Error::internal("no login to a server that is not trusted"));
+        }
         let v: Value = self.send(
             "/api/v1/login",
             Some(json!({"name": name, "password": password})),
@@ -112,9 +174,37 @@ impl Remote {
 
     /// Runs one operation as the session's user.
     pub fn call<O: Op>(&self, op: &O) -> Result<O::Output> {
-        let body = serde_json::to_value(op)
-            .map_err(|e| Error::internal(format!("request {}: {e}", O::NAME)))?;
-        self.send(&format!("/api/v1/op/{}", O::NAME), Some(body))
+        Ok(self.call_coded(op)?)
+    }
+
+    /// [`Remote::call`] with the server's own error code.
+    pub fn call_coded<O: Op>(&self, op: &O) -> std::result::Result<O::Output, Refused> {
+        let body = serde_json::to_value(op).map_err(|e| Refused {
+            code: "internal".into(),
+            error: Error::internal(format!("request {}: {e}", O::NAME)),
+        })?;
+        self.send_coded(&format!("/api/v1/op/{}", O::NAME), Some(body))
+    }
+
+    /// [`Remote::whoami`] with the server's own error code (`unauthenticated`: no session).
+    pub fn whoami_coded(&self) -> std::result::Result<Actor, Refused> {
+        self.send_coded("/api/v1/session", None)
+    }
+
+    /// 办事指南 (no session needed).
+    pub fn guide(&self) -> Result<reopen_core::service::Guide> {
+        self.get("/api/v1/guide")
+    }
+
+    /// The blank commitment as a PDF (no session needed).
+    pub fn commitment_template(&self) -> Result<Vec<u8>> {
+        let b: reopen_core::api::Blob = self.get("/api/v1/commitment-template")?;
+        Ok(b.0)
+    }
+
+    /// Answers and errors in `lang` from now on.
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
     }
 
     /// Runs the operation `name` with its request as JSON (the desktop app passes what its
@@ -179,14 +269,26 @@ impl Remote {
     }
 
     fn send<T: DeserializeOwned>(&self, path: &str, body: Option<Value>) -> Result<T> {
+        Ok(self.send_coded(path, body)?)
+    }
+
+    fn send_coded<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Option<Value>,
+    ) -> std::result::Result<T, Refused> {
+        let plain = |error: Error| Refused {
+            code: error.kind.as_str().to_string(),
+            error,
+        };
         let url = format!("{}{path}", self.base);
         let mut req = match &body {
             Some(b) => {
                 let bytes = serde_json::to_vec(b)
-                    .map_err(|e| Error::internal(format!("request {path}: {e}")))?;
+                    .map_err(|e| plain(Error::internal(format!("request {path}: {e}"))))?;
                 // The server would close the connection on it mid-upload; say why instead.
                 if bytes.len() > reopen_core::api::BODY_LIMIT {
-                    return Err(reopen_core::api::too_large());
+                    return Err(plain(reopen_core::api::too_large()));
                 }
                 self.http
                     .post(&url)
@@ -199,15 +301,23 @@ impl Remote {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let res = req.send().map_err(|e| self.unreachable(e))?;
-        self.trust.confirm()?;
+        let res = req.send().map_err(|e| plain(self.unreachable(e)))?;
+        self.trust.confirm().map_err(plain)?;
         let status = res.status();
-        let bytes = res.bytes().map_err(|e| self.unreachable(e))?;
+        let bytes = res.bytes().map_err(|e| plain(self.unreachable(e)))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| Error::internal(format!("the server's answer to {path}: {e}")));
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                plain(Error::internal(format!(
+                    "the server's answer to {path}: {e}"
+                )))
+            });
         }
-        Err(answer_error(status.as_u16(), &bytes))
+        let error = answer_error(status.as_u16(), &bytes);
+        let code = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .and_then(|v| v["code"].as_str().map(str::to_string))
+            .unwrap_or_else(|| error.kind.as_str().to_string());
+        Err(Refused { code, error })
     }
 
     /// A request that got no answer: a refused certificate says so; else the server is

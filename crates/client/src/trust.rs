@@ -20,6 +20,10 @@ pub enum Trust {
     /// The fingerprint remembered for the server in this file; the one seen at the first
     /// connection is remembered there.
     KnownServers(PathBuf),
+    /// Any certificate, remembering nothing: only to read a server's fingerprint and health
+    /// before a person decides to trust it (the desktop app's first connection). No login is
+    /// sent under it.
+    Probe,
 }
 
 /// A fingerprint in the one form kept and compared: upper-case hex pairs joined by colons.
@@ -56,6 +60,7 @@ pub(crate) struct Pinning {
     verifier: Arc<PinVerifier>,
     /// Where a first-use fingerprint is remembered, with the server's `host:port`.
     remember: Option<(PathBuf, String)>,
+    probe: bool,
 }
 
 #[derive(Debug)]
@@ -84,7 +89,9 @@ impl Pinning {
                 remembered(&file, authority)?,
                 Some((file, authority.to_string())),
             ),
+            Trust::Probe => (None, None),
         };
+        let probe = expected.is_none() && remember.is_none();
         // ring, as everywhere in this product; its provider is marked deprecated only for
         // lacking post-quantum key exchange.
         #[allow(deprecated)]
@@ -96,7 +103,13 @@ impl Pinning {
                 provider,
             }),
             remember,
+            probe,
         })
+    }
+
+    /// Whether any certificate is accepted (a probe: nothing secret may be sent).
+    pub(crate) fn is_probe(&self) -> bool {
+        self.probe
     }
 
     pub(crate) fn client_config(&self) -> rustls::ClientConfig {
@@ -222,7 +235,7 @@ fn file_error(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 /// The fingerprint remembered for `authority` in `file`.
-fn remembered(file: &Path, authority: &str) -> Result<Option<String>> {
+pub(crate) fn remembered(file: &Path, authority: &str) -> Result<Option<String>> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -236,7 +249,7 @@ fn remembered(file: &Path, authority: &str) -> Result<Option<String>> {
     }))
 }
 
-fn remember(file: &Path, authority: &str, fp: &str) -> Result<()> {
+pub(crate) fn remember(file: &Path, authority: &str, fp: &str) -> Result<()> {
     use std::io::Write;
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| file_error(file, e))?;

@@ -60,6 +60,8 @@ pub fn router(state: State) -> Router {
         .route("/api/v1/session", get(session))
         .route("/api/v1/op/{name}", post(op))
         .route("/api/v1/verify", post(verify))
+        .route("/api/v1/guide", get(guide))
+        .route("/api/v1/commitment-template", get(commitment_template))
         .route("/v", get(check_page))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -184,6 +186,38 @@ fn json_body(
             lang,
         )
     })
+}
+
+/// 办事指南: public, as on the app's first screen.
+async fn guide(
+    axum::extract::State(s): axum::extract::State<State>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang(&headers);
+    match s.pool.run(|core| core.guide()).await {
+        Ok(g) => Json(g).into_response(),
+        Err(e) => ApiError::new(e, lang).into_response(),
+    }
+}
+
+/// The blank commitment (承诺书) as a PDF in base64: public, as the guide.
+async fn commitment_template(
+    axum::extract::State(s): axum::extract::State<State>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang(&headers);
+    let now = s.clock.now();
+    let made = s
+        .pool
+        .run(move |core| {
+            let fonts = core.doc_fonts()?;
+            core.commitment_template(&fonts, now).map(api::Blob)
+        })
+        .await;
+    match made {
+        Ok(b) => Json(b).into_response(),
+        Err(e) => ApiError::new(e, lang).into_response(),
+    }
 }
 
 async fn healthz(

@@ -1,6 +1,11 @@
 //! Statistics, users, configuration and the audit log.
 
 use chrono::NaiveDate;
+use reopen_core::api::{
+    AuditLog, AuditVerify, DashboardOp, DepartmentList, DepartmentSet, PolicyGet, PolicySet,
+    ReferenceOp, RoutingList, RoutingSet, UserAdd, UserDisable, UserList, UserPassword, UserUnlock,
+    WorkflowGet, WorkflowSet,
+};
 use reopen_core::audit::{AuditEvent, VerifyReport};
 use reopen_core::domain::policy::Policy;
 use reopen_core::error::Error;
@@ -34,52 +39,44 @@ pub async fn dashboard(
 ) -> CmdResult<Dashboard> {
     let from = date(&state, "from", from)?;
     let to = date(&state, "to", to)?;
-    state
-        .run_as_actor(move |c, a, now| c.dashboard(a, from, to, now))
-        .await
+    state.op(DashboardOp { from, to }).await
 }
 
 #[tauri::command]
 pub async fn user_add(state: State<'_, Shared>, user: NewUser) -> CmdResult<UserCreated> {
-    state
-        .run_as_actor(move |c, a, now| c.user_add(a, &user, now))
-        .await
+    state.op(UserAdd { user }).await
 }
 
 #[tauri::command]
 pub async fn user_list(state: State<'_, Shared>) -> CmdResult<Vec<UserRow>> {
-    state.run_as_actor(move |c, a, _| c.user_list(a)).await
+    state.op(UserList {}).await
 }
 
 #[tauri::command]
 pub async fn user_disable(state: State<'_, Shared>, name: String) -> CmdResult<()> {
-    state
-        .run_as_actor(move |c, a, now| c.user_disable(a, &name, now))
-        .await
+    state.op(UserDisable { name }).await
 }
 
 #[tauri::command]
 pub async fn user_unlock(state: State<'_, Shared>, name: String) -> CmdResult<()> {
-    state
-        .run_as_actor(move |c, a, now| c.user_unlock(a, &name, now))
-        .await
+    state.op(UserUnlock { name }).await
 }
 
 /// Resets another user's password to a generated one, shown once.
 #[tauri::command]
 pub async fn user_reset_password(state: State<'_, Shared>, name: String) -> CmdResult<String> {
     state
-        .run_as_actor(move |c, a, now| {
-            if a.name == name {
-                return Err(Error::field(
+        .run(move |s| {
+            if s.me()?.name == name {
+                return Err(s.err(Error::field(
                     "name",
                     t!(
                         "修改自己的密码请用“修改密码”",
                         "use change password for your own"
                     ),
-                ));
+                )));
             }
-            c.user_password(a, &name, None, now)
+            s.call(UserPassword { name, new: None })
         })
         .await
         .map(|p| p.unwrap_or_default())
@@ -90,9 +87,7 @@ pub async fn department_list(
     state: State<'_, Shared>,
     division: Option<String>,
 ) -> CmdResult<Vec<DepartmentRow>> {
-    state
-        .run_as_actor(move |c, _, _| c.department_list(division.as_deref()))
-        .await
+    state.op(DepartmentList { division }).await
 }
 
 #[tauri::command]
@@ -102,14 +97,12 @@ pub async fn department_set(
     name: Option<String>,
     active: Option<bool>,
 ) -> CmdResult<DepartmentRow> {
-    state
-        .run_as_actor(move |c, a, now| c.department_set(a, &code, name.as_deref(), active, now))
-        .await
+    state.op(DepartmentSet { code, name, active }).await
 }
 
 #[tauri::command]
 pub async fn routing_list(state: State<'_, Shared>) -> CmdResult<Vec<RoutingRow>> {
-    state.run_as_actor(move |c, _, _| c.routing_list()).await
+    state.op(RoutingList {}).await
 }
 
 #[tauri::command]
@@ -118,16 +111,12 @@ pub async fn routing_set(
     industry: String,
     kind: String,
 ) -> CmdResult<RoutingRow> {
-    state
-        .run_as_actor(move |c, a, now| c.routing_set(a, &industry, &kind, now))
-        .await
+    state.op(RoutingSet { industry, kind }).await
 }
 
 #[tauri::command]
 pub async fn workflow_get(state: State<'_, Shared>, division: String) -> CmdResult<WorkflowConfig> {
-    state
-        .run_as_actor(move |c, _, _| c.workflow_get(&division))
-        .await
+    state.op(WorkflowGet { division }).await
 }
 
 #[tauri::command]
@@ -136,21 +125,17 @@ pub async fn workflow_set(
     division: String,
     config: WorkflowConfig,
 ) -> CmdResult<WorkflowConfig> {
-    state
-        .run_as_actor(move |c, a, now| c.workflow_set(a, &division, &config, now))
-        .await
+    state.op(WorkflowSet { division, config }).await
 }
 
 #[tauri::command]
 pub async fn policy_get(state: State<'_, Shared>) -> CmdResult<Policy> {
-    state.run_as_actor(move |c, _, _| c.policy()).await
+    state.op(PolicyGet {}).await
 }
 
 #[tauri::command]
 pub async fn policy_set(state: State<'_, Shared>, toml: String) -> CmdResult<Policy> {
-    state
-        .run_as_actor(move |c, a, now| c.policy_set(a, &toml, now))
-        .await
+    state.op(PolicySet { toml }).await
 }
 
 #[tauri::command]
@@ -161,16 +146,20 @@ pub async fn audit_log(
     offset: Option<u32>,
 ) -> CmdResult<Vec<AuditEvent>> {
     state
-        .run_as_actor(move |c, a, _| c.audit_log(a, record.as_deref(), limit, offset))
+        .op(AuditLog {
+            record,
+            limit,
+            offset,
+        })
         .await
 }
 
 #[tauri::command]
 pub async fn audit_verify(state: State<'_, Shared>) -> CmdResult<VerifyReport> {
-    state.run_as_actor(move |c, a, _| c.audit_verify(a)).await
+    state.op(AuditVerify {}).await
 }
 
 #[tauri::command]
 pub async fn reference(state: State<'_, Shared>) -> CmdResult<Reference> {
-    state.run_as_actor(move |c, _, _| c.reference()).await
+    state.op(ReferenceOp {}).await
 }

@@ -1,5 +1,9 @@
 //! Applications and review.
 
+use reopen_core::api::{
+    AppCreate, AppDiff, AppList, AppRoster, AppRosterReplace, AppRosterReveal, AppShow, AppSubmit,
+    AppUpdate, AppVersions, AppWithdraw, Blob, ReviewDecide, ReviewQueue, RosterErrorReport,
+};
 use reopen_core::domain::roster::{RosterRecord, RosterView};
 use reopen_core::service::{
     AppFilter, AppRow, Application, Decision, Diff, QueueFilter, QueueRow, SubmissionInfo,
@@ -17,9 +21,7 @@ pub async fn app_create(
     credit_code: String,
     plan: Value,
 ) -> CmdResult<Application> {
-    state
-        .run_as_actor(move |c, a, now| c.app_create(a, &credit_code, &plan, now))
-        .await
+    state.op(AppCreate { credit_code, plan }).await
 }
 
 #[tauri::command]
@@ -30,7 +32,11 @@ pub async fn app_update(
     expect_version: Option<i64>,
 ) -> CmdResult<Application> {
     state
-        .run_as_actor(move |c, a, now| c.app_update(a, id, &plan, expect_version, now))
+        .op(AppUpdate {
+            id,
+            plan,
+            expect_version,
+        })
         .await
 }
 
@@ -44,8 +50,11 @@ pub async fn app_roster_import(
 ) -> CmdResult<Application> {
     state
         .run(move |s| {
-            s.as_actor_with_file(&path, &files::ROSTER, |c, a, now, f| {
-                c.app_roster_replace(a, id, &f.name, &f.bytes, expect_version, now)
+            s.call_with_file(&path, &files::ROSTER, |f| AppRosterReplace {
+                id,
+                file_name: f.name,
+                bytes: Blob(f.bytes),
+                expect_version,
             })
         })
         .await
@@ -56,9 +65,13 @@ pub async fn app_roster_import(
 pub async fn roster_template(state: State<'_, Shared>, out: String) -> CmdResult<u64> {
     state
         .run(move |s| {
-            s.as_actor_to_file(out, files::XLSX, |_, _, _, _| {
-                reopen_core::documents::workbook::roster_template()
-            })
+            // The same blank in both modes, made here for a logged-in user.
+            s.me()?;
+            let target = Target::new(out, files::XLSX).map_err(|e| s.err(e))?;
+            let bytes =
+                reopen_core::documents::workbook::roster_template().map_err(|e| s.err(e))?;
+            target.write(&bytes).map_err(|e| s.err(e))?;
+            Ok(bytes.len() as u64)
         })
         .await
 }
@@ -73,16 +86,14 @@ pub async fn roster_error_report(
     state
         .run(move |s| {
             let lang = s.lang();
-            let (target, report) =
-                s.as_actor_with_file(&path, &files::ROSTER, |c, a, now, f| {
-                    let target = Target::new(out, files::XLSX)?;
-                    Ok((
-                        target,
-                        c.roster_error_report(a, &f.name, &f.bytes, lang, now)?,
-                    ))
-                })?;
-            target.write(&report).map_err(|e| s.err(e))?;
-            Ok(report.len() as u64)
+            let target = Target::new(out, files::XLSX).map_err(|e| s.err(e))?;
+            let report = s.call_with_file(&path, &files::ROSTER, |f| RosterErrorReport {
+                file_name: f.name,
+                bytes: Blob(f.bytes),
+                lang,
+            })?;
+            target.write(&report.0).map_err(|e| s.err(e))?;
+            Ok(report.0.len() as u64)
         })
         .await
 }
@@ -93,30 +104,22 @@ pub async fn app_submit(
     id: i64,
     expect_version: Option<i64>,
 ) -> CmdResult<Application> {
-    state
-        .run_as_actor(move |c, a, now| c.app_submit(a, id, expect_version, now))
-        .await
+    state.op(AppSubmit { id, expect_version }).await
 }
 
 #[tauri::command]
 pub async fn app_withdraw(state: State<'_, Shared>, id: i64) -> CmdResult<Application> {
-    state
-        .run_as_actor(move |c, a, now| c.app_withdraw(a, id, now))
-        .await
+    state.op(AppWithdraw { id }).await
 }
 
 #[tauri::command]
 pub async fn app_show(state: State<'_, Shared>, id: i64) -> CmdResult<Application> {
-    state
-        .run_as_actor(move |c, a, now| c.app_show(a, id, now))
-        .await
+    state.op(AppShow { id }).await
 }
 
 #[tauri::command]
 pub async fn app_list(state: State<'_, Shared>, filter: AppFilter) -> CmdResult<Vec<AppRow>> {
-    state
-        .run_as_actor(move |c, a, _| c.app_list(a, &filter))
-        .await
+    state.op(AppList { filter }).await
 }
 
 #[tauri::command]
@@ -126,23 +129,17 @@ pub async fn app_roster(
     limit: Option<u32>,
     offset: Option<u32>,
 ) -> CmdResult<Vec<RosterView>> {
-    state
-        .run_as_actor(move |c, a, _| c.app_roster(a, id, limit, offset))
-        .await
+    state.op(AppRoster { id, limit, offset }).await
 }
 
 #[tauri::command]
 pub async fn app_roster_reveal(state: State<'_, Shared>, id: i64) -> CmdResult<Vec<RosterRecord>> {
-    state
-        .run_as_actor(move |c, a, now| c.app_roster_reveal(a, id, now))
-        .await
+    state.op(AppRosterReveal { id }).await
 }
 
 #[tauri::command]
 pub async fn app_versions(state: State<'_, Shared>, id: i64) -> CmdResult<Vec<SubmissionInfo>> {
-    state
-        .run_as_actor(move |c, a, _| c.app_versions(a, id))
-        .await
+    state.op(AppVersions { id }).await
 }
 
 #[tauri::command]
@@ -152,9 +149,7 @@ pub async fn app_diff(
     from: Option<i64>,
     to: Option<i64>,
 ) -> CmdResult<Diff> {
-    state
-        .run_as_actor(move |c, a, _| c.app_diff(a, id, from, to))
-        .await
+    state.op(AppDiff { id, from, to }).await
 }
 
 #[tauri::command]
@@ -162,9 +157,7 @@ pub async fn review_queue(
     state: State<'_, Shared>,
     filter: QueueFilter,
 ) -> CmdResult<Vec<QueueRow>> {
-    state
-        .run_as_actor(move |c, a, now| c.review_queue(a, &filter, now))
-        .await
+    state.op(ReviewQueue { filter }).await
 }
 
 #[tauri::command]
@@ -173,7 +166,5 @@ pub async fn review_decide(
     id: i64,
     decision: Decision,
 ) -> CmdResult<Application> {
-    state
-        .run_as_actor(move |c, a, now| c.review_decide(a, id, &decision, now))
-        .await
+    state.op(ReviewDecide { id, decision }).await
 }

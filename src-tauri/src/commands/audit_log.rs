@@ -1,5 +1,6 @@
 //! The administrator's audit log screen: a filtered page in Chinese and its export.
 
+use reopen_core::api::{AuditPageOp, AuditXlsx};
 use reopen_core::service::{AuditFilter, AuditPage};
 
 use crate::error::CmdResult;
@@ -10,9 +11,7 @@ use tauri::State;
 /// A page of the log by user, local days and record, with the total the filter keeps.
 #[tauri::command]
 pub async fn audit_page(state: State<'_, Shared>, filter: AuditFilter) -> CmdResult<AuditPage> {
-    state
-        .run_as_actor(move |c, a, _| c.audit_page(a, &filter))
-        .await
+    state.op(AuditPageOp { filter }).await
 }
 
 /// Every event the filter keeps, written to `out` (.xlsx); returns the file's size in bytes.
@@ -23,6 +22,6 @@ pub async fn audit_xlsx(
     out: String,
 ) -> CmdResult<u64> {
     state
-        .run(move |s| s.as_actor_to_file(out, files::XLSX, |c, a, _, _| c.audit_xlsx(a, &filter)))
+        .run(move |s| s.call_to_file(out, files::XLSX, AuditXlsx { filter }, |b| b.0))
         .await
 }

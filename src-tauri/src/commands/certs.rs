@@ -2,18 +2,23 @@
 
 use std::path::PathBuf;
 
+use reopen_core::api::{
+    CertIssue, CertList, CertPrint, CertRevoke, CertUnprintedNumbers, CertVoid, FormPrint,
+};
+use reopen_core::error::Error;
 use reopen_core::service::{cert_file_name, Certificate, PrintRecord, Verification};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use crate::error::CmdResult;
-use crate::files::{self, Target};
 use crate::state::Shared;
 
 #[tauri::command]
 pub async fn cert_issue(state: State<'_, Shared>, application_id: i64) -> CmdResult<Certificate> {
     state
-        .run_as_actor(move |c, a, now| c.cert_issue(a, application_id, now))
+        .op(CertIssue {
+            app_id: application_id,
+        })
         .await
 }
 
@@ -26,7 +31,12 @@ pub async fn cert_list(
     offset: Option<u32>,
 ) -> CmdResult<Vec<Certificate>> {
     app_state
-        .run_as_actor(move |c, a, _| c.cert_list(a, state.as_deref(), unprinted, limit, offset))
+        .op(CertList {
+            state,
+            unprinted,
+            limit,
+            offset,
+        })
         .await
 }
 
@@ -40,10 +50,16 @@ pub async fn cert_print(
 ) -> CmdResult<PrintRecord> {
     state
         .run(move |s| {
-            let actor = s.actor()?;
-            let target = Target::new(path, files::PDF).map_err(|e| s.err(e))?;
-            let fonts = s.fonts()?;
-            s.with_core(|c, now| c.cert_print(&actor, &number, fonts, now, |pdf| target.write(pdf)))
+            s.print(
+                path,
+                CertPrint {
+                    number: number.clone(),
+                },
+                |c, a, now, fonts, target| {
+                    c.cert_print(a, &number, fonts, now, |pdf| target.write(pdf))
+                },
+                |record, _| record,
+            )
         })
         .await
 }
@@ -93,16 +109,21 @@ pub async fn cert_print_batch<R: Runtime>(
     state
         .run(move |s| {
             let dir = PathBuf::from(dir);
-            let todo = s.as_actor(|c, a, _| c.cert_unprinted_numbers(a))?;
-            let fonts = s.fonts()?;
+            let todo = s.call(CertUnprintedNumbers {})?;
             let mut result = BatchPrintResult::default();
             for (i, number) in todo.iter().enumerate() {
                 let file = dir.join(cert_file_name(number));
-                // The core's lock is taken per certificate: other commands go on between them.
-                let printed = s.as_actor(|c, a, now| {
-                    let target = Target::new(&file, files::PDF)?;
-                    c.cert_print(a, number, fonts, now, |pdf| target.write(pdf))
-                });
+                // One use case per certificate: other commands go on between them.
+                let printed = s.print(
+                    file.display().to_string(),
+                    CertPrint {
+                        number: number.clone(),
+                    },
+                    |c, a, now, fonts, target| {
+                        c.cert_print(a, number, fonts, now, |pdf| target.write(pdf))
+                    },
+                    |record, _| record,
+                );
                 match printed {
                     Ok(_) => result.printed.push(BatchPrinted {
                         number: number.clone(),
@@ -133,9 +154,7 @@ pub async fn cert_void(
     number: String,
     reason: String,
 ) -> CmdResult<Certificate> {
-    state
-        .run_as_actor(move |c, a, now| c.cert_void(a, &number, &reason, now))
-        .await
+    state.op(CertVoid { number, reason }).await
 }
 
 #[tauri::command]
@@ -144,15 +163,23 @@ pub async fn cert_revoke(
     number: String,
     reason: String,
 ) -> CmdResult<Certificate> {
-    state
-        .run_as_actor(move |c, a, now| c.cert_revoke(a, &number, &reason, now))
-        .await
+    state.op(CertRevoke { number, reason }).await
 }
 
 /// Anyone may verify, logged in or not.
 #[tauri::command]
 pub async fn verify(state: State<'_, Shared>, input: String) -> CmdResult<Verification> {
-    state.run_with_core(move |c, _| c.verify(&input)).await
+    state
+        .run(move |s| {
+            match s.with_remote(|r| {
+                let r = r.read().map_err(|_| s.err(Error::internal("lock")))?;
+                r.verify(&input).map_err(|e| s.err(e))
+            }) {
+                Some(v) => v,
+                None => s.with_core(|c, _| c.verify(&input)),
+            }
+        })
+        .await
 }
 
 /// Prints the application form to `path`, as a certificate is printed.
@@ -164,12 +191,16 @@ pub async fn form_print(
 ) -> CmdResult<usize> {
     state
         .run(move |s| {
-            let actor = s.actor()?;
-            let target = Target::new(path, files::PDF).map_err(|e| s.err(e))?;
-            let fonts = s.fonts()?;
-            s.with_core(|c, now| {
-                c.form_print(&actor, application_id, fonts, now, |pdf| target.write(pdf))
-            })
+            s.print(
+                path,
+                FormPrint {
+                    app_id: application_id,
+                },
+                |c, a, now, fonts, target| {
+                    c.form_print(a, application_id, fonts, now, |pdf| target.write(pdf))
+                },
+                |pages, _| pages,
+            )
         })
         .await
 }

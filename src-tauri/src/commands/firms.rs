@@ -1,5 +1,6 @@
 //! Firms.
 
+use reopen_core::api::{FirmList, FirmRegister, FirmShow, FirmUpdate, MyFirm};
 use reopen_core::service::{Firm, FirmRow};
 use serde_json::Value;
 use tauri::State;
@@ -11,9 +12,7 @@ use crate::state::Shared;
 /// reloaded from the store at the next call.
 #[tauri::command]
 pub async fn firm_register(state: State<'_, Shared>, firm: Value) -> CmdResult<Firm> {
-    state
-        .run_as_actor(move |c, a, now| c.firm_register(a, &firm, now))
-        .await
+    state.op(FirmRegister { firm }).await
 }
 
 #[tauri::command]
@@ -24,20 +23,22 @@ pub async fn firm_update(
     expect_version: Option<i64>,
 ) -> CmdResult<Firm> {
     state
-        .run_as_actor(move |c, a, now| c.firm_update(a, &credit_code, &firm, expect_version, now))
+        .op(FirmUpdate {
+            credit_code,
+            firm,
+            expect_version,
+        })
         .await
 }
 
 #[tauri::command]
 pub async fn firm_show(state: State<'_, Shared>, credit_code: String) -> CmdResult<Firm> {
-    state
-        .run_as_actor(move |c, a, _| c.firm_show(a, &credit_code))
-        .await
+    state.op(FirmShow { credit_code }).await
 }
 
 #[tauri::command]
 pub async fn my_firm(state: State<'_, Shared>) -> CmdResult<Option<Firm>> {
-    state.run_as_actor(|c, a, _| c.firm_mine(a)).await
+    state.op(MyFirm {}).await
 }
 
 #[tauri::command]
@@ -49,8 +50,11 @@ pub async fn firm_list(
     offset: Option<u32>,
 ) -> CmdResult<Vec<FirmRow>> {
     state
-        .run_as_actor(move |c, a, _| {
-            c.firm_list(a, division.as_deref(), search.as_deref(), limit, offset)
+        .op(FirmList {
+            division,
+            search,
+            limit,
+            offset,
         })
         .await
 }

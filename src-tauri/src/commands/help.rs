@@ -12,7 +12,19 @@ use crate::state::Shared;
 /// What the guide says from the policy in force (deadlines, categories, measures, phones).
 #[tauri::command]
 pub async fn guide(state: State<'_, Shared>) -> CmdResult<Guide> {
-    state.run_with_core(|c, _| c.guide()).await
+    state
+        .run(|s| {
+            match s.with_remote(|r| {
+                let r = r
+                    .read()
+                    .map_err(|_| s.err(reopen_core::Error::internal("lock")))?;
+                r.guide().map_err(|e| s.err(e))
+            }) {
+                Some(g) => g,
+                None => s.with_core(|c, _| c.guide()),
+            }
+        })
+        .await
 }
 
 /// The blank roster (.xlsx) written to `out`; the size written.
@@ -35,8 +47,18 @@ pub async fn guide_commitment_template(state: State<'_, Shared>, out: String) ->
     state
         .run(move |s| {
             let target = Target::new(out, files::PDF).map_err(|e| s.err(e))?;
-            let fonts = s.fonts()?;
-            let bytes = s.with_core(|c, now| c.commitment_template(fonts, now))?;
+            let bytes = match s.with_remote(|r| {
+                let r = r
+                    .read()
+                    .map_err(|_| s.err(reopen_core::Error::internal("lock")))?;
+                r.commitment_template().map_err(|e| s.err(e))
+            }) {
+                Some(b) => b?,
+                None => {
+                    let fonts = s.fonts()?;
+                    s.with_core(|c, now| c.commitment_template(fonts, now))?
+                }
+            };
             target.write(&bytes).map_err(|e| s.err(e))?;
             Ok(bytes.len() as u64)
         })

@@ -1,5 +1,6 @@
 //! Issue 15, item 7: the leader's dashboard exported as .xlsx.
 
+use reopen_core::api::DashboardXlsx;
 use tauri::State;
 
 use super::admin::date;
@@ -19,10 +20,6 @@ pub async fn dashboard_xlsx(
     let from = date(&state, "from", from)?;
     let to = date(&state, "to", to)?;
     state
-        .run(move |s| {
-            s.as_actor_to_file(out, files::XLSX, |c, a, now, _| {
-                c.dashboard_xlsx(a, from, to, now)
-            })
-        })
+        .run(move |s| s.call_to_file(out, files::XLSX, DashboardXlsx { from, to }, |b| b.0))
         .await
 }

@@ -1,5 +1,6 @@
 //! The totals the pagers show (共 N 条): how many rows a list has over all its pages.
 
+use reopen_core::api::{AppCount, CertCount, DailyCount, FirmCount};
 use reopen_core::service::AppFilter;
 
 use crate::error::CmdResult;
@@ -9,9 +10,7 @@ use tauri::State;
 /// How many applications `app_list` shows with this filter.
 #[tauri::command]
 pub async fn app_count(state: State<'_, Shared>, filter: AppFilter) -> CmdResult<i64> {
-    state
-        .run_as_actor(move |c, a, _| c.app_count(a, &filter))
-        .await
+    state.op(AppCount { filter }).await
 }
 
 /// How many certificates `cert_list` shows with this state and `unprinted`.
@@ -21,9 +20,7 @@ pub async fn cert_count(
     state: Option<String>,
     unprinted: bool,
 ) -> CmdResult<i64> {
-    app_state
-        .run_as_actor(move |c, a, _| c.cert_count(a, state.as_deref(), unprinted))
-        .await
+    app_state.op(CertCount { state, unprinted }).await
 }
 
 /// How many firms `firm_list` shows with this county and search.
@@ -33,15 +30,11 @@ pub async fn firm_count(
     division: Option<String>,
     search: Option<String>,
 ) -> CmdResult<i64> {
-    state
-        .run_as_actor(move |c, a, _| c.firm_count(a, division.as_deref(), search.as_deref()))
-        .await
+    state.op(FirmCount { division, search }).await
 }
 
 /// How many daily reports of the firm `daily_list` shows.
 #[tauri::command]
 pub async fn daily_count(state: State<'_, Shared>, credit_code: String) -> CmdResult<i64> {
-    state
-        .run_as_actor(move |c, a, _| c.daily_count(a, &credit_code))
-        .await
+    state.op(DailyCount { credit_code }).await
 }

@@ -2,10 +2,10 @@
 //! `reopen form print ID --kind …`: the firm itself or a clerk of its jurisdiction; each print is
 //! audited (`notice.print`) only when its PDF was written.
 
+use reopen_core::api::NoticePrintOp;
 use reopen_core::documents::NoticeKind;
 
 use crate::error::CmdResult;
-use crate::files::{self, Target};
 use crate::state::Shared;
 use tauri::State;
 
@@ -19,15 +19,18 @@ pub async fn notice_print(
 ) -> CmdResult<usize> {
     state
         .run(move |s| {
-            let actor = s.actor()?;
-            let target = Target::new(path, files::PDF).map_err(|e| s.err(e))?;
-            let fonts = s.fonts()?;
-            s.with_core(|c, now| {
-                c.notice_print(&actor, application_id, kind, fonts, now, |pdf| {
-                    target.write(pdf)
-                })
-                .map(|p| p.bytes)
-            })
+            s.print(
+                path,
+                NoticePrintOp {
+                    app_id: application_id,
+                    kind,
+                },
+                |c, a, now, fonts, target| {
+                    c.notice_print(a, application_id, kind, fonts, now, |pdf| target.write(pdf))
+                        .map(|p| p.bytes)
+                },
+                |_, size| size,
+            )
         })
         .await
 }

@@ -1,5 +1,6 @@
 //! Application packages (a firm's own PC -> the counter), the firm mode and attachments.
 
+use reopen_core::api::{AppAttach, AppAttachments, AppDetach, AppExport, AppImport, Blob};
 use reopen_core::service::{Attachment, ExportReport, FirmModeReport, ImportReport, Mode};
 use serde_json::Value;
 use tauri::State;
@@ -11,7 +12,16 @@ use crate::state::Shared;
 /// Where this database runs: `office` or `firm` (a firm's own PC). No login needed.
 #[tauri::command]
 pub async fn app_mode(state: State<'_, Shared>) -> CmdResult<Mode> {
-    state.run_with_core(|c, _| c.mode()).await
+    state
+        .run(|s| {
+            if s.is_local() {
+                s.with_core(|c, _| c.mode())
+            } else {
+                // A server is an office's.
+                Ok(Mode::Office)
+            }
+        })
+        .await
 }
 
 /// First run on a firm's own PC: registers the firm and its one user (firm mode).
@@ -23,7 +33,15 @@ pub async fn first_run_firm(
     password: String,
 ) -> CmdResult<FirmModeReport> {
     state
-        .run_with_core(move |c, now| c.init_firm_mode(&firm, &user_name, &password, now))
+        .run(move |s| {
+            if !s.is_local() {
+                return Err(s.err(reopen_core::Error::forbidden(reopen_core::t!(
+                    "连接服务器时不能在本机登记企业模式；请改用“本机数据库”",
+                    "firm mode is for this PC's own database, not a server"
+                ))));
+            }
+            s.with_core(|c, now| c.init_firm_mode(&firm, &user_name, &password, now))
+        })
         .await
 }
 
@@ -33,9 +51,14 @@ pub async fn first_run_firm(
 pub async fn app_export(state: State<'_, Shared>, id: i64, out: String) -> CmdResult<ExportReport> {
     state
         .run(move |s| {
-            let actor = s.actor()?;
             let target = Target::new(out, files::PACKAGE_FILE).map_err(|e| s.err(e))?;
-            s.with_core(|c, now| c.app_export(&actor, id, now, |b| target.write(b)))
+            if s.is_local() {
+                let actor = s.actor()?;
+                return s.with_core(|c, now| c.app_export(&actor, id, now, |b| target.write(b)));
+            }
+            let exported = s.call(AppExport { id })?;
+            target.write(&exported.package.0).map_err(|e| s.err(e))?;
+            Ok(exported.report)
         })
         .await
 }
@@ -45,8 +68,8 @@ pub async fn app_export(state: State<'_, Shared>, id: i64, out: String) -> CmdRe
 pub async fn app_import(state: State<'_, Shared>, path: String) -> CmdResult<ImportReport> {
     state
         .run(move |s| {
-            s.as_actor_with_file(&path, &files::PACKAGE, |c, a, now, f| {
-                c.app_import(a, &f.bytes, now)
+            s.call_with_file(&path, &files::PACKAGE, |f| AppImport {
+                bytes: Blob(f.bytes),
             })
         })
         .await
@@ -56,8 +79,10 @@ pub async fn app_import(state: State<'_, Shared>, path: String) -> CmdResult<Imp
 pub async fn app_attach(state: State<'_, Shared>, id: i64, path: String) -> CmdResult<Attachment> {
     state
         .run(move |s| {
-            s.as_actor_with_file(&path, &files::ATTACHMENT, |c, a, now, f| {
-                c.app_attach(a, id, &f.name, &f.bytes, now)
+            s.call_with_file(&path, &files::ATTACHMENT, |f| AppAttach {
+                id,
+                name: f.name,
+                bytes: Blob(f.bytes),
             })
         })
         .await
@@ -65,14 +90,10 @@ pub async fn app_attach(state: State<'_, Shared>, id: i64, path: String) -> CmdR
 
 #[tauri::command]
 pub async fn app_attachments(state: State<'_, Shared>, id: i64) -> CmdResult<Vec<Attachment>> {
-    state
-        .run_as_actor(move |c, a, _| c.app_attachments(a, id))
-        .await
+    state.op(AppAttachments { id }).await
 }
 
 #[tauri::command]
 pub async fn app_detach(state: State<'_, Shared>, id: i64, name: String) -> CmdResult<()> {
-    state
-        .run_as_actor(move |c, a, now| c.app_detach(a, id, &name, now))
-        .await
+    state.op(AppDetach { id, name }).await
 }

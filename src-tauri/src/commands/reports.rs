@@ -1,6 +1,10 @@
 //! Daily reports after reopening, statistics, the daily bulletin and the .xlsx exports. Every
 //! export is written to the path the user chose in the save dialog; the core checks permission.
 
+use reopen_core::api::{
+    AppListXlsx, BulletinPdf, BulletinXlsx, DailyCompliance, DailyDue, DailyFile, DailyFlagHandle,
+    DailyFlags, DailyList, DailyStatusOp, DailyStatusXlsx, RosterXlsx, StatsOp,
+};
 use reopen_core::domain::daily::DayStatus;
 use reopen_core::error::Error;
 use reopen_core::service::{
@@ -13,7 +17,7 @@ use tauri::State;
 
 use super::admin::date;
 use crate::error::CmdResult;
-use crate::files;
+use crate::files::{self, Target};
 use crate::state::Shared;
 
 #[tauri::command]
@@ -23,7 +27,10 @@ pub async fn daily_file(
     report: Value,
 ) -> CmdResult<DailyReportRow> {
     state
-        .run_as_actor(move |c, a, now| c.daily_file(a, &credit_code, &report, now))
+        .op(DailyFile {
+            credit_code,
+            report,
+        })
         .await
 }
 
@@ -35,7 +42,11 @@ pub async fn daily_list(
     offset: Option<u32>,
 ) -> CmdResult<Vec<DailyReportRow>> {
     state
-        .run_as_actor(move |c, a, _| c.daily_list(a, &credit_code, limit, offset))
+        .op(DailyList {
+            credit_code,
+            limit,
+            offset,
+        })
         .await
 }
 
@@ -45,9 +56,7 @@ pub async fn daily_due(
     state: State<'_, Shared>,
     credit_code: String,
 ) -> CmdResult<Vec<ComplianceRow>> {
-    state
-        .run_as_actor(move |c, a, now| c.daily_due(a, &credit_code, now))
-        .await
+    state.op(DailyDue { credit_code }).await
 }
 
 #[tauri::command]
@@ -64,9 +73,7 @@ pub async fn daily_status(
         limit,
         offset,
     };
-    state
-        .run_as_actor(move |c, a, now| c.daily_status(a, &f, now))
-        .await
+    state.op(DailyStatusOp { filter: f }).await
 }
 
 #[tauri::command]
@@ -78,11 +85,7 @@ pub async fn daily_compliance(
     let from = date(&state, "from", Some(from))?;
     let to = date(&state, "to", Some(to))?;
     match (from, to) {
-        (Some(f), Some(t)) => {
-            state
-                .run_as_actor(move |c, a, now| c.daily_compliance(a, f, t, now))
-                .await
-        }
+        (Some(f), Some(t)) => state.op(DailyCompliance { from: f, to: t }).await,
         _ => Err(state.err(Error::field(
             "from",
             t!("请选择起止日期", "choose the first and last day"),
@@ -92,7 +95,7 @@ pub async fn daily_compliance(
 
 #[tauri::command]
 pub async fn daily_flags(state: State<'_, Shared>) -> CmdResult<Vec<DailyReportRow>> {
-    state.run_as_actor(|c, a, _| c.daily_flags(a)).await
+    state.op(DailyFlags {}).await
 }
 
 #[tauri::command]
@@ -101,9 +104,7 @@ pub async fn daily_flag_handle(
     report_id: i64,
     note: String,
 ) -> CmdResult<DailyReportRow> {
-    state
-        .run_as_actor(move |c, a, now| c.daily_flag_handle(a, report_id, &note, now))
-        .await
+    state.op(DailyFlagHandle { report_id, note }).await
 }
 
 #[tauri::command]
@@ -114,11 +115,7 @@ pub async fn daily_status_xlsx(
 ) -> CmdResult<u64> {
     let d = self::date(&state, "date", date)?;
     state
-        .run(move |s| {
-            s.as_actor_to_file(out, files::XLSX, |c, a, now, _| {
-                c.daily_status_xlsx(a, d, now)
-            })
-        })
+        .run(move |s| s.call_to_file(out, files::XLSX, DailyStatusXlsx { date: d }, |b| b.0))
         .await
 }
 
@@ -143,9 +140,7 @@ pub async fn stats(
     by: Vec<Dim>,
 ) -> CmdResult<Stats> {
     let q = query(&state, from, to, by)?;
-    state
-        .run_as_actor(move |c, a, now| c.stats(a, &q, now))
-        .await
+    state.op(StatsOp { query: q }).await
 }
 
 #[tauri::command]
@@ -159,10 +154,11 @@ pub async fn stats_xlsx(
     let q = query(&state, from, to, by)?;
     state
         .run(move |s| {
-            s.as_actor_to_file(out, files::XLSX, |c, a, now, _| {
-                c.stats(a, &q, now)
-                    .and_then(|s| reopen_core::service::stats_workbook(&s))
-            })
+            let target = Target::new(out, files::XLSX).map_err(|e| s.err(e))?;
+            let stats = s.call(StatsOp { query: q })?;
+            let bytes = reopen_core::service::stats_workbook(&stats).map_err(|e| s.err(e))?;
+            target.write(&bytes).map_err(|e| s.err(e))?;
+            Ok(bytes.len() as u64)
         })
         .await
 }
@@ -177,13 +173,14 @@ pub async fn bulletin_export(
     let d = self::date(&state, "date", date)?;
     state
         .run(move |s| {
-            s.as_actor_to_file(out, files::PDF_OR_XLSX, |c, a, now, target| {
-                if target.extension() == "pdf" {
-                    c.bulletin_pdf(a, d, s.doc_fonts()?, now)
-                } else {
-                    c.bulletin_xlsx(a, d, now)
-                }
-            })
+            let target = Target::new(out, files::PDF_OR_XLSX).map_err(|e| s.err(e))?;
+            let bytes = if target.extension() == "pdf" {
+                s.call(BulletinPdf { date: d })?
+            } else {
+                s.call(BulletinXlsx { date: d })?
+            };
+            target.write(&bytes.0).map_err(|e| s.err(e))?;
+            Ok(bytes.0.len() as u64)
         })
         .await
 }
@@ -195,9 +192,7 @@ pub async fn app_list_xlsx(
     out: String,
 ) -> CmdResult<u64> {
     state
-        .run(move |s| {
-            s.as_actor_to_file(out, files::XLSX, |c, a, _, _| c.app_list_xlsx(a, &filter))
-        })
+        .run(move |s| s.call_to_file(out, files::XLSX, AppListXlsx { filter }, |b| b.0))
         .await
 }
 
@@ -208,10 +203,6 @@ pub async fn roster_xlsx(
     out: String,
 ) -> CmdResult<u64> {
     state
-        .run(move |s| {
-            s.as_actor_to_file(out, files::XLSX, |c, a, _, _| {
-                c.roster_xlsx(a, application_id)
-            })
-        })
+        .run(move |s| s.call_to_file(out, files::XLSX, RosterXlsx { id: application_id }, |b| b.0))
         .await
 }

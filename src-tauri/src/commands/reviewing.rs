@@ -1,6 +1,7 @@
 //! Issue 15, item 1: what the review screen adds — an application's attachments opened, the
 //! roster by health concern, and the policy's stock opinions and conditions.
 
+use reopen_core::api::{AppAttachment, AttachmentFile, ReviewPhrases, ReviewRoster};
 use reopen_core::domain::policy::Phrases;
 use reopen_core::service::{RosterFilter, RosterPage};
 use reopen_core::Error;
@@ -13,7 +14,7 @@ use crate::state::Shared;
 /// The stock opinions and standard conditions of the policy.
 #[tauri::command]
 pub async fn review_phrases(state: State<'_, Shared>) -> CmdResult<Phrases> {
-    state.run_as_actor(|c, a, _| c.review_phrases(a)).await
+    state.op(ReviewPhrases {}).await
 }
 
 /// One page of the roster (masked), only the people of one health concern when asked.
@@ -23,9 +24,7 @@ pub async fn review_roster(
     id: i64,
     filter: RosterFilter,
 ) -> CmdResult<RosterPage> {
-    state
-        .run_as_actor(move |c, a, _| c.review_roster(a, id, &filter))
-        .await
+    state.op(ReviewRoster { id, filter }).await
 }
 
 /// An attachment's content as raw bytes (an ArrayBuffer in the webview), for whoever may see
@@ -36,10 +35,8 @@ pub async fn app_attachment_content(
     id: i64,
     name: String,
 ) -> CmdResult<Response> {
-    let (_, bytes) = state
-        .run_as_actor(move |c, a, _| c.app_attachment(a, id, &name))
-        .await?;
-    Ok(Response::new(bytes))
+    let file = state.op(AppAttachment { id, name }).await?;
+    Ok(Response::new(file.bytes.0))
 }
 
 /// A PDF attachment written to a private folder of the temporary directory, for the system PDF
@@ -53,7 +50,11 @@ pub async fn app_attachment_open(
 ) -> CmdResult<String> {
     state
         .run(move |s| {
-            let (meta, bytes) = s.as_actor(|c, a, _| c.app_attachment(a, id, &name))?;
+            let AttachmentFile {
+                attachment: meta,
+                bytes,
+            } = s.call(AppAttachment { id, name })?;
+            let bytes = bytes.0;
             if meta.mime != "application/pdf" {
                 return Err(s.err(Error::field(
                     "name",

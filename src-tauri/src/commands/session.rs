@@ -5,8 +5,11 @@ use reopen_core::error::Lang;
 use serde::Serialize;
 use tauri::State;
 
+use reopen_core::error::Error;
+use reopen_core::t;
+
 use crate::error::CmdResult;
-use crate::state::Shared;
+use crate::state::{AppState, Backend, Shared};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -26,27 +29,38 @@ pub struct AppInfo {
     pub fingerprint: Option<String>,
 }
 
+/// What the screens show of the installation: version, where the data lives, the clock.
+pub fn info(s: &AppState) -> CmdResult<AppInfo> {
+    let (initialised, db_path, server, fingerprint) = match &*s.backend() {
+        Backend::Local(_) => (
+            s.with_core(|c, _| c.is_initialised())?,
+            s.db_path.display().to_string(),
+            None,
+            None,
+        ),
+        Backend::Server {
+            url, fingerprint, ..
+        } => (true, String::new(), Some(url.clone()), fingerprint.clone()),
+    };
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        db_path,
+        initialised,
+        // The training clock as it reads now, in Asia/Shanghai as every time in the UI.
+        clock_override: s
+            .clock
+            .is_training()
+            .then(|| reopen_core::service::local_time(s.now())),
+        language: if s.lang() == Lang::En { "en" } else { "zh" }.into(),
+        mode: if server.is_some() { "server" } else { "local" }.into(),
+        server,
+        fingerprint,
+    })
+}
+
 #[tauri::command]
 pub async fn app_info(state: State<'_, Shared>) -> CmdResult<AppInfo> {
-    state
-        .run(|s| {
-            let initialised = s.with_core(|c, _| c.is_initialised())?;
-            Ok(AppInfo {
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                db_path: s.db_path.display().to_string(),
-                initialised,
-                // The training clock as it reads now, in Asia/Shanghai as every time in the UI.
-                clock_override: s
-                    .clock
-                    .is_training()
-                    .then(|| reopen_core::service::local_time(s.now())),
-                language: if s.lang() == Lang::En { "en" } else { "zh" }.into(),
-                mode: "local".into(),
-                server: None,
-                fingerprint: None,
-            })
-        })
-        .await
+    state.run(info).await
 }
 
 /// The UI has painted its first screen and accepts input (see `startup`); only `--bench-startup`
@@ -66,6 +80,12 @@ pub fn set_language(state: State<'_, Shared>, lang: String) -> CmdResult<()> {
     if let Ok(mut g) = state.lang.lock() {
         *g = l;
     }
+    state.with_remote(|r| {
+        if let Ok(mut r) = r.write() {
+            r.set_lang(l);
+        }
+        Ok(())
+    });
     Ok(())
 }
 
@@ -77,7 +97,15 @@ pub async fn first_run(
     password: String,
 ) -> CmdResult<()> {
     state
-        .run_with_core(move |c, now| c.init(Some((&admin_name, &password)), now).map(|_| ()))
+        .run(move |s| {
+            if !s.is_local() {
+                return Err(s.err(Error::forbidden(t!(
+                    "服务器由其管理员设置，无需在本机初始化",
+                    "the server is set up by its administrator, not from this PC"
+                ))));
+            }
+            s.with_core(|c, now| c.init(Some((&admin_name, &password)), now).map(|_| ()))
+        })
         .await
 }
 
@@ -85,6 +113,12 @@ pub async fn first_run(
 pub async fn login(state: State<'_, Shared>, name: String, password: String) -> CmdResult<Actor> {
     state
         .run(move |s| {
+            if let Some(done) = s.with_remote(|r| {
+                let mut r = r.write().map_err(|_| s.err(Error::internal("lock")))?;
+                r.login(&name, &password).map_err(|e| s.err(e))
+            }) {
+                return done;
+            }
             let actor = s.with_core(|c, now| c.login(&name, &password, now))?;
             s.set_actor(Some(actor.clone()))?;
             Ok(actor)
@@ -93,8 +127,18 @@ pub async fn login(state: State<'_, Shared>, name: String, password: String) -> 
 }
 
 #[tauri::command]
-pub fn logout(state: State<'_, Shared>) -> CmdResult<()> {
-    state.set_actor(None)
+pub async fn logout(state: State<'_, Shared>) -> CmdResult<()> {
+    state
+        .run(|s| {
+            if let Some(done) = s.with_remote(|r| {
+                let mut r = r.write().map_err(|_| s.err(Error::internal("lock")))?;
+                r.logout().map_err(|e| s.err(e))
+            }) {
+                return done;
+            }
+            s.set_actor(None)
+        })
+        .await
 }
 
 /// Who is logged in (None without a session), also before the initial password is changed: the
@@ -102,7 +146,23 @@ pub fn logout(state: State<'_, Shared>) -> CmdResult<()> {
 #[tauri::command]
 pub async fn whoami(state: State<'_, Shared>) -> CmdResult<Option<Actor>> {
     state
-        .run(|s| Ok(s.session_actor().ok().map(|(_, a)| a)))
+        .run(|s| {
+            if let Some(done) = s.with_remote(|r| {
+                let r = r.read().map_err(|_| s.err(Error::internal("lock")))?;
+                if r.token().is_none() {
+                    return Ok(None);
+                }
+                match r.whoami_coded() {
+                    Ok(actor) => Ok(Some(actor)),
+                    Err(e) if e.code == "unauthenticated" => Ok(None),
+                    // Unreachable: said so (the banner), not taken for a logout.
+                    Err(e) => Err(s.refused(e)),
+                }
+            }) {
+                return done;
+            }
+            Ok(s.session_actor().ok().map(|(_, a)| a))
+        })
         .await
 }
 
@@ -116,6 +176,20 @@ pub async fn change_password(
 ) -> CmdResult<Actor> {
     state
         .run(move |s| {
+            if let Some(done) = s.with_remote(|r| {
+                // The server checks the current password and ends the session; the app logs in
+                // again with the new one.
+                let mut r = r.write().map_err(|_| s.err(Error::internal("lock")))?;
+                let me = r
+                    .call_coded(&reopen_core::api::PasswordChange {
+                        current: current.clone(),
+                        next: next.clone(),
+                    })
+                    .map_err(|e| s.refused(e))?;
+                r.login(&me.name, &next).map_err(|e| s.err(e))
+            }) {
+                return done;
+            }
             let (serial, me) = s.session_actor()?;
             let actor = s.with_core(|c, now| {
                 c.authenticate(&me.name, &current, now)?;

@@ -321,6 +321,15 @@ ops! {
     user_password => UserPassword [before] { name: String, #[serde(default)] new: Option<String> }
         -> Option<String> = |c, a, now, r| c.user_password(a, &r.name, r.new.as_deref(), now);
 
+    /// Changes the caller's own password after checking the current one; the caller's sessions
+    /// end (log in again with the new one). Open before the initial password is changed.
+    password_change => PasswordChange [before] { current: String, next: String } -> Actor
+        = |c, a, now, r| {
+            c.authenticate(&a.name, &r.current, now)?;
+            c.user_password(a, &a.name, Some(&r.next), now)?;
+            c.refresh_actor(a)
+        };
+
     // Administration
     department_list => DepartmentList { #[serde(default)] division: Option<String> }
         -> Vec<DepartmentRow> = |c, _, _, r| c.department_list(r.division.as_deref());
