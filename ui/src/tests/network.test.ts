@@ -185,3 +185,22 @@ describe('connecting to a server', () => {
     expect(w.emitted('connected')?.[0]?.[0]).toMatchObject({ mode: 'local' })
   })
 })
+
+describe('on a server already', () => {
+  it('更换服务器 opens the address form (the login waits), 取消 keeps the current server', async () => {
+    store.info = { ...onServer }
+    const w = mount(ServerChoice, { global: { plugins: [i18n] } })
+    expect(w.find('form').exists()).toBe(false)
+    expect(w.emitted('update:pending')?.at(-1)).toEqual([false])
+    await w.find('[data-test="conn-change"]').trigger('click')
+    expect(w.find('form').exists()).toBe(true)
+    expect((w.find('#conn-address').element as HTMLInputElement).value).toBe(URL)
+    expect(w.emitted('update:pending')?.at(-1)).toEqual([true])
+    await w.find('#conn-address').setValue('https://10.9.9.9:8443')
+    await w.find('[data-test="conn-keep"]').trigger('click')
+    expect(w.find('form').exists()).toBe(false)
+    expect(w.emitted('update:pending')?.at(-1)).toEqual([false])
+    expect(calls).toEqual([])
+    expect(store.info?.server).toBe(URL)
+  })
+})
