@@ -13,6 +13,7 @@ declare module 'vue' {
   export interface GlobalComponents {
     AppDetail: typeof import('./components/AppDetail.vue')['default']
     ChangePasswordDialog: typeof import('./components/ChangePasswordDialog.vue')['default']
+    ConnectionBanner: typeof import('./components/ConnectionBanner.vue')['default']
     DiffView: typeof import('./components/DiffView.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']
@@ -74,6 +75,7 @@ declare module 'vue' {
     RosterTable: typeof import('./components/RosterTable.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    ServerChoice: typeof import('./components/ServerChoice.vue')['default']
     StateTag: typeof import('./components/StateTag.vue')['default']
     TaskTimeline: typeof import('./components/TaskTimeline.vue')['default']
   }

@@ -81,14 +81,46 @@ export function onUnauthenticated(l: Listener) {
   unauthenticatedListeners.push(l)
 }
 
+/**
+ * The commands the shell answers on this PC without asking the database or the server: their
+ * outcome says nothing about the connection (server_probe and connect_* try a server the user is
+ * choosing, whose errors show on the connection form, not as a lost connection).
+ */
+export const LOCAL_COMMANDS: ReadonlySet<string> = new Set([
+  'app_info',
+  'ui_ready',
+  'set_language',
+  'app_mode',
+  'server_probe',
+  'connect_server',
+  'connect_local',
+])
+
+type ConnectionListener = (lost: ApiError | null) => void
+const connectionListeners: ConnectionListener[] = []
+/**
+ * Called after every command that needs the data: with the error when it could not reach them
+ * (`unavailable`), with null when it succeeded (the connection is back; a refusal such as a
+ * validation error may come from the shell itself, so it says nothing either way). The session module turns
+ * it into the lost-connection banner.
+ */
+export function onConnection(l: ConnectionListener) {
+  connectionListeners.push(l)
+}
+
 export async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  const remote = !LOCAL_COMMANDS.has(cmd)
+  let out: T
   try {
-    return await invoke<T>(cmd, args)
+    out = await invoke<T>(cmd, args)
   } catch (e) {
     const err = toApiError(e)
     if (err.code === 'unauthenticated') unauthenticatedListeners.forEach((l) => l(err))
+    if (remote && err.code === 'unavailable') connectionListeners.forEach((l) => l(err))
     throw err
   }
+  if (remote) connectionListeners.forEach((l) => l(null))
+  return out
 }
 
 /** True when running inside the Tauri shell (false in a plain browser / tests). */

@@ -1,6 +1,8 @@
 // The logged-in session and app_info, shared by every screen.
 import { reactive } from 'vue'
 import * as api from '../api/session'
+import * as conn from '../api/connection'
+import { onConnection } from '../api/core'
 import type { AppInfo, Session } from '../api/types'
 import type { Role } from '../api/bindings/Role'
 
@@ -10,7 +12,44 @@ export const store = reactive({
   session: null as Session | null,
   restored: false,
   locked: false,
+  /** In server mode, why the last command could not reach the server ('' while connected). */
+  lost: '' as string,
 })
+
+/** True when the app works on a server (连接服务器) rather than this PC's database. */
+export const serverMode = () => store.info?.mode === 'server'
+
+// The lost-connection banner: set when a command cannot reach the server, cleared by the next
+// command that succeeds. In local mode `unavailable` means the database file itself (its own
+// message says so), not a connection.
+onConnection((err) => {
+  if (!err) store.lost = ''
+  else if (serverMode()) store.lost = err.message
+})
+
+/** Switches to the server `url`, pinning `fingerprint`; the session (if any) has ended. */
+export async function switchToServer(url: string, fingerprint: string): Promise<AppInfo> {
+  const info = await conn.connectServer(url, fingerprint)
+  store.info = info
+  store.infoError = ''
+  store.session = null
+  store.restored = true
+  store.locked = false
+  store.lost = ''
+  return info
+}
+
+/** Switches to this PC's embedded database; the session (if any) has ended. */
+export async function switchToLocal(): Promise<AppInfo> {
+  const info = await conn.connectLocal()
+  store.info = info
+  store.infoError = ''
+  store.session = null
+  store.restored = true
+  store.locked = false
+  store.lost = ''
+  return info
+}
 
 export async function loadInfo(force = false): Promise<AppInfo | null> {
   if (store.info && !force) return store.info

@@ -10,7 +10,7 @@ vi.mock('@tauri-apps/api/core', () => ({
     calls.push({ cmd, args })
     switch (cmd) {
       case 'app_info':
-        return { version: '0.1.0', db_path: '/tmp/reopen.db', initialised, clock_override: '2020-02-05T09:00:00+08:00', language: 'zh' }
+        return { version: '0.1.0', db_path: '/tmp/reopen.db', initialised, clock_override: '2020-02-05T09:00:00+08:00', language: 'zh', mode: 'local', server: null, fingerprint: null }
       case 'whoami':
         return null
       case 'login':
