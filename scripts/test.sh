@@ -11,7 +11,8 @@
 #      unprivileged user, a Unix socket in a temporary folder, removed on exit), a fresh database
 #      per test;
 #   5. end to end: WebdriverIO drives the real app window through tauri-driver and WebKitWebDriver
-#      under Xvfb (tests/e2e).
+#      under Xvfb (tests/e2e): on its own database, then as a client of `reopen serve` on the
+#      throwaway PostgreSQL (network mode).
 # Ends with one summary line over all of them.
 # On Debian/Ubuntu it installs missing system packages (root or sudo), and tauri-driver with cargo.
 set -euo pipefail
@@ -75,6 +76,11 @@ fi
 
 [ -d tests/e2e/node_modules ] || npm ci --prefix tests/e2e --no-audit --no-fund
 step "end-to-end" e2e xvfb-run -a -s "-screen 0 1280x800x24" npm test --prefix tests/e2e
+# The window again as a client of `reopen serve` on the throwaway cluster (network mode).
+if [ -n "${REOPEN_PG_URL:-}" ]; then
+  step "end-to-end, network mode" e2e env REOPEN_PG_URL="$REOPEN_PG_URL" \
+    xvfb-run -a -s "-screen 0 1280x800x24" npm run test:network --prefix tests/e2e
+fi
 
 # Vitest: "Tests  31 passed (31)"; cargo: "test result: ok. 12 passed; 0 failed; ..."; WebdriverIO's
 # spec reporter: one "✓" or "✖" line per test.

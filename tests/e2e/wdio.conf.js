@@ -38,6 +38,8 @@ export const config = {
   // driver on the next port).
   port: Number(process.env.E2E_PORT || 4444),
   specs: ['./specs/**/*.e2e.js'],
+  // Network mode has its own data and server (wdio.network.conf.js, npm run test:network).
+  exclude: ['./specs/network.e2e.js'],
   maxInstances: 1,
   capabilities: [
     {
