@@ -27,6 +27,10 @@ pub struct Who {
     pub id: Option<i64>,
     pub name: String,
     pub role: String,
+    /// The client's address when the user acted through `reopen serve`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -43,6 +47,9 @@ pub struct AuditEvent {
     pub after: Option<serde_json::Value>,
     pub prev_hash: String,
     pub hash: String,
+    /// The client's address when the event came through `reopen serve`.
+    #[serde(default)]
+    pub client: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -57,6 +64,7 @@ fn digest(
     before: Option<&str>,
     after: Option<&str>,
     prev: &str,
+    client: Option<&str>,
 ) -> String {
     // Length-prefixed fields: no two different events can serialise to the same bytes.
     let mut h = Sha256::new();
@@ -76,6 +84,12 @@ fn digest(
     ] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
+    }
+    // One more part only when there is an address: events without one (every event before the
+    // column existed) hash as they always did.
+    if let Some(c) = client {
+        h.update((c.len() as u64).to_le_bytes());
+        h.update(c.as_bytes());
     }
     hex::encode(h.finalize())
 }
@@ -109,6 +123,7 @@ pub fn append(
         before.as_deref(),
         after.as_deref(),
         &prev,
+        who.client.as_deref(),
     );
     store::insert_event(
         db,
@@ -124,6 +139,7 @@ pub fn append(
             after: after.as_deref(),
             prev_hash: &prev,
             hash: &hash,
+            client: who.client.as_deref(),
         },
     )?;
     Ok(seq)
@@ -200,7 +216,17 @@ impl<'c> Batch<'c> {
         let seq = self.seq + 1;
         let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let hash = digest(
-            seq, &at, who.id, &who.name, &who.role, action, record, before, after, &self.prev,
+            seq,
+            &at,
+            who.id,
+            &who.name,
+            &who.role,
+            action,
+            record,
+            before,
+            after,
+            &self.prev,
+            who.client.as_deref(),
         );
         store::insert_event(
             self.db,
@@ -216,6 +242,7 @@ impl<'c> Batch<'c> {
                 after,
                 prev_hash: &self.prev,
                 hash: &hash,
+                client: who.client.as_deref(),
             },
         )?;
         self.seq = seq;
@@ -293,6 +320,7 @@ pub fn verify(db: Db<'_>, keys: &KeyStore) -> Result<VerifyReport> {
                 r.before.as_deref(),
                 r.after.as_deref(),
                 &r.prev_hash,
+                r.client.as_deref(),
             );
             if h != r.hash {
                 return Ok(bad(
@@ -504,11 +532,10 @@ pub fn verify_anchor(db: Db<'_>, keys: &KeyStore, anchor: &Anchor) -> Result<Ver
     }
 }
 
-/// A page of the log, newest first: one record's events, or all.
-pub fn log(db: Db<'_>, record: Option<&str>, limit: u32, offset: u32) -> Result<Vec<AuditEvent>> {
-    Ok(store::page(db, record, limit, offset)?
-        .into_iter()
-        .map(|r| AuditEvent {
+impl From<store::EventRow> for AuditEvent {
+    /// An event as stored, its JSON texts read back.
+    fn from(r: store::EventRow) -> AuditEvent {
+        AuditEvent {
             seq: r.seq,
             at: r.at,
             actor_id: r.actor_id,
@@ -520,6 +547,15 @@ pub fn log(db: Db<'_>, record: Option<&str>, limit: u32, offset: u32) -> Result<
             after: r.after.and_then(|s| serde_json::from_str(&s).ok()),
             prev_hash: r.prev_hash,
             hash: r.hash,
-        })
+            client: r.client,
+        }
+    }
+}
+
+/// A page of the log, newest first: one record's events, or all.
+pub fn log(db: Db<'_>, record: Option<&str>, limit: u32, offset: u32) -> Result<Vec<AuditEvent>> {
+    Ok(store::page(db, record, limit, offset)?
+        .into_iter()
+        .map(AuditEvent::from)
         .collect())
 }

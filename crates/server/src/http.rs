@@ -432,14 +432,17 @@ async fn op(
     let now = s.clock.now();
     let started = Instant::now();
     let op_name = name.clone();
+    let client = peer.ip().to_string();
     let out = s
         .pool
         .run(
             move |core| -> reopen_core::Result<Result<Value, ApiError>> {
-                let actor: Actor = match core.session_resume(&token, now)? {
+                let mut actor: Actor = match core.session_resume(&token, now)? {
                     Ok(a) => a,
                     Err(end) => return Ok(Err(ended(end, lang))),
                 };
+                // Every event of this request records where it came from.
+                actor.client = Some(client);
                 if actor.must_change_password && !api::allowed_before_password_change(&op_name) {
                     return Ok(Err(password_first(lang)));
                 }

@@ -869,6 +869,7 @@ const en: Shape<Messages> = {
       role: 'Role',
       action: 'Action',
       recordCol: 'Record',
+      client: 'Client address',
       change: 'Change',
       verify: 'Verify hash chain',
       verifyOk: 'Hash chain intact: {n} events, no tampering found',

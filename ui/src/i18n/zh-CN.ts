@@ -865,6 +865,7 @@ const zhCN = {
       role: '角色',
       action: '操作',
       recordCol: '记录',
+      client: '来源地址',
       change: '变化',
       verify: '校验操作日志',
       verifyOk: '操作日志完整：共 {n} 条，未发现篡改',

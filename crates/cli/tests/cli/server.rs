@@ -605,3 +605,62 @@ fn sigterm_lets_requests_finish_and_stops_the_server() {
     assert!(server.client().health().is_err());
     drop(env);
 }
+
+/// Every event done through the server records the client's address, and the address is part of
+/// the event's hash: the chain verifies, and the CLI's own events on the same database have none.
+/// The password change of issue 14 (checked against the current one) ends the session.
+#[test]
+fn events_through_a_server_record_the_client_address() {
+    let (env, server) = server_env();
+    let mut admin = server.client();
+    admin.login("admin", ADMIN_PW).unwrap();
+    admin
+        .call(&reopen_core::api::UserAdd {
+            user: reopen_core::service::NewUser {
+                name: "clerk8".into(),
+                role: "clerk".into(),
+                division: Some("511802".into()),
+                password: Some("Counter-2020x".into()),
+                ..Default::default()
+            },
+        })
+        .unwrap();
+    let log = admin
+        .call(&reopen_core::api::AuditLog {
+            record: None,
+            limit: Some(1),
+            offset: None,
+        })
+        .unwrap();
+    assert_eq!(log[0].action, "user.add");
+    assert_eq!(log[0].client.as_deref(), Some("127.0.0.1"), "{:?}", log[0]);
+
+    // A wrong current password changes nothing; the right one ends the session.
+    let mut clerk = server.client();
+    clerk.login("clerk8", "Counter-2020x").unwrap();
+    let wrong = clerk.call(&reopen_core::api::PasswordChange {
+        current: "Not-it-2020x".into(),
+        next: "Counter-2021y".into(),
+    });
+    assert!(wrong.is_err());
+    let me = clerk
+        .call(&reopen_core::api::PasswordChange {
+            current: "Counter-2020x".into(),
+            next: "Counter-2021y".into(),
+        })
+        .unwrap();
+    assert_eq!(me.name, "clerk8");
+    assert!(clerk.whoami().is_err(), "the old session goes on");
+    clerk.login("clerk8", "Counter-2021y").unwrap();
+
+    let report = admin.call(&reopen_core::api::AuditVerify {}).unwrap();
+    assert!(report.ok, "{report:?}");
+    // The same log read by the CLI: the events of `init` on this PC have no address.
+    let local = env
+        .as_("admin", &["audit", "log", "--limit", "500"])
+        .ok()
+        .json();
+    let events = local.as_array().unwrap();
+    assert!(events.iter().any(|e| e["client"] == "127.0.0.1"), "{local}");
+    assert!(events.iter().any(|e| e["client"].is_null()), "{local}");
+}

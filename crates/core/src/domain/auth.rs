@@ -85,6 +85,11 @@ pub struct Actor {
     /// Clerk and leader: the jurisdiction; a reviewer's is their department's.
     pub division: Option<String>,
     pub must_change_password: bool,
+    /// The client's address when the user acts through `reopen serve` (set by the server for
+    /// each request, recorded in the audit log; never sent back).
+    #[serde(default, skip_serializing)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub client: Option<String>,
 }
 
 impl Actor {
@@ -125,6 +130,7 @@ impl Actor {
             id: Some(self.user_id),
             name: self.name.clone(),
             role: self.role.as_str().to_string(),
+            client: self.client.clone(),
         }
     }
 }
@@ -354,6 +360,7 @@ mod tests {
             firm_id: None,
             division: Some(CITY.into()),
             must_change_password: false,
+            client: None,
         };
         assert!(a.covers("511802"));
         a.division = Some("511803".into());

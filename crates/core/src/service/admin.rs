@@ -358,6 +358,7 @@ impl Reopen {
                 id: None,
                 name: actor.name.clone(),
                 role: "admin".into(),
+                client: None,
             }
         };
         self.write(|tx| {
@@ -547,21 +548,7 @@ fn record_zh(record: &str, names: &Names) -> String {
 }
 
 fn to_events(rows: Vec<store::audit::EventRow>) -> Vec<AuditEvent> {
-    rows.into_iter()
-        .map(|r| AuditEvent {
-            seq: r.seq,
-            at: r.at,
-            actor_id: r.actor_id,
-            actor_name: r.actor_name,
-            role: r.role,
-            action: r.action,
-            record: r.record,
-            before: r.before.and_then(|s| serde_json::from_str(&s).ok()),
-            after: r.after.and_then(|s| serde_json::from_str(&s).ok()),
-            prev_hash: r.prev_hash,
-            hash: r.hash,
-        })
-        .collect()
+    rows.into_iter().map(AuditEvent::from).collect()
 }
 
 impl Reopen {
@@ -635,7 +622,8 @@ impl Reopen {
         })
     }
 
-    /// Every event the filter keeps, as a workbook (时间, 用户, 角色, 操作, 对象, 序号).
+    /// Every event the filter keeps, as a workbook (序号, 时间, 用户, 角色, 操作, 对象, and the
+    /// client's address for what was done through a server).
     pub fn audit_xlsx(&self, actor: &Actor, f: &AuditFilter) -> Result<Vec<u8>> {
         use crate::documents::exports::{workbook, Cell, Table};
         admin_only(actor, t!("导出操作日志", "export the audit log"))?;
@@ -653,7 +641,7 @@ impl Reopen {
         let table = Table {
             sheet: "操作日志".into(),
             title: None,
-            headers: ["序号", "时间", "用户", "角色", "操作", "对象"]
+            headers: ["序号", "时间", "用户", "角色", "操作", "对象", "来源地址"]
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
@@ -670,6 +658,7 @@ impl Reopen {
                         r.role_zh.clone().into(),
                         r.action_zh.clone().into(),
                         r.record_zh.clone().into(),
+                        r.event.client.clone().unwrap_or_default().into(),
                     ]
                 })
                 .collect(),

@@ -204,6 +204,7 @@ impl Reopen {
             id: Some(id),
             name: name.to_string(),
             role: "-".into(),
+            client: None,
         };
         if !ok {
             let failures = record_failure(tx, &keys, now)?;

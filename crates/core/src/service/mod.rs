@@ -96,6 +96,7 @@ pub(crate) fn system() -> Who {
         id: None,
         name: "system".into(),
         role: "system".into(),
+        client: None,
     }
 }
 

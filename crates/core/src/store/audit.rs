@@ -28,6 +28,7 @@ pub(crate) struct EventRow {
     pub after: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    pub client: Option<String>,
 }
 
 /// An event to append, borrowed from its caller (a bulk generator appends a million).
@@ -43,10 +44,11 @@ pub(crate) struct NewEvent<'a> {
     pub after: Option<&'a str>,
     pub prev_hash: &'a str,
     pub hash: &'a str,
+    pub client: Option<&'a str>,
 }
 
 const COLUMNS: &str =
-    "SELECT seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash FROM audit_events";
+    "SELECT seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash, client FROM audit_events";
 
 fn event(r: &Row<'_>) -> Result<EventRow> {
     Ok(EventRow {
@@ -61,6 +63,7 @@ fn event(r: &Row<'_>) -> Result<EventRow> {
         after: r.get(8)?,
         prev_hash: r.get(9)?,
         hash: r.get(10)?,
+        client: r.get(11)?,
     })
 }
 
@@ -85,8 +88,8 @@ pub(crate) fn tail_seq(db: Db<'_>) -> Result<i64> {
 
 pub(crate) fn insert_event(db: Db<'_>, e: &NewEvent<'_>) -> Result<()> {
     db.exec(
-        "INSERT INTO audit_events (seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO audit_events (seq, at, actor_id, actor_name, role, action, record, before, after, prev_hash, hash, client)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         args![
             e.seq,
             e.at,
@@ -98,7 +101,8 @@ pub(crate) fn insert_event(db: Db<'_>, e: &NewEvent<'_>) -> Result<()> {
             e.before,
             e.after,
             e.prev_hash,
-            e.hash
+            e.hash,
+            e.client
         ],
     )?;
     Ok(())
@@ -321,6 +325,7 @@ mod tests {
             id: None,
             name: "system".into(),
             role: "system".into(),
+            client: None,
         };
         assert_eq!(tail(db).unwrap(), None);
         assert_eq!(tail_seq(db).unwrap(), 0);

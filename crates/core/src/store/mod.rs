@@ -52,6 +52,7 @@ const SQLITE_MIGRATIONS: &[&str] = &[
     include_str!("migrations/sqlite/007_login_failures.sql"),
     include_str!("migrations/sqlite/008_sessions.sql"),
     include_str!("migrations/sqlite/009_message_reads.sql"),
+    include_str!("migrations/sqlite/010_audit_client.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -172,7 +173,7 @@ mod tests {
     fn audit_rows_cannot_be_updated_or_deleted() {
         let conn = open_in_memory().unwrap();
         conn.execute(
-            "INSERT INTO audit_events VALUES (1,'t',NULL,'x','system','a','r',NULL,NULL,'p','h')",
+            "INSERT INTO audit_events VALUES (1,'t',NULL,'x','system','a','r',NULL,NULL,'p','h',NULL)",
             [],
         )
         .unwrap();

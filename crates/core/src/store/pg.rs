@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("migrations/postgres/004_sessions.sql")),
     (5, include_str!("migrations/postgres/005_message_reads.sql")),
+    (6, include_str!("migrations/postgres/006_audit_client.sql")),
 ];
 
 /// The key of the advisory lock migrations hold: two processes starting on a new database do not

@@ -90,6 +90,7 @@ fn actor_of(r: &Row<'_>) -> Result<Actor> {
         firm_id: r.get(4)?,
         division: r.get(5)?,
         must_change_password: r.get(6)?,
+        client: None,
     })
 }
 

@@ -237,6 +237,27 @@ fn the_path_shows_the_stages_ahead_and_the_certificate() -> R {
     )?;
     assert_eq!(c.number, cert.number);
     assert!(pdf.starts_with(b"%PDF") && pdf.len() == bytes);
+    // With a public verification address, the firm's copy carries the same link in its QR code
+    // as the clerk's print: one certificate document for both.
+    w.core
+        .set_verification_address(Some("https://yaan.example/v".into()));
+    let mut linked = Vec::new();
+    w.core.app_certificate_copy_staged(
+        &f1,
+        a1,
+        &fonts,
+        hours(4),
+        |b| Ok(b.to_vec()),
+        |b| {
+            linked = b;
+            Ok(())
+        },
+    )?;
+    w.core.set_verification_address(None);
+    assert_eq!(
+        qr_of(&linked),
+        format!("https://yaan.example/v?c={}", cert.payload)
+    );
     let log = w.core.audit_log(&w.admin, None, Some(1), None)?;
     assert_eq!(log[0].action, "cert.copy");
     let printed = w
@@ -256,4 +277,26 @@ fn the_path_shows_the_stages_ahead_and_the_certificate() -> R {
         assert_eq!(kind(r), Some(ErrorKind::Forbidden));
     }
     Ok(())
+}
+
+/// The QR code of a one-page PDF, read with pdftoppm and zbarimg (poppler-utils, zbar-tools).
+fn qr_of(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("c.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let prefix = dir.path().join("p");
+    let ok = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-png"])
+        .arg(&path)
+        .arg(&prefix)
+        .status()
+        .expect("pdftoppm (poppler-utils)")
+        .success();
+    assert!(ok, "pdftoppm failed");
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(dir.path().join("p-1.png"))
+        .output()
+        .expect("zbarimg (zbar-tools)");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

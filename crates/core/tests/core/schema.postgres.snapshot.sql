@@ -42,6 +42,7 @@
 -- column audit_events.after text
 -- column audit_events.prev_hash text NOT NULL
 -- column audit_events.hash text NOT NULL
+-- column audit_events.client text
 -- column cert_prints.id bigint NOT NULL
 -- column cert_prints.certificate_id bigint NOT NULL
 -- column cert_prints.copy_no bigint NOT NULL

@@ -102,7 +102,7 @@ CREATE TABLE audit_events (
     after       TEXT,
     prev_hash   TEXT NOT NULL,
     hash        TEXT NOT NULL
-) STRICT;
+, client TEXT) STRICT;
 -- table cert_prints
 CREATE TABLE cert_prints (
     id              INTEGER PRIMARY KEY,

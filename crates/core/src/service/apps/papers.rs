@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::access::{can_see_app, forbidden_app};
 use super::show::{app_core, frozen_stages};
-use crate::documents::{render_certificate, CertMark, CertificateDoc, DocFonts};
+use crate::documents::{render_certificate, DocFonts};
 use crate::domain::auth::{Actor, Role};
 use crate::domain::workflow::{AppState, TaskState};
 use crate::error::{Error, Result};
-use crate::service::{audit, parse_ts, ts, CertState, Certificate, Reopen};
+use crate::service::certs::certificate_doc;
+use crate::service::{audit, ts, Certificate, Reopen};
 use crate::store::{self, Db};
 use crate::t;
 
@@ -169,6 +170,7 @@ impl Reopen {
             &t!("保存本企业的批准通知书", "save the firm's certificate"),
         )?;
         let title = self.policy()?.certificate.title;
+        let address = self.verification_address.clone();
         self.write(|tx| {
             let core = app_core(tx, app_id)?;
             if actor.firm_id != Some(core.firm_id) {
@@ -195,27 +197,8 @@ impl Reopen {
                     format!("no certificate {number}")
                 )));
             };
-            let mark = match cert.state {
-                CertState::Issued => None,
-                CertState::Voided => Some(CertMark::Voided),
-                CertState::Revoked => Some(CertMark::Revoked),
-            };
-            let doc = CertificateDoc {
-                title,
-                number: cert.number.clone(),
-                firm_name: cert.firm_name.clone(),
-                credit_code: cert.credit_code.clone(),
-                address: cert.address.clone(),
-                approved_date: cert.approved_date,
-                approved_headcount: cert.approved_headcount,
-                conditions: cert.conditions.clone(),
-                departments: cert.departments.clone(),
-                issue_date: cert.issue_date,
-                issued_at: parse_ts(&cert.issued_at)?,
-                qr_payload: cert.payload.clone(),
-                mark,
-                reprint: None,
-            };
+            // The firm's copy is never a 补打: it is not one of the clerk's counted copies.
+            let doc = certificate_doc(&cert, title, address.as_deref(), 1)?;
             let pdf = render_certificate(&doc, fonts)?;
             audit(
                 tx,

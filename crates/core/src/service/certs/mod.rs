@@ -24,6 +24,7 @@ mod print;
 mod verify;
 
 pub(crate) use keys::adopt_keys;
+pub(crate) use print::certificate_doc;
 pub use verify::{offline_note, verify_offline};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

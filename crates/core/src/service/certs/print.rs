@@ -20,6 +20,38 @@ use crate::service::{audit, load_policy, local_date, parse_ts, Reopen};
 use crate::store::{self, Db};
 use crate::t;
 
+/// The certificate `cert` as a document: its title from the policy, the QR code with the
+/// verification link when the installation has a public address (`address`), stamped 作废 or
+/// 已撤销 as it is, and `copy_no` (a copy after the first is marked 补打). The clerk's print and
+/// the firm's own copy are this same document.
+pub(crate) fn certificate_doc(
+    cert: &super::Certificate,
+    title: String,
+    address: Option<&str>,
+    copy_no: u32,
+) -> Result<CertificateDoc> {
+    Ok(CertificateDoc {
+        title,
+        number: cert.number.clone(),
+        firm_name: cert.firm_name.clone(),
+        credit_code: cert.credit_code.clone(),
+        address: cert.address.clone(),
+        approved_date: cert.approved_date,
+        approved_headcount: cert.approved_headcount,
+        conditions: cert.conditions.clone(),
+        departments: cert.departments.clone(),
+        issue_date: cert.issue_date,
+        issued_at: parse_ts(&cert.issued_at)?,
+        qr_payload: crate::domain::certificate::verification_link(address, &cert.payload),
+        mark: match cert.state {
+            CertState::Issued => None,
+            CertState::Voided => Some(CertMark::Voided),
+            CertState::Revoked => Some(CertMark::Revoked),
+        },
+        reprint: (copy_no > 1).then_some(copy_no),
+    })
+}
+
 impl Reopen {
     /// Renders and logs one print of a certificate; `sink` receives the PDF after the print was
     /// committed to the log, so no PDF exists that the log does not count (a failed write leaves
@@ -63,30 +95,8 @@ impl Reopen {
             let cert = cert_required(tx, number)?;
             clerk_for(actor, &cert.jurisdiction)?;
             let copy_no = cert.prints + 1;
-            let mark = match cert.state {
-                CertState::Issued => None,
-                CertState::Voided => Some(CertMark::Voided),
-                CertState::Revoked => Some(CertMark::Revoked),
-            };
-            let doc = CertificateDoc {
-                title,
-                number: cert.number.clone(),
-                firm_name: cert.firm_name.clone(),
-                credit_code: cert.credit_code.clone(),
-                address: cert.address.clone(),
-                approved_date: cert.approved_date,
-                approved_headcount: cert.approved_headcount,
-                conditions: cert.conditions.clone(),
-                departments: cert.departments.clone(),
-                issue_date: cert.issue_date,
-                issued_at: parse_ts(&cert.issued_at)?,
-                qr_payload: crate::domain::certificate::verification_link(
-                    address.as_deref(),
-                    &cert.payload,
-                ),
-                mark,
-                reprint: (copy_no > 1).then_some(copy_no),
-            };
+            let doc = certificate_doc(&cert, title, address.as_deref(), copy_no)?;
+            let mark = doc.mark;
             let pdf = render_certificate(&doc, fonts)?;
             let mark_s = mark.map(|m| match m {
                 CertMark::Voided => "voided".to_string(),
