@@ -9,6 +9,8 @@
 # the database and the generator share this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# REOPEN_LOAD_PACE=flat: every user acts every 0.5-1.5 s (the machine's saturation) instead of an
+# office's pace; REOPEN_LOAD_CONNECTIONS: the server's database connections (default 4).
 users=${1:-200}
 secs=${2:-60}
 . scripts/lib/pg.sh
@@ -25,7 +27,7 @@ db="postgres://reopen_admin@/city?host=$REOPEN_PG_DIR"
 export REOPEN_NOW=2020-02-05T09:00:00+08:00
 REOPEN_PASSWORD=Bench-2020-pw "$reopen" --user admin migrate --from "$work/city.db" --to "$db"
 "$(pg_bindir)/psql" -q "$db" -c "ANALYZE"
-"$reopen" --db "$db" --keys "$work/city.db.keys" --json serve --listen 127.0.0.1:0 --connections 8 \
+"$reopen" --db "$db" --keys "$work/city.db.keys" --json serve --listen 127.0.0.1:0 --connections "${REOPEN_LOAD_CONNECTIONS:-4}" \
   > "$work/serve.out" 2> "$work/serve.log" &
 server_pid=$!
 for _ in $(seq 100); do [ -s "$work/serve.out" ] && break; sleep 0.2; done

@@ -12,8 +12,11 @@
 //! Users (200 by default, REOPEN_LOAD_USERS): 40 % firms (each registers a firm, creates its
 //! application, uploads a 500-row roster and submits, then follows its status), 30 % reviewers
 //! (page their queue, open the first application, decide it), 20 % clerks (list approved
-//! applications, issue and print a certificate), 10 % leaders (statistics). Each waits 0.5–1.5 s
-//! between actions, as a person does. Two reviewers or clerks taking the same item at once get a
+//! applications, issue and print a certificate), 10 % leaders (statistics). Between two actions
+//! each waits as a person at work does (REOPEN_LOAD_PACE=office, the default): a firm 2–6 s
+//! (it fills in forms), a reviewer or a clerk 1–4 s, a leader 10–30 s (a dashboard is read, not
+//! reloaded). REOPEN_LOAD_PACE=flat makes every user wait 0.5–1.5 s, several times faster than
+//! anyone types: the machine's saturation, not an office's day. Two reviewers or clerks taking the same item at once get a
 //! conflict: expected, counted apart. Anything else that fails is an error.
 
 use std::collections::BTreeMap;
@@ -165,8 +168,22 @@ fn log_in(name: &str) -> Remote {
     c
 }
 
-fn think(rng: &mut impl Rng) {
-    std::thread::sleep(Duration::from_millis(rng.gen_range(500..1500)));
+/// How long a user waits between two actions, in milliseconds.
+type Pace = std::ops::Range<u64>;
+
+fn pace(role: &Role) -> Pace {
+    if std::env::var("REOPEN_LOAD_PACE").as_deref() == Ok("flat") {
+        return 500..1500;
+    }
+    match role {
+        Role::Firm => 2000..6000,
+        Role::Reviewer | Role::Clerk => 1000..4000,
+        Role::Leader => 10_000..30_000,
+    }
+}
+
+fn think(rng: &mut impl Rng, pace: &Pace) {
+    std::thread::sleep(Duration::from_millis(rng.gen_range(pace.clone())));
 }
 
 /// The server's clock as the script set it (REOPEN_NOW), else now: what plans are dated.
@@ -183,8 +200,9 @@ fn run_user(u: &User, c: Remote, i: usize, book: &Book, until: Instant) {
     let today = reopen_core::time::local_date(server_now());
     let roster = demo_roster_csv(500, 50, 5, i as u32, today);
     let mut filed: Option<i64> = None;
+    let pace = pace(&u.role);
     while Instant::now() < until {
-        think(&mut rng);
+        think(&mut rng, &pace);
         match u.role {
             Role::Firm => match filed {
                 Some(id) => {
@@ -206,7 +224,7 @@ fn run_user(u: &User, c: Remote, i: usize, book: &Book, until: Instant) {
                     {
                         return;
                     }
-                    think(&mut rng);
+                    think(&mut rng, &pace);
                     let plan = demo_plan("production", 500, 50, 5, "张三", server_now());
                     let Some(app) = timed(book, "app_create", || {
                         c.call(&api::AppCreate {
@@ -216,7 +234,7 @@ fn run_user(u: &User, c: Remote, i: usize, book: &Book, until: Instant) {
                     }) else {
                         return;
                     };
-                    think(&mut rng);
+                    think(&mut rng, &pace);
                     timed(book, "roster_500", || {
                         c.call(&api::AppRosterReplace {
                             id: app.id,
@@ -225,7 +243,7 @@ fn run_user(u: &User, c: Remote, i: usize, book: &Book, until: Instant) {
                             expect_version: None,
                         })
                     });
-                    think(&mut rng);
+                    think(&mut rng, &pace);
                     timed(book, "submit", || {
                         c.call(&api::AppSubmit {
                             id: app.id,
@@ -252,11 +270,11 @@ fn run_user(u: &User, c: Remote, i: usize, book: &Book, until: Instant) {
                     continue;
                 };
                 let id = row.application_id;
-                think(&mut rng);
+                think(&mut rng, &pace);
                 let Some(app) = timed(book, "app_show", || c.call(&api::AppShow { id })) else {
                     continue;
                 };
-                think(&mut rng);
+                think(&mut rng, &pace);
                 let decision = Decision {
                     verdict: "approve".into(),
                     opinion: "同意复工".into(),
@@ -286,7 +304,7 @@ fn run_user(u: &User, c: Remote, i: usize, book: &Book, until: Instant) {
                     continue;
                 };
                 let app_id = app.id;
-                think(&mut rng);
+                think(&mut rng, &pace);
                 let Some(cert) = timed(book, "cert_issue", || c.call(&api::CertIssue { app_id }))
                 else {
                     continue;
@@ -393,7 +411,11 @@ fn main() {
         let _ = t.join();
     }
     let wall = started.elapsed().as_secs_f64();
-    println!("\n{users} users for {wall:.0} s (each waits 0.5-1.5 s between actions)\n");
+    let paced = match std::env::var("REOPEN_LOAD_PACE").as_deref() {
+        Ok("flat") => "every user waits 0.5-1.5 s between actions",
+        _ => "office pace: firms wait 2-6 s between actions, reviewers and clerks 1-4 s, leaders 10-30 s",
+    };
+    println!("\n{users} users for {wall:.0} s ({paced})\n");
     println!("| operation | done | per second | p50 | p95 | p99 | conflicts | errors |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut errors = 0;

@@ -15,6 +15,9 @@ use crate::domain::package::sha256_hex;
 use crate::error::Result;
 use crate::store;
 
+/// How stale a session's recorded last activity may get before a request writes it again.
+const TOUCH_SECONDS: i64 = 60;
+
 /// A new session: its token (answered once, never stored) and its user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OpenedSession {
@@ -65,7 +68,13 @@ impl Reopen {
             None => Err(SessionEnd::Disabled),
         };
         match &checked {
-            Ok(_) => store::sessions::touch(self.db(), &hash, now)?,
+            // A session's last activity is written at most once a minute, not at every request:
+            // the idle limit is thirty minutes, and a write per request would cost every call a
+            // commit. The session may so end up to a minute early, never late.
+            Ok(_) if now - s.last_seen_at >= Duration::seconds(TOUCH_SECONDS) => {
+                store::sessions::touch(self.db(), &hash, now)?
+            }
+            Ok(_) => {}
             Err(_) => {
                 store::sessions::delete(self.db(), &hash)?;
             }

@@ -111,6 +111,16 @@ fn server_sessions_are_shared_through_the_database_and_end_by_the_same_rules() -
     assert!(!stored[0].contains(&s.token));
     // Activity moves the idle clock on: 25 minutes after the last call is fine.
     assert!(core.session_resume(&s.token, min(35))?.is_ok());
+    // Within a minute of the last recorded activity a request writes nothing.
+    let last_seen = |core: &Reopen| -> Result<Vec<String>, reopen_core::Error> {
+        core.raw()
+            .rows("SELECT CAST(last_seen_at AS TEXT) FROM sessions", reopen_core::args![], |r| r.get(0))
+    };
+    let recorded = last_seen(&core)?;
+    assert!(core
+        .session_resume(&s.token, min(35) + Duration::seconds(50))?
+        .is_ok());
+    assert_eq!(last_seen(&core)?, recorded);
     // A forged token, and a token of another length, are unknown.
     assert_eq!(
         core.session_resume("forged-token", min(36))?.unwrap_err(),
