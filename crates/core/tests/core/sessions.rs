@@ -113,8 +113,11 @@ fn server_sessions_are_shared_through_the_database_and_end_by_the_same_rules() -
     assert!(core.session_resume(&s.token, min(35))?.is_ok());
     // Within a minute of the last recorded activity a request writes nothing.
     let last_seen = |core: &Reopen| -> Result<Vec<String>, reopen_core::Error> {
-        core.raw()
-            .rows("SELECT CAST(last_seen_at AS TEXT) FROM sessions", reopen_core::args![], |r| r.get(0))
+        core.raw().rows(
+            "SELECT CAST(last_seen_at AS TEXT) FROM sessions",
+            reopen_core::args![],
+            |r| r.get(0),
+        )
     };
     let recorded = last_seen(&core)?;
     assert!(core
