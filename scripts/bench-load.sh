@@ -17,7 +17,8 @@ secs=${2:-60}
 start_test_pg
 trap 'kill "${server_pid:-}" 2>/dev/null || true; stop_test_pg' EXIT
 [ -f target/scale/city.db ] || { echo "target/scale/city.db is missing: run cargo bench -p reopen-core --bench scale first (it generates the city-scale database)" >&2; exit 1; }
-cargo build --release -p reopen-cli
+# One build for both, so that the core is compiled once with the features of both.
+cargo build --release -p reopen-cli -p reopen-client --example load
 reopen=target/release/reopen
 work=$(mktemp -d)
 cp -a target/scale/city.db "$work/city.db"
@@ -36,6 +37,6 @@ fp=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fingerprin
 echo "server $url (pid $server_pid)"
 REOPEN_LOAD_URL=$url REOPEN_LOAD_FINGERPRINT=$fp REOPEN_LOAD_ADMIN_PASSWORD=Bench-2020-pw \
   REOPEN_LOAD_SERVER_PID=$server_pid REOPEN_LOAD_USERS=$users REOPEN_LOAD_SECONDS=$secs \
-  cargo run --release -p reopen-client --example load
+  target/release/examples/load
 grep -c '"op"\| op ' "$work/serve.log" | sed 's/^/requests logged by the server: /' || true
 rm -rf "$work"

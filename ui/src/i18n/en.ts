@@ -335,6 +335,7 @@ const en: Shape<Messages> = {
     opinion: 'To correct',
     reason: 'Reason',
     returnedHint: 'Correct it and submit again; the return notice can be printed from the application page.',
+    contact: 'Enquiries: {dept}, {phone}',
     issuedHint: 'The certificate can be seen and saved on the application page.',
     kinds: {
       accepted: 'Accepted',

@@ -333,6 +333,7 @@ const zhCN = {
     reason: '理由',
     returnedHint: '请按意见修改后重新提交；可在申请页面打印退回补正告知书。',
     issuedHint: '可在申请页面查看并保存批准通知书。',
+    contact: '咨询电话：{dept}　{phone}',
     kinds: {
       accepted: '已受理',
       returned: '退回补正',

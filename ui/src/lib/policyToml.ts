@@ -28,6 +28,7 @@ export function policyToToml(p: Policy): string {
     ['roster', p.roster],
     ['phrases', p.phrases],
     ['contacts', p.contacts],
+    ['system', p.system],
   ]
   for (const [name, t] of tables) {
     out.push(`[${name}]`)

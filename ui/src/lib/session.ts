@@ -2,6 +2,7 @@
 import { reactive } from 'vue'
 import * as api from '../api/session'
 import * as conn from '../api/connection'
+import { guide } from '../api/help'
 import { onConnection } from '../api/core'
 import type { AppInfo, Session } from '../api/types'
 import type { Role } from '../api/bindings/Role'
@@ -14,7 +15,26 @@ export const store = reactive({
   locked: false,
   /** In server mode, why the last command could not reach the server ('' while connected). */
   lost: '' as string,
+  /** The system's name and motto from the policy in force (empty until known: the screens then
+   * show the product's own name). */
+  system: { name: '', motto: '' },
 })
+
+/**
+ * Reads the system's name from the policy (the public guide, in both modes) and names the window
+ * after it. A database not set up yet, or a server out of reach, keeps the product's own name.
+ */
+export async function loadSystemName(): Promise<void> {
+  try {
+    const g = await guide()
+    store.system = { name: g.system.name, motto: g.system.motto }
+    document.title = g.system.name
+    const { getCurrentWindow } = await import('@tauri-apps/api/window')
+    await getCurrentWindow().setTitle(g.system.name)
+  } catch {
+    // Not initialised, unreachable, or outside the app window: the defaults stand.
+  }
+}
 
 /** True when the app works on a server (连接服务器) rather than this PC's database. */
 export const serverMode = () => store.info?.mode === 'server'
@@ -31,6 +51,7 @@ onConnection((err) => {
 export async function switchToServer(url: string, fingerprint: string): Promise<AppInfo> {
   const info = await conn.connectServer(url, fingerprint)
   store.info = info
+  void loadSystemName()
   store.infoError = ''
   store.session = null
   store.restored = true
@@ -43,6 +64,7 @@ export async function switchToServer(url: string, fingerprint: string): Promise<
 export async function switchToLocal(): Promise<AppInfo> {
   const info = await conn.connectLocal()
   store.info = info
+  void loadSystemName()
   store.infoError = ''
   store.session = null
   store.restored = true
@@ -56,6 +78,7 @@ export async function loadInfo(force = false): Promise<AppInfo | null> {
   try {
     store.info = await api.appInfo()
     store.infoError = ''
+    void loadSystemName()
   } catch (e) {
     store.infoError = e instanceof Error ? e.message : String(e)
   }

@@ -25,6 +25,7 @@ describe('policy → TOML', () => {
     roster: { max_rows: 20000 },
     phrases: { approve: ['同意复工。'], return: ['请补充口罩储备。'], reject: [], conditions: ['按核定复工人数复工，不得超员。'] },
     contacts: { 雨城区商务局: '0835-2222222' },
+    system: { name: '雅安市企业复工复产审批', motto: '一企一策' },
   }
   it('writes every table in order with quoted keys where needed', () => {
     const s = policyToToml(p)
@@ -38,6 +39,7 @@ describe('policy → TOML', () => {
     expect(s).toContain('[roster]\nmax_rows = 20000')
     expect(s).toContain('[phrases]\napprove = ["同意复工。"]\nreturn = ["请补充口罩储备。"]\nreject = []')
     expect(s).toContain('[contacts]\n"雨城区商务局" = "0835-2222222"')
+    expect(s).toContain('[system]\nname = "雅安市企业复工复产审批"\nmotto = "一企一策"')
   })
 })
 

@@ -179,7 +179,8 @@ describe('connecting to a server', () => {
     expect(w.find('[data-test="conn-where"]').text()).toContain(URL)
     await w.find('[data-test="conn-local"]').trigger('click')
     await flushPromises()
-    expect(calls.map((c) => c.cmd)).toEqual(['connect_local'])
+    // The system's name is read again from the database now in use.
+    expect(calls.map((c) => c.cmd)).toEqual(['connect_local', 'guide'])
     expect(store.info?.mode).toBe('local')
     expect(store.session).toBeNull()
     expect(w.emitted('connected')?.[0]?.[0]).toMatchObject({ mode: 'local' })

@@ -35,6 +35,20 @@ pub struct Policy {
     /// Consulting phones shown in the guide (办事指南): the department's name → its phone.
     #[serde(default = "shipped_contacts")]
     pub contacts: IndexMap<String, String>,
+    /// The system's name on the window, the login screen and the guide (a policy saved before
+    /// this table existed reads the shipped one).
+    #[serde(default = "shipped_system")]
+    pub system: SystemName,
+}
+
+/// What the installation calls itself: 雅安市企业复工复产审批, with its motto 一企一策.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
+pub struct SystemName {
+    pub name: String,
+    #[serde(default)]
+    pub motto: String,
 }
 
 /// What a reviewer picks from in the decision dialog instead of typing it each time.
@@ -63,13 +77,14 @@ pub struct Phrases {
 struct ShippedExtras {
     phrases: Phrases,
     contacts: IndexMap<String, String>,
+    system: SystemName,
 }
 
 fn shipped_extras() -> ShippedExtras {
     // The shipped file is covered by a unit test; a broken build asset is a programming error.
     #[allow(clippy::expect_used)]
     toml::from_str(DEFAULT_POLICY_TOML)
-        .expect("the shipped policy.toml has [phrases] and [contacts]")
+        .expect("the shipped policy.toml has [phrases], [contacts] and [system]")
 }
 
 impl Default for Phrases {
@@ -80,6 +95,10 @@ impl Default for Phrases {
 
 fn shipped_contacts() -> IndexMap<String, String> {
     shipped_extras().contacts
+}
+
+fn shipped_system() -> SystemName {
+    shipped_extras().system
 }
 
 /// The longest stock opinion or condition, as the decision accepts them.
@@ -306,6 +325,7 @@ impl Policy {
         }
         self.check_phrases(&mut p);
         self.check_contacts(&mut p);
+        self.check_system(&mut p);
         if !self.certificate.number_format.contains("{seq") {
             p.add(
                 "certificate.number_format",
@@ -386,6 +406,29 @@ impl Policy {
                     );
                 }
             }
+        }
+    }
+
+    /// A name for the window and the login screen: 2 to 40 characters, a motto up to 20.
+    fn check_system(&self, p: &mut Problems) {
+        let n = self.system.name.trim().chars().count();
+        if !(2..=40).contains(&n) {
+            p.add(
+                "system.name",
+                t!(
+                    "系统名称应为 2 到 40 个字",
+                    "the system's name is 2 to 40 characters"
+                ),
+            );
+        }
+        if self.system.motto.trim().chars().count() > 20 {
+            p.add(
+                "system.motto",
+                t!(
+                    "系统标语不超过 20 个字",
+                    "the motto is at most 20 characters"
+                ),
+            );
         }
     }
 
@@ -510,11 +553,15 @@ mod tests {
         let old = Policy::from_toml(&DEFAULT_POLICY_TOML[..start]).unwrap();
         assert_eq!(old.phrases, p.phrases);
         assert_eq!(old.contacts, p.contacts);
+        assert_eq!(old.system, p.system);
+        assert_eq!(p.system.name, "雅安市企业复工复产审批");
+        assert_eq!(p.system.motto, "一企一策");
         // So does one stored as JSON (settings) without them.
         let mut json = serde_json::to_value(&p).unwrap();
         let o = json.as_object_mut().unwrap();
         o.remove("phrases");
         o.remove("contacts");
+        o.remove("system");
         let back: Policy = serde_json::from_value(json).unwrap();
         assert_eq!(back, p);
     }

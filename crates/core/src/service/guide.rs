@@ -39,6 +39,8 @@ pub struct GuideContact {
 pub struct Guide {
     /// The city's name (雅安市).
     pub city: String,
+    /// The system's name and motto from the policy.
+    pub system: crate::domain::policy::SystemName,
     /// 复工类别, flagged when on the green channel.
     pub categories: Vec<GuideItem>,
     /// Prevention measures, flagged when required.
@@ -121,6 +123,7 @@ impl Reopen {
                 })
                 .collect(),
             commitment: COMMITMENT.to_string(),
+            system: p.system.clone(),
         })
     }
 

@@ -71,6 +71,9 @@ pub struct Message {
     pub conditions: Vec<String>,
     /// The certificate's number (issued and revoked).
     pub certificate: Option<String>,
+    /// Where to ask: the deciding department's consulting phone from the policy, else the
+    /// policy's first line (the city's hotline).
+    pub contact: Option<super::GuideContact>,
     pub read: bool,
 }
 
@@ -112,6 +115,7 @@ fn derive(db: store::Db<'_>, firm_id: i64) -> Result<Vec<Message>> {
         headcount: None,
         conditions: vec![],
         certificate: None,
+        contact: None,
         read: false,
     };
     let mut out = Vec::new();
@@ -180,6 +184,21 @@ fn derive(db: store::Db<'_>, firm_id: i64) -> Result<Vec<Message>> {
     Ok(out)
 }
 
+/// The consulting phone of `department` in the policy's contacts, else the first one listed (the
+/// city's hotline as shipped); none when the policy lists none.
+fn contact_for(
+    contacts: &indexmap::IndexMap<String, String>,
+    department: Option<&str>,
+) -> Option<super::GuideContact> {
+    department
+        .and_then(|d| contacts.get_key_value(d))
+        .or_else(|| contacts.first())
+        .map(|(department, phone)| super::GuideContact {
+            department: department.clone(),
+            phone: phone.clone(),
+        })
+}
+
 fn rank(kind: MessageKind) -> u8 {
     match kind {
         MessageKind::Accepted => 0,
@@ -199,8 +218,10 @@ impl Reopen {
             store::messages::read_keys(self.db(), actor.user_id)?
                 .into_iter()
                 .collect();
+        let contacts = self.policy()?.contacts;
         for m in &mut items {
             m.read = read.contains(&m.key);
+            m.contact = contact_for(&contacts, m.department.as_deref());
         }
         let unread = u32::try_from(items.iter().filter(|m| !m.read).count()).unwrap_or(u32::MAX);
         Ok(Messages { items, unread })
@@ -248,5 +269,29 @@ impl Reopen {
             }
             Ok(n)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_names_its_departments_phone_else_the_hotline() {
+        let mut contacts = indexmap::IndexMap::new();
+        assert_eq!(contact_for(&contacts, Some("雨城区商务局")), None);
+        contacts.insert(
+            "雅安市人民政府政务服务便民热线".to_string(),
+            "12345".to_string(),
+        );
+        contacts.insert("雨城区商务局".to_string(), "0835-2222222".to_string());
+        let own = contact_for(&contacts, Some("雨城区商务局")).unwrap();
+        assert_eq!(
+            (own.department.as_str(), own.phone.as_str()),
+            ("雨城区商务局", "0835-2222222")
+        );
+        for other in [Some("雨城区生态环境局"), None] {
+            assert_eq!(contact_for(&contacts, other).unwrap().phone, "12345");
+        }
     }
 }

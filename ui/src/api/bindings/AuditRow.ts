@@ -4,4 +4,8 @@ import type { JsonValue } from "./serde_json/JsonValue";
 /**
  * An event as the screen shows it: the action, the role and the record in Chinese.
  */
-export type AuditRow = { action_zh: string, role_zh: string, record_zh: string, seq: number, at: string, actor_id: number | null, actor_name: string, role: string, action: string, record: string, before: JsonValue | null, after: JsonValue | null, prev_hash: string, hash: string, };
+export type AuditRow = { action_zh: string, role_zh: string, record_zh: string, seq: number, at: string, actor_id: number | null, actor_name: string, role: string, action: string, record: string, before: JsonValue | null, after: JsonValue | null, prev_hash: string, hash: string, 
+/**
+ * The client's address when the event came through `reopen serve`.
+ */
+client: string | null, };

@@ -3,6 +3,7 @@ import type { GuideContact } from "./GuideContact";
 import type { GuideDate } from "./GuideDate";
 import type { GuideItem } from "./GuideItem";
 import type { ReviewMode } from "./ReviewMode";
+import type { SystemName } from "./SystemName";
 
 /**
  * Everything the guide page says that comes from the policy.
@@ -12,6 +13,10 @@ export type Guide = {
  * The city's name (雅安市).
  */
 city: string, 
+/**
+ * The system's name and motto from the policy.
+ */
+system: SystemName, 
 /**
  * 复工类别, flagged when on the green channel.
  */

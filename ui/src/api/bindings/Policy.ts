@@ -6,6 +6,7 @@ import type { PhrasesPolicy } from "./PhrasesPolicy";
 import type { ReviewPolicy } from "./ReviewPolicy";
 import type { RosterPolicy } from "./RosterPolicy";
 import type { SuppliesPolicy } from "./SuppliesPolicy";
+import type { SystemName } from "./SystemName";
 
 export type Policy = { 
 /**
@@ -28,4 +29,9 @@ phrases: PhrasesPolicy,
 /**
  * Consulting phones shown in the guide (办事指南): the department's name → its phone.
  */
-contacts: { [key in string]: string }, };
+contacts: { [key in string]: string }, 
+/**
+ * The system's name on the window, the login screen and the guide (a policy saved before
+ * this table existed reads the shipped one).
+ */
+system: SystemName, };

@@ -3,4 +3,8 @@
 /**
  * Who acted: a user, or the system itself (init, migrations).
  */
-export type Who = { id: number | null, name: string, role: string, };
+export type Who = { id: number | null, name: string, role: string, 
+/**
+ * The client's address when the user acted through `reopen serve`.
+ */
+client?: string, };
