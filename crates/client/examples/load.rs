@@ -393,6 +393,9 @@ fn main() {
         sessions.len(),
         t.elapsed().as_secs_f64()
     );
+    if let Some(m) = server_memory() {
+        eprintln!("after the logins, {m}");
+    }
     let book: Book = Default::default();
     let until = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
