@@ -496,12 +496,6 @@ fn dispatch(cx: &mut Ctx, cmd: Cmd, db: &std::path::Path, out: &mut Out) -> Resu
 }
 
 fn main() -> ExitCode {
-    // mimalloc asks the kernel for transparent huge pages for its arenas, and a 2 MiB page stays
-    // resident for the few bytes still used in it: the server under the load test peaked at
-    // 143–158 MB with them, 73 MB without (docs/benchmarks.md). Off for this process and its
-    // children; a kernel without THP refuses the call, which changes nothing.
-    #[cfg(target_os = "linux")]
-    let _ = nix::sys::prctl::set_thp_disable(true);
     let lang = lang();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
