@@ -18,7 +18,7 @@ start_test_pg
 trap 'kill "${server_pid:-}" 2>/dev/null || true; stop_test_pg' EXIT
 [ -f target/scale/city.db ] || { echo "target/scale/city.db is missing: run cargo bench -p reopen-core --bench scale first (it generates the city-scale database)" >&2; exit 1; }
 # One build for both, so that the core is compiled once with the features of both.
-cargo build --release -p reopen-cli -p reopen-client --example load
+cargo build --release -p reopen-cli -p reopen-client --bin reopen --example load
 reopen=target/release/reopen
 work=$(mktemp -d)
 cp -a target/scale/city.db "$work/city.db"
