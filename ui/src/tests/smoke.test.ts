@@ -18,6 +18,9 @@ vi.mock('@tauri-apps/api/core', () => ({
         return { user_id: 2, name: 'yc_swj', role: 'reviewer', department_id: 3, firm_id: null, division: '511802', must_change_password: false }
       case 'review_queue':
         return []
+      case 'guide':
+        if (!initialised) throw { code: 'not_found', message: '数据库尚未初始化' }
+        return { system: { name: '雅安市企业复工复产审批', motto: '一企一策' } }
       case 'reference':
         return { divisions: [], industries: [], categories: [['general', '其他企业']], mandatory_measures: [], optional_measures: [] }
       default:
@@ -55,6 +58,10 @@ describe('start-up', () => {
     const { router } = await boot()
     expect(router.currentRoute.value.name).toBe('login')
     expect(document.body.textContent).toContain('培训模式')
+    // The system's name and motto come from the policy (the guide), and name the window too.
+    expect(document.querySelector('[data-test="system-name"]')?.textContent).toBe('雅安市企业复工复产审批')
+    expect(document.querySelector('[data-test="system-motto"]')?.textContent).toContain('一企一策')
+    expect(document.title).toBe('雅安市企业复工复产审批')
     const inputs = document.querySelectorAll('input')
     ;(inputs[0] as HTMLInputElement).value = 'yc_swj'
     inputs[0].dispatchEvent(new Event('input'))
