@@ -665,7 +665,8 @@ fn capability_handler_and_build_list_agree() {
     assert!(handler.len() > 60, "{handler:?}");
     assert_eq!(handler, build, "handler vs build.rs");
     assert_eq!(handler, granted, "handler vs capability");
-    // Beyond our commands: events, and the dialog and opener plugins only (no shell, fs, http).
+    // Beyond our commands: events, the window's title (the system's name from the policy), and
+    // the dialog and opener plugins only (no shell, fs, http).
     let others: Vec<String> = cap["permissions"]
         .as_array()
         .unwrap()
@@ -680,6 +681,7 @@ fn capability_handler_and_build_list_agree() {
     for p in &others {
         assert!(
             p.starts_with("core:event:")
+                || p == "core:window:allow-set-title"
                 || p.starts_with("dialog:")
                 || p == "opener:allow-open-path",
             "unexpected permission {p}"
