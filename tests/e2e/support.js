@@ -149,11 +149,12 @@ export function answerSaveDialog(file, timeoutMs = 15000) {
   let win = ''
   while (!win && Date.now() < deadline) {
     const r = spawnSync('xdotool', ['search', '--onlyvisible', '--class', 'reopen'], { encoding: 'utf8' })
-    // The dialog is the newest visible window of the app that is not the main window.
+    // The dialog is the newest visible window of the app that is not the main window, which is
+    // named after the system (雅安市企业复工复产审批 from the policy, 复工复产审批 until it is read).
     const ids = (r.stdout || '').trim().split('\n').filter(Boolean)
     for (const id of ids) {
       const name = spawnSync('xdotool', ['getwindowname', id], { encoding: 'utf8' }).stdout.trim()
-      if (name && name !== '复工复产审批') win = id
+      if (name && !name.endsWith('复工复产审批')) win = id
     }
     if (!win) spawnSync('sleep', ['0.3'])
   }
