@@ -122,10 +122,7 @@ pub fn run() -> Result<(), String> {
     let opts = options_from_args()?;
     let fixed = state::clock_from_env()?;
     let settings = commands::connection::Settings::load(&opts.db);
-    let state = match settings
-        .url
-        .filter(|_| settings.mode == "server" && !opts.demo)
-    {
+    let state = match settings.server.filter(|_| !opts.demo) {
         // A city's server: its clock is the server's; nothing local is opened.
         Some(url) => {
             let backend =

@@ -220,12 +220,8 @@ impl AppState {
 
     /// Uses `backend` from now on; any session ends.
     pub fn switch(&self, backend: Backend) -> CmdResult<()> {
-        if let Backend::Server { remote, .. } = &*self.backend() {
-            if let Ok(mut r) = remote.write() {
-                // The server ends the session; unreachable, it ends by itself when idle.
-                let _ = r.logout();
-            }
-        }
+        // The server ends the session; unreachable, it ends by itself when idle.
+        let _ = self.with_remote_mut(|r| r.logout().map_err(|e| self.err(e)));
         self.set_actor(None)?;
         *self.backend.write().map_err(|_| self.poisoned())? = Arc::new(backend);
         Ok(())
@@ -237,12 +233,9 @@ impl AppState {
 
     /// Runs the operation `op` as the session's user: on the local core, or on the server.
     pub fn call<O: Op>(&self, op: O) -> CmdResult<O::Output> {
-        match &*self.backend() {
-            Backend::Local(_) => self.as_actor(|c, a, now| op.run(c, a, now)),
-            Backend::Server { remote, .. } => {
-                let r = remote.read().map_err(|_| self.poisoned())?;
-                r.call_coded(&op).map_err(|e| self.refused(e))
-            }
+        match self.with_remote(|r| r.call_coded(&op).map_err(|e| self.refused(e))) {
+            Some(done) => done,
+            None => self.as_actor(|c, a, now| op.run(c, a, now)),
         }
     }
 
@@ -256,23 +249,35 @@ impl AppState {
 
     /// The session's user as the local core or the server knows them now.
     pub fn me(&self) -> CmdResult<Actor> {
-        match self.with_remote(|r| {
-            let r = r.read().map_err(|_| self.poisoned())?;
-            r.whoami_coded().map_err(|e| self.refused(e))
-        }) {
+        match self.with_remote(|r| r.whoami_coded().map_err(|e| self.refused(e))) {
             Some(me) => me,
             None => self.actor(),
         }
     }
 
-    /// Runs `f` with the server's client (None on the local database).
-    pub fn with_remote<T>(
+    /// Runs `f` with the server's client (None on the local database): calls share it.
+    pub fn with_remote<T>(&self, f: impl FnOnce(&Remote) -> CmdResult<T>) -> Option<CmdResult<T>> {
+        match &*self.backend() {
+            Backend::Local(_) => None,
+            Backend::Server { remote, .. } => Some(match remote.read() {
+                Ok(r) => f(&r),
+                Err(_) => Err(self.poisoned()),
+            }),
+        }
+    }
+
+    /// [`AppState::with_remote`] for what changes the client: its session (login, logout) or
+    /// its language; other calls wait meanwhile.
+    pub fn with_remote_mut<T>(
         &self,
-        f: impl FnOnce(&RwLock<Remote>) -> CmdResult<T>,
+        f: impl FnOnce(&mut Remote) -> CmdResult<T>,
     ) -> Option<CmdResult<T>> {
         match &*self.backend() {
             Backend::Local(_) => None,
-            Backend::Server { remote, .. } => Some(f(remote)),
+            Backend::Server { remote, .. } => Some(match remote.write() {
+                Ok(mut r) => f(&mut r),
+                Err(_) => Err(self.poisoned()),
+            }),
         }
     }
 

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use reopen_core::api::{
     CertIssue, CertList, CertPrint, CertRevoke, CertUnprintedNumbers, CertVoid, FormPrint,
 };
-use reopen_core::error::Error;
 use reopen_core::service::{cert_file_name, Certificate, PrintRecord, Verification};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -170,15 +169,12 @@ pub async fn cert_revoke(
 #[tauri::command]
 pub async fn verify(state: State<'_, Shared>, input: String) -> CmdResult<Verification> {
     state
-        .run(move |s| {
-            match s.with_remote(|r| {
-                let r = r.read().map_err(|_| s.err(Error::internal("lock")))?;
-                r.verify(&input).map_err(|e| s.err(e))
-            }) {
+        .run(
+            move |s| match s.with_remote(|r| r.verify(&input).map_err(|e| s.err(e))) {
                 Some(v) => v,
                 None => s.with_core(|c, _| c.verify(&input)),
-            }
-        })
+            },
+        )
         .await
 }
 

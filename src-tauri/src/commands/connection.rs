@@ -26,10 +26,9 @@ pub struct ServerProbe {
 /// The choice remembered beside the embedded database: `connection.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
-    /// `local` or `server`.
-    pub mode: String,
+    /// The server's address; none: this PC's own database.
     #[serde(default)]
-    pub url: Option<String>,
+    pub server: Option<String>,
 }
 
 impl Settings {
@@ -47,10 +46,7 @@ impl Settings {
         std::fs::read(Settings::file(db_path))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_else(|| Settings {
-                mode: "local".into(),
-                url: None,
-            })
+            .unwrap_or_default()
     }
 
     /// Written whole (a temporary file renamed over the old one).
@@ -121,12 +117,9 @@ pub async fn connect_server(
                 .map_err(|e| s.err(e))?;
             let backend = server_backend(&s.db_path, &url, s.lang()).map_err(|e| s.err(e))?;
             s.switch(backend)?;
-            Settings {
-                mode: "server".into(),
-                url: Some(url),
-            }
-            .save(&s.db_path)
-            .map_err(|e| s.err(e))?;
+            Settings { server: Some(url) }
+                .save(&s.db_path)
+                .map_err(|e| s.err(e))?;
             info(s)
         })
         .await
@@ -142,12 +135,7 @@ pub async fn connect_local(state: State<'_, Shared>) -> CmdResult<AppInfo> {
                     .map_err(|e| s.err(Error::unavailable(reopen_core::t!(e.clone(), e))))?;
                 s.switch(Backend::Local(std::sync::Mutex::new(core)))?;
             }
-            Settings {
-                mode: "local".into(),
-                url: None,
-            }
-            .save(&s.db_path)
-            .map_err(|e| s.err(e))?;
+            Settings::default().save(&s.db_path).map_err(|e| s.err(e))?;
             info(s)
         })
         .await
@@ -178,16 +166,15 @@ mod tests {
     fn the_choice_is_remembered_beside_the_database() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("reopen.db");
-        assert_eq!(Settings::load(&db).mode, "local");
+        assert_eq!(Settings::load(&db), Settings::default());
         let s = Settings {
-            mode: "server".into(),
-            url: Some("https://10.1.2.3:8443".into()),
+            server: Some("https://10.1.2.3:8443".into()),
         };
         s.save(&db).unwrap();
         assert_eq!(Settings::load(&db), s);
         // A file this version cannot read is the local database, not a failure to start.
         std::fs::write(dir.path().join("connection.json"), b"{oops").unwrap();
-        assert_eq!(Settings::load(&db).mode, "local");
+        assert_eq!(Settings::load(&db), Settings::default());
     }
 
     #[test]

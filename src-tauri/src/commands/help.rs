@@ -13,17 +13,12 @@ use crate::state::Shared;
 #[tauri::command]
 pub async fn guide(state: State<'_, Shared>) -> CmdResult<Guide> {
     state
-        .run(|s| {
-            match s.with_remote(|r| {
-                let r = r
-                    .read()
-                    .map_err(|_| s.err(reopen_core::Error::internal("lock")))?;
-                r.guide().map_err(|e| s.err(e))
-            }) {
+        .run(
+            |s| match s.with_remote(|r| r.guide().map_err(|e| s.err(e))) {
                 Some(g) => g,
                 None => s.with_core(|c, _| c.guide()),
-            }
-        })
+            },
+        )
         .await
 }
 
@@ -47,12 +42,7 @@ pub async fn guide_commitment_template(state: State<'_, Shared>, out: String) ->
     state
         .run(move |s| {
             let target = Target::new(out, files::PDF).map_err(|e| s.err(e))?;
-            let bytes = match s.with_remote(|r| {
-                let r = r
-                    .read()
-                    .map_err(|_| s.err(reopen_core::Error::internal("lock")))?;
-                r.commitment_template().map_err(|e| s.err(e))
-            }) {
+            let bytes = match s.with_remote(|r| r.commitment_template().map_err(|e| s.err(e))) {
                 Some(b) => b?,
                 None => {
                     let fonts = s.fonts()?;

@@ -80,10 +80,8 @@ pub fn set_language(state: State<'_, Shared>, lang: String) -> CmdResult<()> {
     if let Ok(mut g) = state.lang.lock() {
         *g = l;
     }
-    state.with_remote(|r| {
-        if let Ok(mut r) = r.write() {
-            r.set_lang(l);
-        }
+    state.with_remote_mut(|r| {
+        r.set_lang(l);
         Ok(())
     });
     Ok(())
@@ -113,10 +111,9 @@ pub async fn first_run(
 pub async fn login(state: State<'_, Shared>, name: String, password: String) -> CmdResult<Actor> {
     state
         .run(move |s| {
-            if let Some(done) = s.with_remote(|r| {
-                let mut r = r.write().map_err(|_| s.err(Error::internal("lock")))?;
-                r.login(&name, &password).map_err(|e| s.err(e))
-            }) {
+            if let Some(done) =
+                s.with_remote_mut(|r| r.login(&name, &password).map_err(|e| s.err(e)))
+            {
                 return done;
             }
             let actor = s.with_core(|c, now| c.login(&name, &password, now))?;
@@ -130,10 +127,7 @@ pub async fn login(state: State<'_, Shared>, name: String, password: String) -> 
 pub async fn logout(state: State<'_, Shared>) -> CmdResult<()> {
     state
         .run(|s| {
-            if let Some(done) = s.with_remote(|r| {
-                let mut r = r.write().map_err(|_| s.err(Error::internal("lock")))?;
-                r.logout().map_err(|e| s.err(e))
-            }) {
+            if let Some(done) = s.with_remote_mut(|r| r.logout().map_err(|e| s.err(e))) {
                 return done;
             }
             s.set_actor(None)
@@ -148,7 +142,6 @@ pub async fn whoami(state: State<'_, Shared>) -> CmdResult<Option<Actor>> {
     state
         .run(|s| {
             if let Some(done) = s.with_remote(|r| {
-                let r = r.read().map_err(|_| s.err(Error::internal("lock")))?;
                 if r.token().is_none() {
                     return Ok(None);
                 }
@@ -176,10 +169,9 @@ pub async fn change_password(
 ) -> CmdResult<Actor> {
     state
         .run(move |s| {
-            if let Some(done) = s.with_remote(|r| {
+            if let Some(done) = s.with_remote_mut(|r| {
                 // The server checks the current password and ends the session; the app logs in
                 // again with the new one.
-                let mut r = r.write().map_err(|_| s.err(Error::internal("lock")))?;
                 let me = r
                     .call_coded(&reopen_core::api::PasswordChange {
                         current: current.clone(),
