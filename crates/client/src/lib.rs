@@ -53,15 +53,7 @@ pub fn remembered_fingerprint(file: &std::path::Path, url: &str) -> Result<Optio
 /// Remembers `fingerprint` in `file` for the server at `url`, replacing nothing: a server already
 /// remembered with another fingerprint is refused (the file is the administrator's to edit).
 pub fn remember_fingerprint(file: &std::path::Path, url: &str, fingerprint: &str) -> Result<()> {
-    let fp = normalize_fingerprint(fingerprint).ok_or_else(|| {
-        Error::field(
-            "fingerprint",
-            t!(
-                "证书指纹应为 64 位十六进制（SHA-256），可带冒号",
-                "the fingerprint is 64 hexadecimal digits (SHA-256), colons allowed"
-            ),
-        )
-    })?;
+    let fp = trust::checked_fingerprint(fingerprint, "fingerprint")?;
     let authority = authority_of(url);
     match trust::remembered(file, &authority)? {
         None => trust::remember(file, &authority, &fp),

@@ -47,6 +47,19 @@ pub fn normalize_fingerprint(s: &str) -> Option<String> {
     )
 }
 
+/// `s` as [`normalize_fingerprint`] gives it, or a validation error under `field`.
+pub(crate) fn checked_fingerprint(s: &str, field: &str) -> Result<String> {
+    normalize_fingerprint(s).ok_or_else(|| {
+        Error::field(
+            field,
+            t!(
+                "证书指纹应为 64 位十六进制（SHA-256），可带冒号",
+                "the fingerprint is 64 hexadecimal digits (SHA-256), colons allowed"
+            ),
+        )
+    })
+}
+
 fn fingerprint(der: &[u8]) -> String {
     Sha256::digest(der)
         .iter()
@@ -73,18 +86,7 @@ struct PinVerifier {
 impl Pinning {
     pub(crate) fn new(trust: Trust, authority: &str) -> Result<Pinning> {
         let (expected, remember) = match trust {
-            Trust::Fingerprint(f) => {
-                let f = normalize_fingerprint(&f).ok_or_else(|| {
-                    Error::field(
-                        "server_fingerprint",
-                        t!(
-                            "证书指纹应为 64 位十六进制（SHA-256），可带冒号",
-                            "the fingerprint is 64 hexadecimal digits (SHA-256), colons allowed"
-                        ),
-                    )
-                })?;
-                (Some(f), None)
-            }
+            Trust::Fingerprint(f) => (Some(checked_fingerprint(&f, "server_fingerprint")?), None),
             Trust::KnownServers(file) => (
                 remembered(&file, authority)?,
                 Some((file, authority.to_string())),
