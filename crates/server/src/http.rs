@@ -192,19 +192,17 @@ fn json_body(
 async fn guide(
     axum::extract::State(s): axum::extract::State<State>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Json<reopen_core::service::Guide>, ApiError> {
     let lang = lang(&headers);
-    match s.pool.run(|core| core.guide()).await {
-        Ok(g) => Json(g).into_response(),
-        Err(e) => ApiError::new(e, lang).into_response(),
-    }
+    let g = s.pool.run(|core| core.guide()).await;
+    g.map(Json).map_err(|e| ApiError::new(e, lang))
 }
 
 /// The blank commitment (承诺书) as a PDF in base64: public, as the guide.
 async fn commitment_template(
     axum::extract::State(s): axum::extract::State<State>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Json<api::Blob>, ApiError> {
     let lang = lang(&headers);
     let now = s.clock.now();
     let made = s
@@ -214,10 +212,7 @@ async fn commitment_template(
             core.commitment_template(&fonts, now).map(api::Blob)
         })
         .await;
-    match made {
-        Ok(b) => Json(b).into_response(),
-        Err(e) => ApiError::new(e, lang).into_response(),
-    }
+    made.map(Json).map_err(|e| ApiError::new(e, lang))
 }
 
 async fn healthz(
