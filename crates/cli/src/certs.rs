@@ -56,7 +56,7 @@ impl Drop for Staged {
 
 fn exists(path: &Path) -> Error {
     Error::conflict(t!(
-        format!("文件 {} 已存在,不会覆盖", path.display()),
+        format!("文件 {} 已存在，不会覆盖", path.display()),
         format!("{} exists; not overwriting", path.display())
     ))
 }
@@ -145,7 +145,7 @@ pub fn fetch_into<T>(
 pub fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if path.exists() {
         return Err(Error::conflict(t!(
-            format!("文件 {} 已存在,不会覆盖", path.display()),
+            format!("文件 {} 已存在，不会覆盖", path.display()),
             format!("{} exists; not overwriting", path.display())
         )));
     }
@@ -211,12 +211,12 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
         }
         CertCmd::Void { number, reason } => {
             let cert = cx.call(api::CertVoid { number, reason })?;
-            out.value(&cert, |c| format!("已作废 {}(编号保留)", c.number))
+            out.value(&cert, |c| format!("已作废 {}（编号保留）", c.number))
         }
         CertCmd::Revoke { number, reason } => {
             let cert = cx.call(api::CertRevoke { number, reason })?;
             out.value(&cert, |c| {
-                format!("已撤销 {},申请同时标记为已撤销", c.number)
+                format!("已撤销 {}，申请同时标记为已撤销", c.number)
             })
         }
         CertCmd::PublicKey { out: file } => {
@@ -259,7 +259,7 @@ pub fn run(cx: &mut Ctx, c: CertCmd, out: &mut Out) -> Result<(), Error> {
         CertCmd::Print { .. } => Err(Error::field(
             "number",
             t!(
-                "请给出编号和 --out,或 --all-new --out-dir",
+                "请给出编号和 --out，或 --all-new --out-dir",
                 "give NUMBER --out FILE, or --all-new --out-dir DIR"
             ),
         )),
@@ -346,7 +346,7 @@ fn batch(cx: &mut Ctx, dir: &PathBuf, out: &mut Out) -> Result<(), Error> {
     let doc = json!({"printed": done, "failed": failed});
     out.value(&doc, |_| {
         let mut s = format!(
-            "已打印 {} 份,失败 {} 份,输出目录 {}",
+            "已打印 {} 份，失败 {} 份，输出目录 {}",
             done.len(),
             failed.len(),
             dir.display()
@@ -379,7 +379,7 @@ pub fn offline_verification(v: &Verification, out: &mut Out) -> Result<(), Error
     doc["note"] = json!(note);
     let lang = out.lang;
     out.value(&doc, |_| {
-        let mut s = format!("验证结果:{}", note.get(lang));
+        let mut s = format!("验证结果：{}", note.get(lang));
         if let Some(f) = &v.fields {
             s.push_str(&format!(
                 "\n  编号 {}  企业 {}({})\n  核定复工人数 {}  批准日期 {}  签发日期 {}",
@@ -412,15 +412,15 @@ pub fn audit_verify(cx: &mut Ctx, anchor: Option<&PathBuf>, out: &mut Out) -> Re
         if r.ok {
             match anchor {
                 Some(f) => format!(
-                    "操作日志完整:共 {} 条,哈希链与签名校验通过,且仍延续锚点 {}",
+                    "操作日志完整：共 {} 条，哈希链与签名校验通过，且仍延续锚点 {}",
                     r.events,
                     f.display()
                 ),
-                None => format!("操作日志完整:共 {} 条,哈希链与签名校验通过", r.events),
+                None => format!("操作日志完整：共 {} 条，哈希链与签名校验通过", r.events),
             }
         } else {
             format!(
-                "操作日志校验失败:第 {} 条起链路断开({})",
+                "操作日志校验失败：第 {} 条起链路断开（{}）",
                 r.first_bad_seq
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "-".into()),
@@ -445,7 +445,7 @@ pub fn audit_anchor(cx: &mut Ctx, file: &Path, out: &mut Out) -> Result<(), Erro
     write_new(file, text.as_bytes())?;
     out.value(&anchor, |x| {
         format!(
-            "已写出锚点 {}:第 {} 条,哈希 {}(审计密钥 {})。请把该文件保存在数据库以外(或打印留存),日后用 reopen audit verify --anchor 文件 核对",
+            "已写出锚点 {}：第 {} 条，哈希 {}（审计密钥 {}）。请把该文件保存在数据库以外（或打印留存），日后用 reopen audit verify --anchor 文件 核对",
             file.display(),
             x.seq,
             x.hash,

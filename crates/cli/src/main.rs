@@ -528,17 +528,15 @@ fn main() -> ExitCode {
             if out.json {
                 eprintln!("{}", e.to_json(lang));
             } else {
-                eprintln!(
-                    "{} {}",
-                    if lang == Lang::En {
-                        "error:"
-                    } else {
-                        "错误："
-                    },
-                    e.message.get(lang)
-                );
+                // Full-width ： after Chinese carries its own space; the English colon wants one.
+                let (head, colon) = if lang == Lang::En {
+                    ("error: ", ": ")
+                } else {
+                    ("错误：", "：")
+                };
+                eprintln!("{head}{}", e.message.get(lang));
                 for f in &e.fields {
-                    eprintln!("  - {}: {}", f.field, f.message.get(lang));
+                    eprintln!("  - {}{colon}{}", f.field, f.message.get(lang));
                 }
             }
             ExitCode::from(e.kind.exit_code() as u8)

@@ -59,7 +59,7 @@ pub fn remember_fingerprint(file: &std::path::Path, url: &str, fingerprint: &str
         None => trust::remember(file, &authority, &fp),
         Some(known) if known == fp => Ok(()),
         Some(known) => Err(Error::unavailable(t!(
-            format!("警告：服务器 {authority} 已记录的证书指纹为 {known}，与 {fp} 不符，未作更改"),
+            format!("警告：服务器 {authority} 已记录的服务器指纹为 {known}，与 {fp} 不符，未作更改"),
             format!("WARNING: the server {authority} is remembered with the fingerprint {known}, not {fp}; nothing changed")
         ))),
     }

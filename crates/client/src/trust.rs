@@ -53,7 +53,7 @@ pub(crate) fn checked_fingerprint(s: &str, field: &str) -> Result<String> {
         Error::field(
             field,
             t!(
-                "证书指纹应为 64 位十六进制（SHA-256），可带冒号",
+                "服务器指纹应为 64 位十六进制（SHA-256），可带冒号",
                 "the fingerprint is 64 hexadecimal digits (SHA-256), colons allowed"
             ),
         )
@@ -161,7 +161,7 @@ impl Pinning {
         };
         Some(Error::unavailable(t!(
             format!(
-                "警告：服务器证书的指纹与记录不符，已拒绝连接。记录为 {expected}{whence}，现为 {seen}。可能有人冒充服务器；如服务器确实更换了证书，请向管理员核实新指纹后再用 --server-fingerprint 指定"
+                "警告：服务器指纹与记录不符，未连接。记录为 {expected}{whence}，现为 {seen}。可能有人冒充服务器；如服务器确实更换了服务器证书，请向管理员核实新指纹后再用 --server-fingerprint 指定"
             ),
             format!(
                 "WARNING: the server's certificate fingerprint does not match: expected {expected}, got {seen}. Someone may be posing as the server; if its certificate really changed, check the new fingerprint with the administrator and give it with --server-fingerprint"

@@ -129,7 +129,7 @@ impl Error {
         Error {
             kind: ErrorKind::Validation,
             message: t!(
-                format!("输入有误,共 {} 处", fields.len()),
+                format!("输入有误，共 {} 处", fields.len()),
                 format!("invalid input: {} problem(s)", fields.len())
             ),
             fields,
@@ -170,7 +170,7 @@ impl Error {
         let d = detail.to_string();
         Error {
             kind: ErrorKind::Internal,
-            message: Text::new(format!("内部错误:{d}"), format!("internal error: {d}")),
+            message: Text::new(format!("内部错误：{d}"), format!("internal error: {d}")),
             fields: vec![],
         }
     }
@@ -226,7 +226,7 @@ impl From<rusqlite::Error> for Error {
                 || f.code == rusqlite::ErrorCode::DatabaseLocked
             {
                 return Error::conflict(t!(
-                    "数据库正被其他操作占用,请稍后重试",
+                    "数据库正被其他操作占用，请稍后重试",
                     "the database is busy with another operation; try again"
                 ));
             }

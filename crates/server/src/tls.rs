@@ -102,7 +102,7 @@ impl Identity {
                 Error::field(
                     "tls_key",
                     t!(
-                        format!("证书与私钥不匹配或无法使用：{e}"),
+                        format!("服务器证书与私钥不匹配或无法使用：{e}"),
                         format!("the certificate and key cannot be used: {e}")
                     ),
                 )

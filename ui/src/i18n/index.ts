@@ -25,3 +25,6 @@ export async function setLocale(l: Locale) {
 }
 
 export const wireLang = (l: Locale): 'zh' | 'en' => (l === 'en' ? 'en' : 'zh')
+
+/** How a list of sentences is joined in the current language: ；in Chinese, "; " in English. */
+export const sentenceSeparator = (): string => (i18n.global.locale.value === 'en' ? '; ' : '；')

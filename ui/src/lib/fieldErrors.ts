@@ -1,13 +1,14 @@
 // Maps the core's field errors (`headcount.local`, `roster[5].id_number`) onto form items.
 import { reactive } from 'vue'
 import { ApiError, toApiError, type ApiFieldError } from '../api/core'
+import { sentenceSeparator } from '../i18n'
 
 /** field path → message (several messages on one field are joined). */
 export function fieldErrorMap(fields: ApiFieldError[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const f of fields) {
     if (!f.field) continue
-    out[f.field] = out[f.field] ? `${out[f.field]};${f.message}` : f.message
+    out[f.field] = out[f.field] ? `${out[f.field]}${sentenceSeparator()}${f.message}` : f.message
   }
   return out
 }

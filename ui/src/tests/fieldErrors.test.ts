@@ -37,13 +37,13 @@ describe('field error mapping', () => {
     { field: 'principal.phone', message: '应以 1 开头' },
     { field: 'roster[5].id_number', message: '校验码错误' },
     { field: 'roster[2].phone', message: '手机号应为 11 位' },
-    { field: 'roster', message: '员工花名册 3 人,与计划复工人数 5 人不一致' },
+    { field: 'roster', message: '员工花名册 3 人，与计划复工人数 5 人不一致' },
   ]
   it('maps each field path to its messages, joined', () => {
     const m = fieldErrorMap(fields)
     expect(m['headcount.local']).toContain('计划复工人数')
     expect(m['commitment.signed_by']).toBe('必填')
-    expect(m['principal.phone']).toBe('手机号应为 11 位;应以 1 开头')
+    expect(m['principal.phone']).toBe('手机号应为 11 位；应以 1 开头')
     expect(m['roster[5].id_number']).toBe('校验码错误')
   })
   it('lists roster row errors by row', () => {

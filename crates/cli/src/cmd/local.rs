@@ -286,10 +286,10 @@ pub fn serve(cli: &Cli, a: &ServeArgs, out: &mut Out) -> Result<(), Error> {
             println!("{doc}");
         } else {
             println!("复工复产审批服务已启动：https://{}", s.addr);
-            println!("证书指纹（SHA-256）：{}", s.fingerprint);
+            println!("服务器指纹（SHA-256）：{}", s.fingerprint);
             if let Some(p) = &s.created_certificate {
                 println!(
-                    "已生成自签名证书 {}，客户端首次连接时请核对上面的指纹",
+                    "已生成自签名的服务器证书 {}，客户端首次连接时请核对上面的服务器指纹",
                     p.display()
                 );
             }

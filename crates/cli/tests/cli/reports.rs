@@ -238,7 +238,7 @@ fn stats_by_county_and_industry_with_a_workbook_and_the_bulletin() {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(std::fs::read(&xlsx).unwrap())).unwrap();
     let sheet = book.worksheet_range("统计").unwrap();
     let grid: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(cell).collect()).collect();
-    assert_eq!(&grid[1][..3], ["县(区)", "行业门类", "提交(件次)"]);
+    assert_eq!(&grid[1][..3], ["县（区）", "行业门类", "提交（件次）"]);
     let last = grid.last().unwrap();
     assert_eq!(last[0], "合计");
     assert_eq!(last[2], "5");

@@ -257,7 +257,7 @@ fn a_changed_certificate_is_refused_and_a_first_use_is_remembered() {
     let mut c = reopen_client::Remote::new(&server.url, trust(), reopen_core::Lang::Zh).unwrap();
     let e = c.login("admin", ADMIN_PW).unwrap_err();
     assert!(
-        e.message.zh.starts_with("警告：服务器证书的指纹与记录不符"),
+        e.message.zh.starts_with("警告：服务器指纹与记录不符"),
         "{e:?}"
     );
     assert!(e.message.zh.contains(&server.fingerprint), "{e:?}");

@@ -157,7 +157,7 @@ mod tests {
         let t = Table {
             sheet: "统计".into(),
             title: Some("标题".into()),
-            headers: vec!["县(区)".into(), "数".into(), "率".into()],
+            headers: vec!["县（区）".into(), "数".into(), "率".into()],
             rows: vec![vec!["雨城区".into(), 3i64.into(), Cell::Percent(0.5)]],
             total: Some(vec!["合计".into(), 3i64.into(), Cell::Percent(0.5)]),
         };

@@ -170,9 +170,10 @@ pub fn roster_error_report(
                 .map_err(internal)?;
         }
     }
+    let separator = if lang == Lang::En { "; " } else { "；" };
     for (row, list) in &reasons {
         sheet
-            .write_string_with_format(*row, reason_col, list.join(";"), &bad)
+            .write_string_with_format(*row, reason_col, list.join(separator), &bad)
             .map_err(internal)?;
     }
     for (c, h) in header.iter().enumerate() {
@@ -240,7 +241,7 @@ mod tests {
         let back = read_table("错误.xlsx", &bytes, DEFAULT_MAX_ROWS).unwrap();
         assert_eq!(back[0], ["姓名", "身份证号", "手机号", "错误说明"]);
         assert_eq!(back[1], ["王一", "123", "13800000001", "身份证号位数不对"]);
-        assert_eq!(back[2][3], "手机号位数不对;与第 2 行重复");
+        assert_eq!(back[2][3], "手机号位数不对；与第 2 行重复");
         assert_eq!(back[2][1], "11010519491231002X", "values are kept as text");
         let en = roster_error_report(&table, &errors, Lang::En).unwrap();
         assert_eq!(

@@ -64,7 +64,7 @@ impl Role {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
                 t!(
-                    format!("未知角色“{s}”,应为 firm、reviewer、clerk、leader 或 admin"),
+                    format!("未知角色“{s}”，应为 firm、reviewer、clerk、leader 或 admin"),
                     format!("unknown role '{s}': use firm, reviewer, clerk, leader or admin")
                 )
             })
@@ -240,7 +240,7 @@ pub fn check_password_strength(pw: &str) -> Result<(), Text> {
     }
     if n > 128 {
         return Err(t!(
-            "密码过长(不超过 128 位)",
+            "密码过长（不超过 128 位）",
             "the password is too long (128 at most)"
         ));
     }

@@ -281,7 +281,7 @@ pub fn new_signing_key() -> SigningKey {
 pub fn verifying_key_from_hex(s: &str) -> Result<VerifyingKey, Text> {
     let bad = || {
         t!(
-            "公钥格式错误(应为 64 位十六进制)",
+            "公钥格式错误（应为 64 位十六进制）",
             "the public key must be 64 hex characters"
         )
     };

@@ -53,7 +53,7 @@ fn count(m: &Map<String, Value>, key: &str, p: &mut Problems, required: bool) ->
             Some(_) => {
                 p.add(
                     key,
-                    t!("数值过大(不超过 {})", "too large (at most {})"; COUNT_MAX),
+                    t!("数值过大（不超过 {}）", "too large (at most {})"; COUNT_MAX),
                 );
                 0
             }
@@ -276,12 +276,12 @@ pub fn flags(r: &DailyInput, approved_headcount: Option<u32>) -> Vec<DailyFlag> 
 pub fn check_day(day: NaiveDate, reopened_on: NaiveDate, today: NaiveDate) -> Result<(), Text> {
     if day > today {
         return Err(t!(
-            "不能报送未来日期({})的报告,今天是 {}",
+            "不能报送未来日期（{}）的报告，今天是 {}",
             "cannot file a report for a future day ({}); today is {}"; day, today));
     }
     if day < reopened_on {
         return Err(t!(
-            "{} 早于复工日期 {},无需报送",
+            "{} 早于复工日期 {}，无需报送",
             "{} is before the reopening date {}: no report is due"; day, reopened_on));
     }
     Ok(())

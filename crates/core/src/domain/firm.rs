@@ -67,7 +67,7 @@ fn person(v: Option<&Value>, field: &str, p: &mut Problems) -> Option<Person> {
         p.add(
             field,
             t!(
-                "必填:应含 name 和 phone",
+                "必填：应含 name 和 phone",
                 "required: an object with name and phone"
             ),
         );
@@ -233,7 +233,7 @@ impl FirmInput {
             None
         } else {
             Some(t!(
-                format!("统一社会信用代码的登记机关区划为 {reg},与企业所在县(区) {div} 不一致"),
+                format!("统一社会信用代码的登记机关区划为 {reg}，与企业所在县（区）{div} 不一致"),
                 format!("the credit code was registered in division {reg}, not in the firm's division {div}")
             ))
         }

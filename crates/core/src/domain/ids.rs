@@ -149,13 +149,13 @@ impl CreditCode {
         }
         if n != 18 {
             return Err(crate::t!(
-                "统一社会信用代码应为 18 位,实为 {} 位",
+                "统一社会信用代码应为 18 位，实为 {} 位",
                 "a unified social credit code has 18 characters, not {}"; n));
         }
         for (i, c) in code.chars().enumerate() {
             if !c.is_ascii() || credit_value(c as u8).is_none() {
                 return Err(crate::t!(
-                    "统一社会信用代码第 {} 位“{}”不是允许的字符(只能是数字和除 I、O、S、V、Z 以外的大写字母)",
+                    "统一社会信用代码第 {} 位“{}”不是允许的字符（只能是数字和除 I、O、S、V、Z 以外的大写字母）",
                     "character {} ('{}') is not allowed in a unified social credit code (digits and capital letters other than I, O, S, V, Z)";
                     i + 1, c));
             }
@@ -164,7 +164,7 @@ impl CreditCode {
         let b = code.as_bytes();
         if !REGISTRATION_AUTHORITIES.contains(&b[0]) {
             return Err(crate::t!(
-                "统一社会信用代码第 1 位登记管理部门代码“{}”无效,应为 1–9、A、N 或 Y",
+                "统一社会信用代码第 1 位登记管理部门代码“{}”无效，应为 1–9、A、N 或 Y",
                 "the registration authority code (character 1) '{}' is invalid; it must be 1–9, A, N or Y";
                 char::from(b[0])));
         }
@@ -183,7 +183,7 @@ impl CreditCode {
         if let Some(expected) = org_check(&b[8..16]) {
             if expected != b[16] {
                 return Err(crate::t!(
-                    "统一社会信用代码第 9–17 位组织机构代码校验位错误:应为 {},实为 {}",
+                    "统一社会信用代码第 9–17 位组织机构代码校验位错误：应为 {}，实为 {}",
                     "the organisation code (characters 9–17) has a wrong check character: expected {}, found {}";
                     char::from(expected), char::from(b[16])));
             }
@@ -191,7 +191,7 @@ impl CreditCode {
         if let Some(expected) = credit_check(&b[..17]) {
             if expected != b[17] {
                 return Err(crate::t!(
-                    "统一社会信用代码校验位错误:应为 {},实为 {}",
+                    "统一社会信用代码校验位错误：应为 {}，实为 {}",
                     "the unified social credit code has a wrong check character: expected {}, found {}";
                     char::from(expected), char::from(b[17])));
             }
@@ -269,13 +269,13 @@ impl IdNumber {
         }
         if n == 15 {
             return Err(crate::t!(
-                "15 位旧身份证号码不再受理,请填写 18 位号码",
+                "15 位旧身份证号码不再受理，请填写 18 位号码",
                 "old 15-digit ID numbers are not accepted; enter the 18-character number"
             ));
         }
         if n != 18 {
             return Err(crate::t!(
-                "身份证号码应为 18 位,实为 {} 位",
+                "身份证号码应为 18 位，实为 {} 位",
                 "an ID number has 18 characters, not {}"; n));
         }
         for (i, c) in v.chars().enumerate() {
@@ -283,11 +283,11 @@ impl IdNumber {
             if !ok {
                 return Err(if i == 17 {
                     crate::t!(
-                        "身份证号码第 18 位应为数字或 X,实为“{}”",
+                        "身份证号码第 18 位应为数字或 X，实为“{}”",
                         "the last character of an ID number must be a digit or X, not '{}'"; c)
                 } else {
                     crate::t!(
-                        "身份证号码第 {} 位应为数字,实为“{}”",
+                        "身份证号码第 {} 位应为数字，实为“{}”",
                         "character {} of an ID number must be a digit, not '{}'"; i + 1, c)
                 });
             }
@@ -321,7 +321,7 @@ impl IdNumber {
         if let Some(expected) = id_check(&b[..17]) {
             if expected != b[17] {
                 return Err(crate::t!(
-                    "身份证号码校验位错误:应为 {},实为 {}",
+                    "身份证号码校验位错误：应为 {}，实为 {}",
                     "the ID number has a wrong check character: expected {}, found {}";
                     char::from(expected), char::from(b[17])));
             }
@@ -387,12 +387,12 @@ impl Phone {
         }
         if let Some((i, c)) = rest.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
             return Err(crate::t!(
-                "手机号只能包含数字,第 {} 位为“{}”",
+                "手机号只能包含数字，第 {} 位为“{}”",
                 "a mobile number has only digits; character {} is '{}'"; i + 1, c));
         }
         if rest.len() != 11 {
             return Err(crate::t!(
-                "手机号应为 11 位数字,实为 {} 位",
+                "手机号应为 11 位数字，实为 {} 位",
                 "a mobile number has 11 digits, not {}"; rest.len()));
         }
         let b = rest.as_bytes();
@@ -404,7 +404,7 @@ impl Phone {
         }
         if !(b'3'..=b'9').contains(&b[1]) {
             return Err(crate::t!(
-                "手机号第 2 位应为 3–9,实为 {}",
+                "手机号第 2 位应为 3–9，实为 {}",
                 "the second digit of a mobile number must be 3–9, not {}"; char::from(b[1])));
         }
         Ok(Phone(rest.to_string()))
@@ -436,7 +436,7 @@ impl DivisionCode {
         }
         if t.len() != 6 || !all_digits(t) {
             return Err(crate::t!(
-                "行政区划代码应为 6 位数字,实为“{}”",
+                "行政区划代码应为 6 位数字，实为“{}”",
                 "a division code has 6 digits, not '{}'"; shown(t)));
         }
         if !is_province(&t[..2]) {
@@ -495,19 +495,19 @@ impl IndustryDivision {
         let t = s.trim();
         if t.len() != 2 || !all_digits(t) {
             return Err(crate::t!(
-                "国民经济行业大类代码应为两位数字(如“01”),实为“{}”",
+                "国民经济行业大类代码应为两位数字（如“01”），实为“{}”",
                 "an industry division is two digits (such as '01'), not '{}'"; shown(t)));
         }
         let n = digits_value(t) as u8;
         match section_of(n) {
             None => Err(crate::t!(
-                "“{}”不是国民经济行业大类代码(应为 01–97)",
+                "“{}”不是国民经济行业大类代码（应为 01–97）",
                 "'{}' is not an industry division (01–97)"; t)),
             Some('S') => Err(crate::t!(
-                "大类“{}”属于门类 S(公共管理、社会保障和社会组织):中国共产党机关、国家机构、人民政协、社会保障、群众团体和基层群众自治组织不在本系统申报复工",
+                "大类“{}”属于门类 S（公共管理、社会保障和社会组织）：中国共产党机关、国家机构、人民政协、社会保障、群众团体和基层群众自治组织不在本系统申报复工",
                 "division '{}' is in section S (public administration, social security and social organisations): Party organs, state bodies, the CPPCC, social security, mass organisations and grassroots self-government do not apply for reopening in this system"; t)),
             Some('T') => Err(crate::t!(
-                "大类“{}”属于门类 T(国际组织),国际组织不在本系统申报复工",
+                "大类“{}”属于门类 T（国际组织），国际组织不在本系统申报复工",
                 "division '{}' is in section T (international organisations), which do not apply for reopening in this system"; t)),
             Some(section) => Ok(IndustryDivision(t.to_string(), section)),
         }
@@ -533,13 +533,13 @@ impl Headcount {
     pub fn parse(n: i64) -> Result<Self, Text> {
         if n < 0 {
             return Err(crate::t!(
-                "人数不能为负数,实为 {}",
+                "人数不能为负数，实为 {}",
                 "a number of people cannot be negative, got {}"; n));
         }
         match u32::try_from(n) {
             Ok(v) if v <= MAX_HEADCOUNT => Ok(Headcount(v)),
             _ => Err(crate::t!(
-                "人数不能超过 {},实为 {}",
+                "人数不能超过 {}，实为 {}",
                 "a number of people cannot exceed {}, got {}"; MAX_HEADCOUNT, n)),
         }
     }
@@ -579,7 +579,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, Text> {
         });
     if !shaped {
         return Err(crate::t!(
-            "日期应为 YYYY-MM-DD 格式(如 2020-03-01),实为“{}”",
+            "日期应为 YYYY-MM-DD 格式（如 2020-03-01），实为“{}”",
             "a date must look like YYYY-MM-DD (such as 2020-03-01), not '{}'"; shown(t)));
     }
     NaiveDate::from_ymd_opt(
@@ -605,13 +605,13 @@ pub fn check_chars(s: &str, allow_layout: bool) -> Result<(), Text> {
         }
         if c.is_control() {
             return Err(crate::t!(
-                "第 {} 个字符是控制字符(U+{:04X}),不允许",
+                "第 {} 个字符是控制字符（U+{:04X}），不允许",
                 "character {} is a control character (U+{:04X}), which is not allowed";
                 i + 1, c as u32));
         }
         if is_bidi_control(c) {
             return Err(crate::t!(
-                "第 {} 个字符是文字方向控制字符(U+{:04X}),不允许",
+                "第 {} 个字符是文字方向控制字符（U+{:04X}），不允许",
                 "character {} is a text-direction control character (U+{:04X}), which is not allowed";
                 i + 1, c as u32));
         }
@@ -623,7 +623,7 @@ fn check_length(s: &str, max_chars: usize) -> Result<(), Text> {
     let n = s.chars().count();
     if n > max_chars {
         return Err(crate::t!(
-            "不能超过 {} 个字,实为 {} 个字",
+            "不能超过 {} 个字，实为 {} 个字",
             "at most {} characters are allowed, got {}"; max_chars, n));
     }
     Ok(())
@@ -737,13 +737,13 @@ mod tests {
     fn credit_bad_org_check() {
         let code = credit_code_with_check("91350100M000100Y5").expect("17 chars");
         let m = err(CreditCode::parse(&code));
-        assert!(m.contains("组织机构代码校验位错误:应为 4,实为 5"), "{m}");
+        assert!(m.contains("组织机构代码校验位错误：应为 4，实为 5"), "{m}");
     }
 
     #[test]
     fn credit_bad_final_check() {
         let m = err(CreditCode::parse("91350100M000100Y44"));
-        assert_eq!(m, "统一社会信用代码校验位错误:应为 3,实为 4");
+        assert_eq!(m, "统一社会信用代码校验位错误：应为 3，实为 4");
     }
 
     #[test]
@@ -801,7 +801,7 @@ mod tests {
     fn id_bad_check() {
         assert_eq!(
             err(id("110105194912310021")),
-            "身份证号码校验位错误:应为 X,实为 1"
+            "身份证号码校验位错误：应为 X，实为 1"
         );
     }
 

@@ -153,7 +153,7 @@ pub fn parse(bytes: &[u8]) -> Result<Package, Vec<FieldError>> {
     if bytes.len() > MAX_PACKAGE_BYTES {
         return Err(refused(t!(
             format!(
-                "申报包过大({} 字节,上限 {} MB)",
+                "申报包过大（{} 字节，上限 {} MB）",
                 bytes.len(),
                 MAX_PACKAGE_BYTES / 1024 / 1024
             ),
@@ -172,13 +172,13 @@ pub fn parse(bytes: &[u8]) -> Result<Package, Vec<FieldError>> {
         Ok(v) => v,
         Err(e) if e.is_eof() => {
             return Err(refused(t!(
-                "申报包不完整(文件被截断),请企业重新导出或重新拷贝",
+                "申报包不完整（文件被截断），请企业重新导出或重新拷贝",
                 "the package is incomplete (the file was cut off); export or copy it again"
             )))
         }
         Err(e) => {
             return Err(refused(t!(
-                format!("不是复工复产申报包(无法读取:{e})"),
+                format!("不是复工复产申报包（无法读取：{e}）"),
                 format!("not an application package (unreadable: {e})")
             )))
         }
@@ -191,7 +191,7 @@ pub fn parse(bytes: &[u8]) -> Result<Package, Vec<FieldError>> {
     };
     if m.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(refused(t!(
-            "不是复工复产申报包(格式标识不符)",
+            "不是复工复产申报包（格式标识不符）",
             "not an application package (wrong format marker)"
         )));
     }
@@ -199,7 +199,7 @@ pub fn parse(bytes: &[u8]) -> Result<Package, Vec<FieldError>> {
         Some(v) if v == u64::from(VERSION) => {}
         Some(v) => {
             return Err(refused(t!(
-                format!("申报包版本 {v} 不受支持(本系统支持版本 {VERSION}),请升级本系统或用相同版本重新导出"),
+                format!("申报包版本 {v} 不受支持（本系统支持版本 {VERSION}），请升级本系统或用相同版本重新导出"),
                 format!("package version {v} is not supported (this system reads version {VERSION})")
             )))
         }
@@ -218,13 +218,13 @@ pub fn parse(bytes: &[u8]) -> Result<Package, Vec<FieldError>> {
     };
     if !claimed.eq_ignore_ascii_case(&checksum(&doc)) {
         return Err(refused(t!(
-            "申报包校验和不符:文件在导出后被改动或已损坏,不能受理,请企业重新导出",
+            "申报包校验和不符：文件在导出后被改动或已损坏，不能受理，请企业重新导出",
             "the package checksum does not match: the file was changed or damaged after export; ask the firm to export it again"
         )));
     }
     let p: Package = serde_json::from_value(doc).map_err(|e| {
         refused(t!(
-            format!("申报包结构不正确:{e}"),
+            format!("申报包结构不正确：{e}"),
             format!("the package is malformed: {e}")
         ))
     })?;
@@ -282,7 +282,7 @@ pub fn attachment_name(raw: &str) -> Result<String, Text> {
     }
     if base.chars().count() > MAX_ATTACHMENT_NAME {
         return Err(t!(
-            format!("附件文件名过长(最多 {MAX_ATTACHMENT_NAME} 个字)"),
+            format!("附件文件名过长（最多 {MAX_ATTACHMENT_NAME} 个字）"),
             format!("the file name is too long (at most {MAX_ATTACHMENT_NAME} characters)")
         ));
     }
@@ -302,7 +302,7 @@ pub fn check_attachment(bytes: &[u8]) -> Result<&'static str, Text> {
     }
     if bytes.len() > MAX_ATTACHMENT_BYTES {
         return Err(t!(
-            format!("附件过大(上限 {} MB)", MAX_ATTACHMENT_BYTES / 1024 / 1024),
+            format!("附件过大（上限 {} MB）", MAX_ATTACHMENT_BYTES / 1024 / 1024),
             format!(
                 "the attachment is too large (at most {} MB)",
                 MAX_ATTACHMENT_BYTES / 1024 / 1024

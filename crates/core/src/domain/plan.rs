@@ -118,7 +118,7 @@ impl Reader<'_> {
                 Some(i) if i > 1_000_000 => {
                     self.p.add(
                         field,
-                        t!("数值过大(不超过 1000000)", "too large (at most 1000000)"),
+                        t!("数值过大（不超过 1000000）", "too large (at most 1000000)"),
                     );
                     0
                 }
@@ -197,7 +197,7 @@ impl Plan {
                     r.p.add(
                         "category",
                         t!(
-                            format!("未知的复工类别:{c}"),
+                            format!("未知的复工类别：{c}"),
                             format!("unknown category: {c}")
                         ),
                     );
@@ -239,7 +239,7 @@ impl Plan {
                             Some(code) => r.p.add(
                                 format!("measures[{i}]"),
                                 t!(
-                                    format!("未知的防控措施:{code}"),
+                                    format!("未知的防控措施：{code}"),
                                     format!("unknown measure: {code}")
                                 ),
                             ),
@@ -370,7 +370,7 @@ fn check_planned_date(
                     p.add(
                         "planned_date",
                         t!(
-                            format!("本行业复工日期不得早于 {earliest}(计划为 {d})"),
+                            format!("本行业复工日期不得早于 {earliest}（计划为 {d}）"),
                             format!("this industry may not reopen before {earliest} (planned {d})")
                         ),
                     );
@@ -451,7 +451,7 @@ fn check_headcount(p: &mut Problems, h: &Headcounts, firm: &FirmFacts<'_>, polic
             "headcount.under_observation",
             t!(
                 format!(
-                    "重点地区来雅未满 {} 天观察期的 {} 人必须处于隔离观察中(填报 {} 人)",
+                    "重点地区来雅未满 {} 天观察期的 {} 人必须处于隔离观察中（填报 {} 人）",
                     policy.key_areas.observation_days,
                     h.key_area_not_cleared(),
                     h.under_observation
@@ -483,7 +483,7 @@ fn check_measures(p: &mut Problems, plan: &Plan, policy: &Policy) {
             p.add(
                 "measures",
                 t!(
-                    format!("必须落实防控措施:{name}"),
+                    format!("必须落实防控措施：{name}"),
                     format!("mandatory measure missing: {code}")
                 ),
             );
@@ -522,7 +522,7 @@ fn check_commitment(p: &mut Problems, plan: &Plan, firm: &FirmFacts<'_>, today: 
                     "commitment.signed_by",
                     t!(
                         format!(
-                            "承诺书应由主要负责人 {} 签署(实为 {})",
+                            "承诺书应由主要负责人 {} 签署（实为 {}）",
                             firm.principal_name, c.signed_by
                         ),
                         format!(
@@ -552,7 +552,7 @@ fn check_roster(p: &mut Problems, h: &Headcounts, roster: &[RosterEntry], policy
         p.add(
             "roster",
             t!(
-                format!("员工花名册 {n} 人,与计划复工人数 {} 人不一致", h.planned),
+                format!("员工花名册 {n} 人，与计划复工人数 {} 人不一致", h.planned),
                 format!(
                     "the roster lists {n} people but the plan says {}",
                     h.planned
@@ -566,7 +566,7 @@ fn check_roster(p: &mut Problems, h: &Headcounts, roster: &[RosterEntry], policy
             "roster",
             t!(
                 format!(
-                    "花名册中外地返岗 {elsewhere} 人,与方案填报 {} 人不一致",
+                    "花名册中外地返岗 {elsewhere} 人，与方案填报 {} 人不一致",
                     h.elsewhere
                 ),
                 format!(
@@ -585,7 +585,7 @@ fn check_roster(p: &mut Problems, h: &Headcounts, roster: &[RosterEntry], policy
             "roster",
             t!(
                 format!(
-                    "花名册中来自重点地区 {key} 人,与方案填报 {} 人不一致",
+                    "花名册中来自重点地区 {key} 人，与方案填报 {} 人不一致",
                     h.key_area
                 ),
                 format!(
@@ -609,7 +609,7 @@ fn findings(plan: &Plan, roster: &[RosterEntry], policy: &Policy) -> Vec<Finding
                 code: "supplies_days".into(),
                 message: t!(
                     format!(
-                        "口罩储备仅够 {days} 天(要求不少于 {} 天)",
+                        "口罩储备仅够 {days} 天（要求不少于 {} 天）",
                         policy.supplies.min_days
                     ),
                     format!(
@@ -638,7 +638,7 @@ fn findings(plan: &Plan, roster: &[RosterEntry], policy: &Policy) -> Vec<Finding
         findings.push(Finding {
             code: "roster_health".into(),
             message: t!(
-                format!("花名册健康状况(隔离 {obs}、发热 {fever})与方案(隔离 {}、症状 {})不一致", h.under_observation, h.symptomatic),
+                format!("花名册健康状况（隔离 {obs}、发热 {fever}）与方案（隔离 {}、症状 {}）不一致", h.under_observation, h.symptomatic),
                 format!("roster health (observation {obs}, fever {fever}) differs from the plan ({}, {})", h.under_observation, h.symptomatic)
             ),
         });

@@ -203,20 +203,20 @@ impl Policy {
     pub fn from_toml(text: &str) -> Result<Policy, Text> {
         let p: Policy = toml::from_str(text).map_err(|e| {
             t!(
-                format!("政策配置格式错误:{e}"),
+                format!("政策配置格式错误：{e}"),
                 format!("policy file is not valid: {e}")
             )
         })?;
         p.check().map_err(|fields| {
             let joined: Vec<String> = fields
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message.zh))
+                .map(|f| format!("{}：{}", f.field, f.message.zh))
                 .collect();
             let joined_en: Vec<String> = fields
                 .iter()
                 .map(|f| format!("{}: {}", f.field, f.message.en))
                 .collect();
-            Text::new(joined.join(";"), joined_en.join("; "))
+            Text::new(joined.join("；"), joined_en.join("; "))
         })?;
         Ok(p)
     }
@@ -251,7 +251,7 @@ impl Policy {
             p.add(
                 "categories",
                 t!(
-                    "必须保留“其他企业”(general)类别",
+                    "必须保留“其他企业”（general）类别",
                     "the 'general' category must exist"
                 ),
             );
@@ -263,14 +263,17 @@ impl Policy {
             .chain(&self.review.parallel_fgw_for)
         {
             if !self.categories.contains_key(c) {
-                p.add("review", t!("未知的复工类别:{}", "unknown category: {}"; c));
+                p.add(
+                    "review",
+                    t!("未知的复工类别：{}", "unknown category: {}"; c),
+                );
             }
         }
         for k in self.earliest_reopening.keys() {
             if k.len() != 2 || !k.bytes().all(|b| b.is_ascii_digit()) {
                 p.add(
                     "earliest_reopening",
-                    t!("行业代码应为两位数字:{}", "industry division must be two digits: {}"; k),
+                    t!("行业代码应为两位数字：{}", "industry division must be two digits: {}"; k),
                 );
             }
         }

@@ -40,7 +40,7 @@ impl Health {
             "隔离观察" | "观察" | "observation" | "Observation" => Ok(Health::Observation),
             "发热" | "fever" | "Fever" => Ok(Health::Fever),
             other => Err(t!(
-                format!("健康状况应为 正常、隔离观察 或 发热,不能是“{other}”"),
+                format!("健康状况应为 正常、隔离观察 或 发热，不能是“{other}”"),
                 format!("health must be normal, observation or fever, not '{other}'")
             )),
         }
@@ -186,7 +186,7 @@ fn parse_bool(s: &str) -> Result<bool, Text> {
         "" | "否" | "no" | "No" | "NO" | "false" | "N" | "n" | "0" => Ok(false),
         "是" | "yes" | "Yes" | "YES" | "true" | "Y" | "y" | "1" => Ok(true),
         other => Err(t!(
-            format!("应为“是”或“否”,不能是“{other}”"),
+            format!("应为“是”或“否”，不能是“{other}”"),
             format!("must be yes or no, not '{other}'")
         )),
     }
@@ -326,7 +326,7 @@ pub fn check_rows(
                 line,
                 "observation_start",
                 t!(
-                    "填写了隔离结束日期,须同时填写开始日期",
+                    "填写了隔离结束日期，须同时填写开始日期",
                     "required when an end date is given"
                 ),
             ));

@@ -285,7 +285,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Text> {
 
 fn not_decodable(encoding: &str) -> Text {
     t!(
-        format!("文件编码无法识别(按 {encoding} 读取有乱码);请在 Excel/WPS 中另存为 .xlsx 或“CSV UTF-8”"),
+        format!("文件编码无法识别（按 {encoding} 读取有乱码）；请在 Excel/WPS 中另存为 .xlsx 或“CSV UTF-8”"),
         format!("the file's encoding is not recognised (garbled as {encoding}); save it as .xlsx or CSV UTF-8")
     )
 }
@@ -366,7 +366,7 @@ pub fn parse_sheet_date(s: &str) -> Result<NaiveDate, Text> {
 
 fn bad_date(t: &str) -> Text {
     t!(
-        "日期“{}”无法识别,请写成 2020-02-10、2020/2/10 或 2020年2月10日",
+        "日期“{}”无法识别，请写成 2020-02-10、2020/2/10 或 2020年2月10日",
         "cannot read the date '{}'; write 2020-02-10, 2020/2/10 or 2020年2月10日"; t
     )
 }

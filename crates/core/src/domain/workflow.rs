@@ -188,7 +188,7 @@ pub fn submit(
 ) -> Result<SubmitOutcome> {
     if !state.is_editable() {
         return Err(Error::conflict(t!(
-            format!("当前状态为“{}”,不能提交", state.zh()),
+            format!("当前状态为“{}”，不能提交", state.zh()),
             format!("cannot submit an application in state {}", state.as_str())
         )));
     }
@@ -214,7 +214,7 @@ pub fn withdraw(state: AppState) -> Result<AppState> {
     match state {
         AppState::Draft | AppState::Returned | AppState::InReview => Ok(AppState::Withdrawn),
         s => Err(Error::conflict(t!(
-            format!("当前状态为“{}”,不能撤回", s.zh()),
+            format!("当前状态为“{}”，不能撤回", s.zh()),
             format!("cannot withdraw an application in state {}", s.as_str())
         ))),
     }
@@ -286,7 +286,7 @@ pub struct DecideOutcome {
 pub fn decide(f: &DecideFacts<'_>, verdict: &Verdict) -> Result<DecideOutcome> {
     if f.state != AppState::InReview {
         return Err(Error::conflict(t!(
-            format!("申请当前状态为“{}”,不能审核", f.state.zh()),
+            format!("申请当前状态为“{}”，不能审核", f.state.zh()),
             format!("the application is {}, not in review", f.state.as_str())
         )));
     }
@@ -295,7 +295,7 @@ pub fn decide(f: &DecideFacts<'_>, verdict: &Verdict) -> Result<DecideOutcome> {
     };
     if task.state != TaskState::Pending {
         return Err(Error::conflict(t!(
-            "本环节已由本部门作出审核意见,不能重复审核",
+            "本环节已由本部门作出审核意见，不能重复审核",
             "this department has already decided this stage"
         )));
     }
@@ -364,7 +364,7 @@ pub fn decide(f: &DecideFacts<'_>, verdict: &Verdict) -> Result<DecideOutcome> {
                         return Err(Error::field(
                             "headcount",
                             t!(
-                                format!("核定复工人数 {h} 超过 {}:重点地区来雅人员未满观察期的不得计入", f.max_headcount),
+                                format!("核定复工人数 {h} 超过 {}：重点地区来雅人员未满观察期的不得计入", f.max_headcount),
                                 format!("approved headcount {h} exceeds {}: key-area staff still under observation cannot be counted", f.max_headcount)
                             ),
                         ));
@@ -440,11 +440,11 @@ pub fn issue(state: AppState, has_live_certificate: bool) -> Result<AppState> {
     match (state, has_live_certificate) {
         (AppState::Approved, false) | (AppState::Certified, false) => Ok(AppState::Certified),
         (AppState::Approved | AppState::Certified, true) => Err(Error::conflict(t!(
-            "该申请已有有效的批准通知书;误印请先作废再重新发证",
+            "该申请已有有效的批准通知书；误印请先作废再重新发证",
             "the application already has a live certificate; void a misprint first"
         ))),
         (s, _) => Err(Error::conflict(t!(
-            format!("申请当前状态为“{}”,不能发证", s.zh()),
+            format!("申请当前状态为“{}”，不能发证", s.zh()),
             format!(
                 "cannot issue a certificate for an application in state {}",
                 s.as_str()
@@ -458,7 +458,7 @@ pub fn revoke(state: AppState) -> Result<AppState> {
     match state {
         AppState::Certified | AppState::Approved => Ok(AppState::Revoked),
         s => Err(Error::conflict(t!(
-            format!("申请当前状态为“{}”,不能撤销", s.zh()),
+            format!("申请当前状态为“{}”，不能撤销", s.zh()),
             format!("cannot revoke an application in state {}", s.as_str())
         ))),
     }

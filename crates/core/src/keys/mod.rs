@@ -205,7 +205,7 @@ impl KeyStore {
         self.signing_key()?.ok_or_else(|| {
             missing(
                 &self.describe(SIGNING),
-                "证书签名密钥 / the certificate signing key",
+                "批准通知书签名密钥 / the certificate signing key",
             )
         })
     }

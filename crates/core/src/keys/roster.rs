@@ -130,11 +130,11 @@ impl SealError {
     pub fn to_error(self) -> Error {
         match self {
             SealError::NoKey => Error::forbidden(t!(
-                "花名册的身份证号和手机号已加密保存,需要密钥文件(环境变量 REOPEN_KEY_FILE)才能读写",
+                "花名册的身份证号和手机号已加密保存，需要密钥文件（环境变量 REOPEN_KEY_FILE）才能读写",
                 "the roster's ID and phone numbers are encrypted: give the key file (env REOPEN_KEY_FILE)"
             )),
             SealError::Damaged => Error::conflict(t!(
-                "加密的花名册数据无法用此密钥解开(密钥不符或数据损坏)",
+                "加密的花名册数据无法用此密钥解开（密钥不符或数据损坏）",
                 "an encrypted roster value does not open with this key (wrong key or damage)"
             )),
         }

@@ -154,7 +154,7 @@ impl Reopen {
                 return Err(Error::field(
                     "industry",
                     t!(
-                        "门类 S、T 不在本系统申报,不能配置路由",
+                        "门类 S、T 不在本系统申报，不能配置路由",
                         "sections S and T do not file here"
                     ),
                 ));
@@ -321,7 +321,7 @@ impl Reopen {
                 Error::field(
                     "file",
                     t!(
-                        format!("备份文件不可用:{why}"),
+                        format!("备份文件不可用：{why}"),
                         format!("the backup cannot be used: {why}")
                     ),
                 )

@@ -159,7 +159,7 @@ impl Reopen {
             }
             let Some(app) = store::reopened_app(tx, firm.id)? else {
                 return Err(Error::conflict(t!(
-                    format!("{} 尚无已批准的复工申请,无需报送每日报告", firm.name),
+                    format!("{} 尚无已批准的复工申请，无需报送每日报告", firm.name),
                     format!(
                         "{} has no approved application: no daily report is due",
                         firm.name
@@ -171,7 +171,7 @@ impl Reopen {
             if let Some(at) = store::filed_at(tx, firm.id, input.date)? {
                 let at = super::local_time(at);
                 return Err(Error::conflict(t!(
-                    format!("{} 的每日报告已于 {at} 报送,不能重复报送", input.date),
+                    format!("{} 的每日报告已于 {at} 报送，不能重复报送", input.date),
                     format!("the report for {} was already filed at {at}", input.date)
                 )));
             }

@@ -18,7 +18,7 @@ fn when(s: Option<&str>) -> Cell {
 }
 
 const STATS_HEADERS: [&str; 17] = [
-    "提交(件次)",
+    "提交（件次）",
     "批准",
     "不予批准",
     "退回补正",
@@ -90,7 +90,7 @@ pub fn stats_table(s: &Stats, sheet: &str) -> Table {
     Table {
         sheet: sheet.to_string(),
         title: Some(format!(
-            "{}复工复产统计({})",
+            "{}复工复产统计（{}）",
             s.scope,
             range_text(s.from, s.to)
         )),
@@ -105,7 +105,7 @@ pub fn rate_table(s: &Stats) -> Table {
     Table {
         sheet: "复工率".into(),
         title: Some(format!(
-            "{}企业复工率({})",
+            "{}企业复工率（{}）",
             s.scope,
             range_text(s.from, s.to)
         )),
@@ -179,14 +179,14 @@ impl Reopen {
         let list = Table {
             sheet: "日报情况".into(),
             title: Some(format!(
-                "{} 每日报告报送情况(截止 {})",
+                "{} 每日报告报送情况（截止 {}）",
                 first.date.format("%Y年%-m月%-d日"),
                 local_time(parse_ts(&first.due_at)?)
             )),
             headers: [
                 "统一社会信用代码",
                 "企业名称",
-                "县(区)",
+                "县（区）",
                 "复工日期",
                 "报送情况",
                 "报送时间",

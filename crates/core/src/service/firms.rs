@@ -128,7 +128,7 @@ impl Reopen {
         )?;
         if actor.role == Role::Firm && actor.firm_id.is_some() {
             return Err(Error::forbidden(t!(
-                "该账户已绑定企业,不能再登记其他企业",
+                "该账户已绑定企业，不能再登记其他企业",
                 "this account is already bound to a firm"
             )));
         }
@@ -311,7 +311,7 @@ fn record<'a>(f: &'a FirmInput, warnings: &'a [Text]) -> store::firms::FirmRecor
 
 pub(crate) fn stale(expected: i64, actual: i64) -> Error {
     Error::conflict(t!(
-        format!("记录已被他人修改(您看到的是第 {expected} 版,当前为第 {actual} 版),请刷新后再改"),
+        format!("记录已被他人修改（您看到的是第 {expected} 版，当前为第 {actual} 版），请刷新后再改"),
         format!("the record changed meanwhile (you had version {expected}, it is now {actual}); reload and retry")
     ))
 }

@@ -38,18 +38,18 @@ pub enum SessionEnd {
 impl SessionEnd {
     pub fn message(self) -> Text {
         match self {
-            SessionEnd::Disabled => t!("账户已被停用,请联系管理员", "the account was disabled"),
+            SessionEnd::Disabled => t!("账户已被停用，请联系管理员", "the account was disabled"),
             SessionEnd::PasswordChanged => t!(
-                "密码已修改,请重新登录",
+                "密码已修改，请重新登录",
                 "the password was changed: log in again"
             ),
             SessionEnd::Idle => t!(
-                format!("超过 {SESSION_IDLE_MINUTES} 分钟无操作,请重新登录"),
+                format!("超过 {SESSION_IDLE_MINUTES} 分钟无操作，请重新登录"),
                 format!("idle for over {SESSION_IDLE_MINUTES} minutes: log in again")
             ),
             SessionEnd::Unknown => t!("登录已失效，请重新登录", "not logged in: log in again"),
             SessionEnd::Expired => t!(
-                format!("登录已超过 {SESSION_MAX_HOURS} 小时,请重新登录"),
+                format!("登录已超过 {SESSION_MAX_HOURS} 小时，请重新登录"),
                 format!("logged in for over {SESSION_MAX_HOURS} hours: log in again")
             ),
         }

@@ -73,7 +73,7 @@ pub(crate) fn load_policy(conn: Db<'_>) -> Result<Policy> {
     match store::settings::policy(conn)? {
         Some(p) => Ok(p),
         None => Err(Error::not_found(t!(
-            "数据库尚未初始化,请先运行 reopen init",
+            "数据库尚未初始化，请先运行 reopen init",
             "the database is not initialised: run reopen init first"
         ))),
     }
@@ -250,7 +250,7 @@ impl Reopen {
                 p.add(
                     field.clone(),
                     t!(
-                        format!("{chars} 无法打印:字库中没有该字,请改用通用写法,或请管理员安装含该字的字体"),
+                        format!("{chars} 无法打印：字库中没有该字，请改用通用写法，或请管理员安装含该字的字体"),
                         format!("{chars} cannot be printed: no installed font has it; use a common form or ask the administrator to install a font with it")
                     ),
                 );
@@ -377,7 +377,7 @@ impl Reopen {
                     return Err(Error::field(
                         "admin",
                         t!(
-                            "首次初始化须用 --admin 指定管理员用户名,并通过环境变量 REOPEN_PASSWORD 提供其密码",
+                            "首次初始化须用 --admin 指定管理员用户名，并通过环境变量 REOPEN_PASSWORD 提供其密码",
                             "the first init needs --admin NAME, with the password in REOPEN_PASSWORD"
                         ),
                     ))

@@ -122,7 +122,7 @@ impl Reopen {
                 return Err(Error::field(
                     "key_file",
                     t!(
-                        format!("密钥不符:本数据库由指纹为 {fp} 的密钥加密"),
+                        format!("密钥不符：本数据库由指纹为 {fp} 的密钥加密"),
                         format!("wrong key: this database was sealed with the key {fp}")
                     ),
                 ));

@@ -225,7 +225,7 @@ fn parse_decision(d: &Decision) -> Result<Checked> {
             p.add(
                 "verdict",
                 t!(
-                    format!("审核结论应为 approve、reject 或 return(实为“{other}”)"),
+                    format!("审核结论应为 approve、reject 或 return（实为“{other}”）"),
                     format!("verdict must be approve, reject or return, not '{other}'")
                 ),
             );
@@ -271,13 +271,13 @@ fn task_to_decide(tx: Db<'_>, core: &AppCore, dept: i64) -> Result<i64> {
     let ever = last.is_some();
     if ever && core.state != AppState::InReview {
         return Err(Error::conflict(t!(
-            format!("申请当前状态为“{}”,不能审核", core.state.zh()),
+            format!("申请当前状态为“{}”，不能审核", core.state.zh()),
             format!("the application is {}, not in review", core.state.as_str())
         )));
     }
     if last == Some(TaskState::Closed) {
         return Err(Error::conflict(t!(
-            "本环节已满足通过条件或已结束,无需本部门再审核",
+            "本环节已满足通过条件或已结束，无需本部门再审核",
             "this stage is already settled without your department"
         )));
     }
@@ -285,7 +285,7 @@ fn task_to_decide(tx: Db<'_>, core: &AppCore, dept: i64) -> Result<i64> {
         // Routed here before, decided already (e.g. a colleague approved first and the
         // application moved on): a conflict, not a permission problem.
         return Err(Error::conflict(t!(
-            "本部门已对该申请作出审核意见,申请已进入下一环节",
+            "本部门已对该申请作出审核意见，申请已进入下一环节",
             "your department has already decided; the application has moved on"
         )));
     }

@@ -86,7 +86,7 @@ fn check_user_name(name: &str) -> Result<String, crate::Text> {
     let n = parse_name(name, 32)?;
     if n.chars().count() < 2 || n.chars().any(|c| c.is_whitespace()) {
         return Err(t!(
-            "用户名为 2–32 个字符,不含空格",
+            "用户名为 2–32 个字符，不含空格",
             "a user name has 2 to 32 characters and no spaces"
         ));
     }
@@ -97,7 +97,7 @@ fn check_user_name(name: &str) -> Result<String, crate::Text> {
     };
     if let Some(c) = n.chars().find(|c| invisible(*c)) {
         return Err(t!(
-            "用户名不能含不可见字符(U+{:04X})",
+            "用户名不能含不可见字符（U+{:04X}）",
             "a user name may not hold an invisible character (U+{:04X})"; c as u32
         ));
     }
@@ -154,7 +154,7 @@ pub(crate) fn department_id(conn: Db<'_>, code: &str) -> Result<i64> {
         Error::field(
             "department",
             t!(
-                format!("部门应写作 区划代码-部门类别,如 511802-SWJ(实为“{code}”)"),
+                format!("部门应写作 区划代码-部门类别，如 511802-SWJ（实为“{code}”）"),
                 format!("a department is DIVISION-KIND, e.g. 511802-SWJ (got '{code}')")
             ),
         )
@@ -210,7 +210,7 @@ impl Reopen {
                     }
                 }
             } else if role == Some(Role::Reviewer) {
-                p.add("department", t!("审核员须指定所属部门(--department)", "a reviewer needs --department"));
+                p.add("department", t!("审核员须指定所属部门（--department）", "a reviewer needs --department"));
             }
             if let Some(f) = &u.firm {
                 if role != Some(Role::Firm) {
@@ -233,7 +233,7 @@ impl Reopen {
                     }
                 }
             } else if matches!(role, Some(Role::Clerk) | Some(Role::Leader)) {
-                p.add("division", t!("窗口工作人员和领导小组须指定行政区划(--division)", "clerks and leaders need --division"));
+                p.add("division", t!("窗口工作人员和领导小组须指定行政区划（--division）", "clerks and leaders need --division"));
             }
             p.take("password", check_password(&password, &u.name));
             p.take("name", check_user_name(&u.name));

@@ -129,7 +129,7 @@ pub(crate) fn resolve_stages(
             let id =
                 store::reference::active_department_id(conn, &div, &kind)?.ok_or_else(|| {
                     Error::conflict(t!(
-                        format!("{div} 没有在用的 {kind} 部门,无法分派审核,请联系系统管理员"),
+                        format!("{div} 没有在用的 {kind} 部门，无法分派审核，请联系系统管理员"),
                         format!(
                         "no active {kind} department in {div} to route to; ask the administrator"
                     )

@@ -148,12 +148,12 @@ fn stats_workbook_reads_back_with_the_same_figures() -> R {
     let rows = sheet(&bytes, "统计");
     assert!(text(&rows[0][0]).contains("复工复产统计"));
     let head: Vec<String> = rows[1].iter().map(text).collect();
-    assert_eq!(&head[..4], ["县(区)", "提交(件次)", "批准", "不予批准"]);
+    assert_eq!(&head[..4], ["县（区）", "提交（件次）", "批准", "不予批准"]);
     let col = |name: &str| head.iter().position(|h| h == name).unwrap();
     let total = rows.last().unwrap();
     assert_eq!(text(&total[0]), "合计");
     assert_eq!(
-        text(&total[col("提交(件次)")]),
+        text(&total[col("提交（件次）")]),
         s.total.submitted.to_string()
     );
     assert_eq!(text(&total[col("审核中")]), s.total.pending.to_string());
@@ -163,7 +163,7 @@ fn stats_workbook_reads_back_with_the_same_figures() -> R {
     );
     let yc = rows.iter().find(|r| text(&r[0]) == "雨城区").unwrap();
     let yc_row = s.rows.iter().find(|r| r.keys == ["511802"]).unwrap();
-    assert_eq!(text(&yc[col("提交(件次)")]), yc_row.submitted.to_string());
+    assert_eq!(text(&yc[col("提交（件次）")]), yc_row.submitted.to_string());
     assert_eq!(rows.len(), s.rows.len() + 3, "title, header, rows, total");
     let rate = sheet(&bytes, "复工率");
     assert_eq!(text(&rate[1][0]), "日期");
@@ -174,7 +174,7 @@ fn stats_workbook_reads_back_with_the_same_figures() -> R {
     assert!(summary
         .iter()
         .any(|r| text(&r[0]) == "审核中" && text(&r[1]) == s.total.pending.to_string()));
-    for name in ["按县(区)", "按行业", "按复工类别", "复工率", "超时未办"] {
+    for name in ["按县（区）", "按行业", "按复工类别", "复工率", "超时未办"] {
         assert!(!sheet(&b, name).is_empty(), "{name}");
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! One vocabulary (docs/glossary.toml): no word the glossary rules out in a Chinese string of
-//! the UI (ui/src/i18n/zh-CN.ts), of the documents (crates/core/src/documents/*.rs), of the
-//! core's messages (crates/core/src/{service,domain}/*.rs) or of the CLI's (crates/cli/src/*.rs).
+//! the UI (ui/src/i18n/zh-CN.ts) or of the Rust sources (the core's documents and messages, the
+//! CLI, the server, the desktop shell).
 //!
 //! It lives with the document tests because the PDF texts are the documents' and this crate
 //! already reads TOML; it reads the other two places as files. Only string literals are checked
@@ -166,25 +166,43 @@ fn violations(g: &Glossary, src: &str, rust: bool) -> Vec<(usize, String, String
     found
 }
 
-fn sources() -> Vec<(PathBuf, bool)> {
+/// The files whose Chinese reaches a person: the UI's zh-CN messages and every Rust source of the
+/// core (documents, messages, state names, export headers), the CLI, the server and the desktop
+/// shell, subfolders included.
+pub fn sources() -> Vec<(PathBuf, bool)> {
     let mut files = vec![(root().join("ui/src/i18n/zh-CN.ts"), false)];
-    // The core's messages reach the screen and the CLI (state names, errors, export headers), so
-    // the service and domain sources are held to the glossary too.
     for dir in [
-        "crates/core/src/documents",
-        "crates/core/src/service",
-        "crates/core/src/domain",
+        "crates/core/src",
         "crates/cli/src",
+        "crates/client/src",
+        "crates/server/src",
+        "src-tauri/src",
     ] {
-        let mut rs: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
-            .expect("source dir")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-            .collect();
+        let mut rs = Vec::new();
+        rust_files(&root().join(dir), &mut rs);
         rs.sort();
         files.extend(rs.into_iter().map(|p| (p, true)));
     }
     files
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("source dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// A path as the report names it, from the repository's root.
+pub fn shown(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -231,7 +249,7 @@ fn ui_pdfs_and_cli_use_only_the_glossary_words() {
         for (line, word, term, lit) in violations(&g, &src, rust) {
             report.push(format!(
                 "{}:{line}: “{word}” (use “{term}”): {lit}",
-                path.strip_prefix(root()).unwrap_or(&path).display()
+                shown(&path)
             ));
         }
     }

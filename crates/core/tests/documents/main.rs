@@ -5,6 +5,7 @@ mod bulletin;
 mod form;
 mod glossary;
 mod notices;
+mod punctuation;
 mod samples;
 
 use std::path::Path;

@@ -88,7 +88,7 @@ pub(super) fn check_editable(core: &AppCore, expect_version: Option<i64>) -> Res
 
 pub(crate) fn not_editable(state: AppState) -> Error {
     Error::conflict(t!(
-        format!("申请当前状态为“{}”,不能修改", state.zh()),
+        format!("申请当前状态为“{}”，不能修改", state.zh()),
         format!(
             "an application in state {} cannot be changed",
             state.as_str()

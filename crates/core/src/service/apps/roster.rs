@@ -93,7 +93,7 @@ impl Reopen {
             return Err(Error::field(
                 "file",
                 t!(
-                    "该文件没有发现错误,可以直接导入",
+                    "该文件没有发现错误，可以直接导入",
                     "this file has no errors; import it"
                 ),
             ));

@@ -208,7 +208,7 @@ impl Reopen {
             let already = || {
                 Error::conflict(t!(
                     format!(
-                        "该批准通知书已{},不能再变更",
+                        "该批准通知书已{}，不能再变更",
                         cert.state.zh().trim_start_matches('已')
                     ),
                     format!("the certificate is already {:?}", cert.state).to_lowercase()
@@ -282,7 +282,7 @@ fn cert_list_state(actor: &Actor, state: Option<&str>) -> Result<Option<CertStat
                 Error::field(
                     "state",
                     t!(
-                        format!("批准通知书状态应为 issued、voided 或 revoked(实为“{s}”)"),
+                        format!("批准通知书状态应为 issued、voided 或 revoked（实为“{s}”）"),
                         format!("a certificate state is issued, voided or revoked, not '{s}'")
                     ),
                 )

@@ -115,7 +115,7 @@ impl CertStatus {
             CertStatus::Voided => "已作废",
             CertStatus::Revoked => "已撤销",
             CertStatus::Unknown => "查无此证",
-            CertStatus::Forged => "伪造或被篡改(签名不符)",
+            CertStatus::Forged => "伪造或被篡改（签名不符）",
         }
     }
 }

@@ -113,7 +113,7 @@ pub fn verify_offline(payload: &str, public_keys: &str) -> Result<Verification> 
         return Err(Error::field(
             "public_key",
             t!(
-                "公钥文件中没有公钥(应为 64 位十六进制)",
+                "公钥文件中没有公钥（应为 64 位十六进制）",
                 "the public key file holds no key (64 hex characters)"
             ),
         ));

@@ -60,7 +60,21 @@ pub fn demo_roster_csv(
     seed: u32,
     today: chrono::NaiveDate,
 ) -> String {
-    let mut s = String::from("姓名,身份证号,手机号,岗位,户籍地,是否外地返岗,来自地区,返岗日期,隔离开始,隔离结束,健康状况\n");
+    // CSV data, not prose: the fields are joined with the half-width comma a CSV file needs.
+    let row = |fields: &[&str]| fields.join(",") + "\n";
+    let mut s = row(&[
+        "姓名",
+        "身份证号",
+        "手机号",
+        "岗位",
+        "户籍地",
+        "是否外地返岗",
+        "来自地区",
+        "返岗日期",
+        "隔离开始",
+        "隔离结束",
+        "健康状况",
+    ]);
     let surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
     let given = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋"];
     for i in 0..n {
@@ -75,15 +89,53 @@ pub fn demo_roster_csv(
         let back = today - Duration::days(3);
         if i < key_area {
             let start = today - Duration::days(5);
-            s.push_str(&format!("{name},{id},{phone},操作工,湖北省孝感市,是,湖北省孝感市,{back},{start},{},隔离观察\n", start + Duration::days(14)));
+            let (back, start, end) = (
+                back.to_string(),
+                start.to_string(),
+                (start + Duration::days(14)).to_string(),
+            );
+            s.push_str(&row(&[
+                &name,
+                &id,
+                &phone,
+                "操作工",
+                "湖北省孝感市",
+                "是",
+                "湖北省孝感市",
+                &back,
+                &start,
+                &end,
+                "隔离观察",
+            ]));
         } else if i < elsewhere {
-            s.push_str(&format!(
-                "{name},{id},{phone},操作工,四川省成都市,是,四川省成都市,{back},,,正常\n"
-            ));
+            let back = back.to_string();
+            s.push_str(&row(&[
+                &name,
+                &id,
+                &phone,
+                "操作工",
+                "四川省成都市",
+                "是",
+                "四川省成都市",
+                &back,
+                "",
+                "",
+                "正常",
+            ]));
         } else {
-            s.push_str(&format!(
-                "{name},{id},{phone},操作工,雅安市雨城区,否,,,,,正常\n"
-            ));
+            s.push_str(&row(&[
+                &name,
+                &id,
+                &phone,
+                "操作工",
+                "雅安市雨城区",
+                "否",
+                "",
+                "",
+                "",
+                "",
+                "正常",
+            ]));
         }
     }
     s
@@ -102,9 +154,9 @@ pub fn demo_plan(
         "headcount": {"planned": planned, "local": planned - elsewhere, "elsewhere": elsewhere, "key_area": key_area,
             "key_area_observed_14d": 0, "under_observation": key_area, "symptomatic": 0},
         "measures": ["temperature_monitoring", "masks", "disinfection", "ventilation", "health_ledger"],
-        "measures_note": "上下班两次测温并登记,进出佩戴口罩,工作场所每日消毒两次",
+        "measures_note": "上下班两次测温并登记，进出佩戴口罩，工作场所每日消毒两次",
         "supplies": {"masks": planned * 2 * 14, "thermometers": 4, "disinfectant_litres": 40, "gloves": 300},
-        "emergency_plan": "发现发热人员立即送临时隔离观察室并报告属地卫生院,停工消杀",
+        "emergency_plan": "发现发热人员立即送临时隔离观察室并报告属地卫生院，停工消杀",
         "commitment": {"signed_by": principal, "date": (today - Duration::days(2)).to_string(), "accepted": true}})
 }
 
@@ -133,7 +185,7 @@ pub fn create_new(
 ) -> Result<(super::InitReport, DemoReport)> {
     let exists = || {
         Error::conflict(t!(
-            format!("{} 已存在,演示数据只写入新的数据库", path.display()),
+            format!("{} 已存在，演示数据只写入新的数据库", path.display()),
             format!(
                 "{} exists: demo data only goes into a new database",
                 path.display()

@@ -68,7 +68,7 @@ pub(super) fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport>
         "reviewer",
         Some("511802-ZHB"),
         None,
-        "雨城区领导小组办公室(会签)",
+        "雨城区领导小组办公室（会签）",
     )?;
     add(
         core,
@@ -227,7 +227,7 @@ pub(super) fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport>
                     reviewer,
                     *id,
                     "approve",
-                    "方案完整,防控措施落实到位,同意复工",
+                    "方案完整，防控措施落实到位，同意复工",
                     Some(*max),
                 )?;
                 decide(core, &zhb, *id, "approve", "同意", None)?;
@@ -237,7 +237,7 @@ pub(super) fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport>
                 reviewer,
                 *id,
                 "approve",
-                "同意,请严格执行每日测温",
+                "同意，请严格执行每日测温",
                 Some(*max),
             )?,
             2 => decide(
@@ -253,7 +253,7 @@ pub(super) fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport>
                 reviewer,
                 *id,
                 "reject",
-                "经营场所不具备防控条件,暂不同意复工",
+                "经营场所不具备防控条件，暂不同意复工",
                 None,
             )?,
             _ => {}
@@ -298,7 +298,7 @@ fn reopened_firm(
         name: "firm9".into(),
         role: "firm".into(),
         password: created.initial_password.unwrap_or_default(),
-        note: "雅安雨城鑫源商贸有限公司(已复工,每日报告)".into(),
+        note: "雅安雨城鑫源商贸有限公司（已复工，每日报告）".into(),
     });
     let firm_actor = login_as(core, "firm9")?;
     let mut plan = demo_plan("daily_necessities", 10, 2, 0, principal, t0);
@@ -342,7 +342,7 @@ fn reopened_firm(
             due - Duration::hours(12)
         };
         let r = json!({"date": day.to_string(), "staff_on_site": staff, "fever": fever,
-            "under_observation": 0, "masks_remaining": 400 - 20 * back, "notes": if fever > 0 { "一名员工体温37.6℃,已送发热门诊" } else { "上下班测温两次,无异常" }});
+            "under_observation": 0, "masks_remaining": 400 - 20 * back, "notes": if fever > 0 { "一名员工体温37.6℃，已送发热门诊" } else { "上下班测温两次，无异常" }});
         core.daily_file(&firm_actor, &code, &r, at)?;
     }
     Ok(())

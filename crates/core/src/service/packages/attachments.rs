@@ -76,7 +76,7 @@ impl Reopen {
             let have = store::packages::attachments(tx, id)?;
             if have.iter().any(|a| a.name == name) {
                 return Err(Error::conflict(t!(
-                    format!("已有同名附件“{name}”,请先删除或改名"),
+                    format!("已有同名附件“{name}”，请先删除或改名"),
                     format!("an attachment named '{name}' exists; remove or rename it first")
                 )));
             }

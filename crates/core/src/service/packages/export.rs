@@ -118,7 +118,7 @@ impl Reopen {
             let (pkg, bytes) = package::seal(pkg)?;
             if bytes.len() > package::MAX_PACKAGE_BYTES {
                 return Err(Error::field("package", t!(
-                    format!("申报包超过 {} MB 上限,请压缩附件", package::MAX_PACKAGE_BYTES / 1024 / 1024),
+                    format!("申报包超过 {} MB 上限，请压缩附件", package::MAX_PACKAGE_BYTES / 1024 / 1024),
                     format!("the package exceeds {} MB; make the attachments smaller", package::MAX_PACKAGE_BYTES / 1024 / 1024)
                 )));
             }

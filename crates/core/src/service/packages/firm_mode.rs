@@ -32,7 +32,7 @@ impl Reopen {
         self.write(|tx| {
             if store::settings::has_policy(tx)? {
                 return Err(Error::conflict(t!(
-                    "该数据库已初始化,企业自用模式只能在新数据库上设置",
+                    "该数据库已初始化，企业自用模式只能在新数据库上设置",
                     "the database is already initialised; firm mode is set up on a new database only"
                 )));
             }

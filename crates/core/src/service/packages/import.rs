@@ -238,7 +238,7 @@ impl Reopen {
             if let Some(seen) = store::packages::imported(tx, &pkg.package_id)? {
                 let (app_id, at) = (seen.application_id, ts(seen.imported_at));
                 return Err(Error::conflict(t!(
-                    format!("该申报包已于 {} 受理(申请 {app_id}),不能重复导入", local_time(seen.imported_at)),
+                    format!("该申报包已于 {} 受理（申请 {app_id}），不能重复导入", local_time(seen.imported_at)),
                     format!("this package was already imported at {at} (application {app_id})")
                 )));
             }
@@ -253,7 +253,7 @@ impl Reopen {
                     let diff = firm_differences(&f, &checked.firm);
                     let w = if diff.is_empty() { vec![] } else {
                         vec![t!(
-                            format!("申报包中的企业信息与本窗口登记的不同({}),以登记信息为准;如需更改请修改企业信息", diff.join("、")),
+                            format!("申报包中的企业信息与本窗口登记的不同（{}），以登记信息为准；如需更改请修改企业信息", diff.join("、")),
                             format!("the package's firm details differ from the record here ({}); the record stands: update the firm to change it", diff.join(", "))
                         )]
                     };
@@ -270,7 +270,7 @@ impl Reopen {
                     let core = app_core(tx, app_id)?;
                     if !core.state.is_editable() {
                         return Err(Error::conflict(t!(
-                            format!("该企业已有{}的申请(编号 {app_id}),不能再受理申报包", core.state.zh()),
+                            format!("该企业已有{}的申请（编号 {app_id}），不能再受理申报包", core.state.zh()),
                             format!("the firm already has an application {app_id} in state {}; the package cannot be taken", core.state.as_str())
                         )));
                     }

@@ -103,7 +103,7 @@ pub(crate) fn mode_of(db: Db<'_>) -> Result<Mode> {
 pub(crate) fn refuse_in_firm_mode(conn: Db<'_>) -> Result<()> {
     if mode_of(conn)? == Mode::Firm {
         return Err(Error::forbidden(t!(
-            "本机为企业自用模式,不能直接提交:请导出申报包(reopen app export),带到政务服务窗口受理",
+            "本机为企业自用模式，不能直接提交：请导出申报包（reopen app export），带到政务服务窗口受理",
             "this is a firm's own PC (firm mode): nothing is submitted from here; export the application package (reopen app export) and bring it to the service counter"
         )));
     }

@@ -78,13 +78,13 @@ impl Reopen {
         let summary = Table {
             sheet: "概况".into(),
             title: Some(format!(
-                "{}复工复产日报({})",
+                "{}复工复产日报（{}）",
                 b.scope,
                 crate::documents::zh_date(b.date)
             )),
             headers: vec!["项目".into(), "数值".into()],
             rows: vec![
-                vec!["当日提交(件次)".into(), t.submitted.into()],
+                vec!["当日提交（件次）".into(), t.submitted.into()],
                 vec!["当日批准".into(), t.approved.into()],
                 vec!["当日不予批准".into(), t.rejected.into()],
                 vec!["当日退回补正".into(), t.returned.into()],
@@ -150,7 +150,7 @@ impl Reopen {
         };
         workbook(&[
             summary,
-            crate::service::exports::stats_table(&b.by_division, "按县(区)"),
+            crate::service::exports::stats_table(&b.by_division, "按县（区）"),
             crate::service::exports::stats_table(&b.by_industry, "按行业"),
             crate::service::exports::stats_table(&b.by_category, "按复工类别"),
             rate,

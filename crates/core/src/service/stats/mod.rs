@@ -117,7 +117,7 @@ impl Dim {
     }
     pub fn zh(self) -> &'static str {
         match self {
-            Dim::Division => "县(区)",
+            Dim::Division => "县（区）",
             Dim::Industry => "行业门类",
             Dim::Category => "复工类别",
         }

@@ -232,7 +232,7 @@ fn checked(q: &StatsQuery, now: DateTime<Utc>) -> Result<(NaiveDate, NaiveDate, 
         p.add(
             "by",
             t!(
-                "最多按两个不同维度分组(如 division,industry)",
+                "最多按两个不同维度分组（如 division,industry）",
                 "group by at most two different dimensions (such as division,industry)"
             ),
         );
