@@ -96,6 +96,7 @@ const COMMANDS: &[&str] = &[
     "cert_count",
     "firm_count",
     "daily_count",
+    "review_queue_count",
 ];
 
 fn main() {

@@ -1,7 +1,7 @@
 //! The totals the pagers show (共 N 条): how many rows a list has over all its pages.
 
-use reopen_core::api::{AppCount, CertCount, DailyCount, FirmCount};
-use reopen_core::service::AppFilter;
+use reopen_core::api::{AppCount, CertCount, DailyCount, FirmCount, ReviewQueueCount};
+use reopen_core::service::{AppFilter, QueueFilter};
 
 use crate::error::CmdResult;
 use crate::state::Shared;
@@ -37,4 +37,10 @@ pub async fn firm_count(
 #[tauri::command]
 pub async fn daily_count(state: State<'_, Shared>, credit_code: String) -> CmdResult<i64> {
     state.op(DailyCount { credit_code }).await
+}
+
+/// How many tasks `review_queue` shows with this filter (its page aside).
+#[tauri::command]
+pub async fn review_queue_count(state: State<'_, Shared>, filter: QueueFilter) -> CmdResult<i64> {
+    state.op(ReviewQueueCount { filter }).await
 }

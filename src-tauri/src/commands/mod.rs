@@ -114,5 +114,6 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         lists::cert_count,
         lists::firm_count,
         lists::daily_count,
+        lists::review_queue_count,
     ]
 }

@@ -7,8 +7,8 @@ import type { PhrasesPolicy } from './bindings/PhrasesPolicy'
 import type { RosterFilter } from './bindings/RosterFilter'
 import type { RosterPage } from './bindings/RosterPage'
 
-export const reviewQueue = (f: Partial<QueueFilter>) => {
-  const filter: QueueFilter = {
+function queueFilter(f: Partial<QueueFilter>): QueueFilter {
+  return {
     pending: f.pending ?? null,
     category: f.category ?? null,
     overdue: f.overdue ?? null,
@@ -17,8 +17,11 @@ export const reviewQueue = (f: Partial<QueueFilter>) => {
     limit: f.limit ?? null,
     offset: f.offset ?? null,
   }
-  return call<QueueRow[]>('review_queue', { filter })
 }
+export const reviewQueue = (f: Partial<QueueFilter>) => call<QueueRow[]>('review_queue', { filter: queueFilter(f) })
+/** How many tasks the queue holds under the filter (the pager's 共 N 条). */
+export const reviewQueueCount = (f: Partial<QueueFilter>) =>
+  call<number>('review_queue_count', { filter: queueFilter({ ...f, limit: null, offset: null }) })
 export const reviewDecide = (id: number, decision: Decision) =>
   call<Application>('review_decide', { id, decision })
 /** The policy's stock opinions (by verdict) and standard conditions. */

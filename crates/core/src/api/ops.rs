@@ -196,6 +196,9 @@ ops! {
     // Review
     review_queue => ReviewQueue { #[serde(default)] filter: QueueFilter } -> Vec<QueueRow>
         = |c, a, now, r| c.review_queue(a, &r.filter, now);
+    /// How many tasks the queue holds under the filter (its page aside).
+    review_queue_count => ReviewQueueCount { #[serde(default)] filter: QueueFilter } -> i64
+        = |c, a, now, r| c.review_queue_count(a, &r.filter, now);
     review_decide => ReviewDecide { id: i64, decision: Decision } -> Application
         = |c, a, now, r| c.review_decide(a, r.id, &r.decision, now);
     /// The stock opinions and standard conditions a reviewer picks from.

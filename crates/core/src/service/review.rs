@@ -409,6 +409,19 @@ fn persist_decision(
     Ok(given_headcount)
 }
 
+/// Whose queue a reviewer reads (their department's) and the filter as the store takes it.
+fn queue_of(actor: &Actor, f: &QueueFilter) -> Result<(i64, QueueFilter)> {
+    actor.require(
+        &[Role::Reviewer],
+        &t!("查看审核队列", "read a review queue"),
+    )?;
+    let f = QueueFilter {
+        search: queue_search(f.search.as_deref())?,
+        ..f.clone()
+    };
+    Ok((actor.department_id.unwrap_or(-1), f))
+}
+
 impl Reopen {
     /// The acting reviewer's department: pending first (soonest due first), then decided ones.
     pub fn review_queue(
@@ -417,17 +430,21 @@ impl Reopen {
         f: &QueueFilter,
         now: DateTime<Utc>,
     ) -> Result<Vec<QueueRow>> {
-        actor.require(
-            &[Role::Reviewer],
-            &t!("查看审核队列", "read a review queue"),
-        )?;
+        let (dept, f) = queue_of(actor, f)?;
         let (limit, offset) = page(f.limit, f.offset);
-        let dept = actor.department_id.unwrap_or(-1);
-        let f = QueueFilter {
-            search: queue_search(f.search.as_deref())?,
-            ..f.clone()
-        };
         store::tasks::queue(self.db(), dept, &f, now, limit, offset)
+    }
+
+    /// How many tasks the acting reviewer's queue holds under the filter (its page and offset
+    /// aside): the 共 N 条 of the queue's pager.
+    pub fn review_queue_count(
+        &self,
+        actor: &Actor,
+        f: &QueueFilter,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let (dept, f) = queue_of(actor, f)?;
+        store::tasks::queue_count(self.db(), dept, &f, now)
     }
 
     /// The stock opinions and standard conditions of the policy, for the decision dialog.

@@ -325,55 +325,20 @@ pub(crate) fn queue(
     let now_s = crate::service::ts(now);
     let engine = db.engine();
     let mut part = |pending: bool, args: &mut Vec<Value>| {
-        let mut q = format!(
-            "SELECT t.id AS tid, {} AS part FROM review_tasks t",
-            i64::from(!pending)
-        );
-        if f.category.is_some() {
-            q.push_str(" JOIN applications a ON a.id = t.application_id");
-        }
-        q.push_str(" WHERE t.department_id = ?");
-        args.push(Value::Int(department_id));
-        if pending {
-            q.push_str(" AND t.state = ?");
-            args.push(Value::Text(TaskState::Pending.as_str().into()));
-        } else {
-            q.push_str(&format!(" AND {DECIDED}"));
-        }
-        if let Some(c) = &f.category {
-            q.push_str(" AND a.category = ?");
-            args.push(Value::Text(c.clone()));
-        }
-        if pending && f.overdue == Some(true) {
-            q.push_str(" AND t.due_at < ?");
-            args.push(Value::Text(now_s.clone()));
-        }
-        if let Some(g) = f.green_channel {
-            q.push_str(" AND t.green_channel = ?");
-            args.push(Value::Int(i64::from(g)));
-        }
-        if let Some(s) = &f.search {
-            let (cond, found) = firm_search(engine, s);
-            q.push_str(&format!(
-                " AND t.application_id IN (SELECT sa.id FROM applications sa JOIN firms f ON f.id = sa.firm_id WHERE {cond})"
-            ));
-            args.extend(found);
-        }
+        let from_where = queue_part(engine, department_id, pending, f, &now_s, args);
         let order = if pending {
             "t.due_at, t.id"
         } else {
             "t.decided_at DESC NULLS LAST, t.id"
         };
-        q.push_str(&format!(" ORDER BY {order} LIMIT ?"));
+        parts.push(format!(
+            "SELECT t.id AS tid, {} AS part {from_where} ORDER BY {order} LIMIT ?",
+            i64::from(!pending)
+        ));
         args.push(Value::Int(reach));
-        parts.push(q);
     };
-    let overdue = f.overdue == Some(true);
-    if f.pending != Some(false) {
-        part(true, &mut args);
-    }
-    if f.pending != Some(true) && !overdue {
-        part(false, &mut args);
+    for pending in queue_parts(f) {
+        part(pending, &mut args);
     }
     // A member of a compound SELECT cannot have its own ORDER BY and LIMIT: two parts are each
     // wrapped in a subquery (named, as PostgreSQL requires).
@@ -433,6 +398,83 @@ pub(crate) fn queue(
             time_left: minutes.map(time_left_words),
         })
     })
+}
+
+/// Which of a department's queue parts a filter reads: the pending part, the decided part or both
+/// (an overdue filter reads pending tasks only).
+fn queue_parts(f: &QueueFilter) -> Vec<bool> {
+    let mut parts = Vec::new();
+    if f.pending != Some(false) {
+        parts.push(true);
+    }
+    if f.pending != Some(true) && f.overdue != Some(true) {
+        parts.push(false);
+    }
+    parts
+}
+
+/// `FROM … WHERE …` of one part of a department's queue (pending or decided tasks) under the
+/// filter, its arguments appended to `args`. The page and its count share it, so that 共 N 条
+/// always counts the rows the pages show.
+fn queue_part(
+    engine: Engine,
+    department_id: i64,
+    pending: bool,
+    f: &QueueFilter,
+    now_s: &str,
+    args: &mut Vec<Value>,
+) -> String {
+    let mut q = String::from("FROM review_tasks t");
+    if f.category.is_some() {
+        q.push_str(" JOIN applications a ON a.id = t.application_id");
+    }
+    q.push_str(" WHERE t.department_id = ?");
+    args.push(Value::Int(department_id));
+    if pending {
+        q.push_str(" AND t.state = ?");
+        args.push(Value::Text(TaskState::Pending.as_str().into()));
+    } else {
+        q.push_str(&format!(" AND {DECIDED}"));
+    }
+    if let Some(c) = &f.category {
+        q.push_str(" AND a.category = ?");
+        args.push(Value::Text(c.clone()));
+    }
+    if pending && f.overdue == Some(true) {
+        q.push_str(" AND t.due_at < ?");
+        args.push(Value::Text(now_s.to_string()));
+    }
+    if let Some(g) = f.green_channel {
+        q.push_str(" AND t.green_channel = ?");
+        args.push(Value::Int(i64::from(g)));
+    }
+    if let Some(s) = &f.search {
+        let (cond, found) = firm_search(engine, s);
+        q.push_str(&format!(
+            " AND t.application_id IN (SELECT sa.id FROM applications sa JOIN firms f ON f.id = sa.firm_id WHERE {cond})"
+        ));
+        args.extend(found);
+    }
+    q
+}
+
+/// How many tasks of a department's queue the filter finds (the pages' 共 N 条).
+pub(crate) fn queue_count(
+    db: Db<'_>,
+    department_id: i64,
+    f: &QueueFilter,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let now_s = crate::service::ts(now);
+    let mut total = 0;
+    for pending in queue_parts(f) {
+        let mut args = Vec::new();
+        let from_where = queue_part(db.engine(), department_id, pending, f, &now_s, &mut args);
+        let refs: Vec<&dyn ToArg> = args.iter().map(|v| v as &dyn ToArg).collect();
+        let n: i64 = db.one(&format!("SELECT count(*) {from_where}"), &refs)?;
+        total += n;
+    }
+    Ok(total)
 }
 
 /// The firms a queue search finds, as a condition over `f` (firms) with its arguments: the name

@@ -171,6 +171,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("app_roster", "OFFOFFOFOOO"),
     ("app_roster_reveal", "OFFOFFFFFFF"),
     ("review_queue", "FFFOHHFFFFF"),
+    ("review_queue_count", "FFFOOOFFFFF"),
     ("review_decide", "FFFOFFFFFFF"),
     ("user_add", "FFFFFFFFFFO"),
     ("user_list", "FFFFFFFFFFO"),
@@ -403,6 +404,7 @@ fn cell(fx: &Fixture, op: &str, who: &Actor, dir: &Path) -> R<Out> {
             core.review_queue(who, &QueueFilter::default(), n)
                 .map(|rows| rows.iter().any(|r| r.application_id == id)),
         ),
+        "review_queue_count" => out(core.review_queue_count(who, &QueueFilter::default(), n)),
         "review_decide" => out(core.review_decide(who, id, &decision("approve", Some(5)), n)),
         "user_add" => {
             let u = NewUser {

@@ -285,6 +285,7 @@ fn every_list_query_reads_big_tables_through_an_index() -> R {
             &format!("review_queue {label}"),
             Box::new(move |c| {
                 c.review_queue(&swj, &f, now()).unwrap();
+                c.review_queue_count(&swj, &f, now()).unwrap();
             }),
         );
     }

@@ -358,11 +358,45 @@ fn overdue_flagged_and_pending_first() -> R {
         ..Default::default()
     };
     assert_eq!(w.core.review_queue(&w.swj, &f, hours(25))?.len(), 2);
+    assert_eq!(w.core.review_queue_count(&w.swj, &f, hours(25))?, 2);
+    // Before the deadlines the overdue filter counts none.
+    assert_eq!(w.core.review_queue_count(&w.swj, &f, hours(2))?, 0);
     let f = QueueFilter {
         pending: Some(false),
         ..Default::default()
     };
     assert_eq!(w.core.review_queue(&w.swj, &f, hours(25))?.len(), 1);
+    assert_eq!(w.core.review_queue_count(&w.swj, &f, hours(25))?, 1);
+    let all = QueueFilter {
+        limit: Some(1),
+        offset: Some(2),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.core.review_queue_count(&w.swj, &all, hours(25))?,
+        3,
+        "the page and offset do not change the total"
+    );
+    let search = QueueFilter {
+        search: Some("乙商贸".into()),
+        ..Default::default()
+    };
+    assert_eq!(w.core.review_queue_count(&w.swj, &search, hours(25))?, 1);
+    // Another department's reviewer counts its own queue (the countersignature of a1), not this one.
+    let theirs = w
+        .core
+        .review_queue(&w.zhb, &QueueFilter::default(), hours(25))?;
+    assert!(theirs.iter().all(|r| r.application_id == a1), "{theirs:#?}");
+    assert_eq!(
+        w.core
+            .review_queue_count(&w.zhb, &QueueFilter::default(), hours(25))?,
+        theirs.len() as i64
+    );
+    // Only a reviewer has a queue to count.
+    assert!(w
+        .core
+        .review_queue_count(&w.clerk, &QueueFilter::default(), hours(25))
+        .is_err());
     // The application's timeline shows the same flag.
     let app = w.core.app_show(&w.admin, a2, hours(25))?;
     assert!(app.tasks[0].overdue);
@@ -462,6 +496,12 @@ fn queue_pages_match_one_sort_of_every_task() -> R {
             paged.extend(core.review_queue(swj, &page, at)?.iter().map(|r| r.task_id));
         }
         assert_eq!(paged, expected, "{label}");
+        // The pager's 共 N 条 counts the same rows, whatever the page.
+        assert_eq!(
+            core.review_queue_count(swj, &f, at)?,
+            expected.len() as i64,
+            "count, {label}"
+        );
         if label == "all" {
             assert_eq!(
                 expected.len(),
