@@ -178,7 +178,7 @@ pub struct Decision {
 }
 
 pub fn split_conditions(s: &str) -> Vec<String> {
-    s.split(['\n', ';', ';'])
+    s.split(['\n', ';', '；'])
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .map(str::to_string)
@@ -550,6 +550,14 @@ impl Reopen {
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn conditions_split_at_lines_and_either_semicolon() {
+        assert_eq!(
+            split_conditions("每日两次测温；进出登记;错峰就餐\n 食堂分餐 \n\n"),
+            ["每日两次测温", "进出登记", "错峰就餐", "食堂分餐"]
+        );
+    }
 
     #[test]
     fn time_left_in_words_rounds_toward_urgency() {
