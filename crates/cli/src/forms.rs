@@ -16,7 +16,7 @@ use crate::output::Out;
 /// What `form print` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormKind {
-    /// 复工复产申请表 (the default)
+    /// 复工复产申请审批表 (the default)
     Form,
     /// 受理回执
     Receipt,
@@ -63,7 +63,7 @@ pub fn print(
             };
             return out.value(
                 &json!({"application": id, "file": file.display().to_string(), "bytes": n}),
-                |_| format!("申请表已输出到 {}（{} 字节）", file.display(), n),
+                |_| format!("申请审批表已输出到 {}（{} 字节）", file.display(), n),
             );
         }
         FormKind::Receipt => NoticeKind::Receipt,

@@ -234,7 +234,7 @@ fn the_application_form_is_still_the_default() {
     let r = print(&env, "clerk", a.draft, None, "form.pdf").ok().json();
     assert_eq!(r["application"], a.draft);
     assert!(r["bytes"].as_u64().unwrap() > 1000);
-    assert!(pdf_text(&env.path("form.pdf")).contains("复工复产申请表"));
+    assert!(pdf_text(&env.path("form.pdf")).contains("复工复产申请审批表"));
     print(&env, "clerk", a.draft, Some("form"), "form2.pdf").ok();
 }
 

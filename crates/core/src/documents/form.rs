@@ -1,4 +1,4 @@
-//! The printed application form (复工复产申请表): every field of the firm and the plan, the
+//! The printed application form (复工复产申请审批表): every field of the firm and the plan, the
 //! measures, supplies, key-area figures, the roster as a table whose header row repeats on every
 //! page, page numbers 第 n 页 共 m 页, and the commitment with its signature and seal boxes kept
 //! together on the last page.
@@ -239,11 +239,11 @@ pub fn render_form_reviewed(
     fonts: &DocFonts,
 ) -> Result<Vec<u8>> {
     let mut f = Form {
-        c: Canvas::new(fonts, "复工复产申请表"),
+        c: Canvas::new(fonts, "复工复产申请审批表"),
         y: TOP,
     };
     f.y -= 8.0 * MM;
-    f.c.text_centered(PAGE_W / 2.0, f.y, 20.0, "复工复产申请表", BLACK);
+    f.c.text_centered(PAGE_W / 2.0, f.y, 20.0, "复工复产申请审批表", BLACK);
     f.y -= 11.0 * MM;
     // The addressee, the competent department; the form carries no state and no version: what
     // is printed stays true once signed.
@@ -524,7 +524,7 @@ pub fn render_form_reviewed(
     }
     f.c.finish(
         doc.printed_at,
-        &format!("复工复产申请表 {}", doc.application_id),
+        &format!("复工复产申请审批表 {}", doc.application_id),
     )
 }
 
@@ -591,13 +591,17 @@ fn stages(f: &mut Form<'_>, review: &FormReview) {
             .as_ref()
             .map(|d| d.reviewer.as_str())
             .unwrap_or("");
-        f.c.text(
-            x,
-            sign_y,
-            size,
-            &format!("经办人（签字）：{reviewer}"),
-            BLACK,
-        );
+        // A long name (a whole office's) is set smaller rather than run into （盖章）.
+        let signer = format!("经办人（签字）：{reviewer}");
+        let seal_at = RIGHT - 8.0 * MM - f.c.width("（盖章）", size) - 3.0 * MM;
+        let room = seal_at - x;
+        let wide = f.c.width(&signer, size);
+        let signer_size = if wide > room {
+            (size * room / wide).max(6.0)
+        } else {
+            size
+        };
+        f.c.text(x, sign_y, signer_size, &signer, BLACK);
         f.c.text_right(RIGHT - 8.0 * MM, sign_y, size, "（盖章）", BLACK);
         let date = st
             .decision

@@ -1,5 +1,5 @@
 //! The product's PDF documents: the approval certificate (复工复产批准通知书) and the printed
-//! application form (复工复产申请表).
+//! application form (复工复产申请审批表).
 //!
 //! Drawing is ours (absolute layout in points on A4, Chinese line breaking, a vector seal and QR
 //! code); printpdf 0.12 (without its layout engine) writes the PDF. The shipped Noto Serif SC is

@@ -13,6 +13,7 @@ use printpdf::{Op, TextRenderingMode};
 use super::canvas::{Canvas, BLACK, GREY, MM, PAGE_H, PAGE_W, RED};
 use super::certificate::draw_seal;
 use super::linebreak::Line;
+use super::seal;
 use super::{zh_date, DocFonts};
 use crate::error::Result;
 
@@ -469,15 +470,18 @@ impl Flow<'_> {
         let mut sy = self.y - 10.0 * MM;
         let first_y = sy;
         let max_w = RIGHT - LEFT - 40.0 * MM;
+        // The full name with the city (雅安市…), as on the seal, broken only between its words.
         for d in departments {
-            for l in self.c.wrap(d, size, max_w, 0.0) {
-                let w = self.c.width(&l.text, size);
+            let width = |s: &str| self.c.width(s, size);
+            let lines = seal::name_lines(&seal::full_name(d), max_w, &width);
+            for l in lines {
+                let w = self.c.width(&l, size);
                 let x = if cx + w / 2.0 > RIGHT {
                     RIGHT - w
                 } else {
                     cx - w / 2.0
                 };
-                self.c.text(x, sy, size, &l.text, BLACK);
+                self.c.text(x, sy, size, &l, BLACK);
                 sy -= size * 1.6;
             }
         }

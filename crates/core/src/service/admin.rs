@@ -481,7 +481,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("cert.revoke", "撤销批准通知书"),
     ("cert.key.rotate", "更换签章密钥"),
     ("cert.key.moved", "签章密钥移出数据库"),
-    ("form.print", "打印申请表"),
+    ("form.print", "打印申请审批表"),
     ("notice.print", "打印回执或告知书"),
     ("daily.file", "报送每日报告"),
     ("daily.flag_handled", "处理日报异常"),

@@ -298,7 +298,7 @@ fn three_page_form_numbers_pages_and_repeats_the_roster_header() {
     for needle in [
         doc.firm.name.as_str(),
         doc.firm.credit_code.as_str(),
-        "复工复产申请表",
+        "复工复产申请审批表",
         "佩戴口罩",
         "口罩",
         "来自重点地区",

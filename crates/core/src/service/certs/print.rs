@@ -169,7 +169,7 @@ impl Reopen {
     ) -> Result<usize> {
         actor.require(
             &[Role::Firm, Role::Clerk],
-            &t!("打印申请表", "print application forms"),
+            &t!("打印申请审批表", "print application forms"),
         )?;
         let sealer = self.sealer();
         self.write(|tx| {
@@ -177,7 +177,7 @@ impl Reopen {
             let firm = firm_by_id(tx, app.firm_id)?;
             if !can_file_for(actor, &firm) {
                 return Err(Error::forbidden(t!(
-                    "无权打印该申请表",
+                    "无权打印该申请审批表",
                     "you may not print this form"
                 )));
             }
