@@ -139,11 +139,15 @@ pub(super) fn small(core: &mut Reopen, now: DateTime<Utc>) -> Result<DemoReport>
     let clerk = login_as(core, "yc_clerk")?;
     let today = local_date(now);
     let mut apps = Vec::new();
+    // Each firm's 防疫联络员 is a person with a name, as on a real form.
+    let contacts = [
+        "刘芳", "陈静", "杨洋", "吴敏", "孙丽", "马超", "朱琳", "胡波",
+    ];
     for (i, (name, industry, category, principal, n, elsewhere, key)) in firms.iter().enumerate() {
         let code = demo_credit_code("511802", 100 + i as u32);
         let firm = json!({"credit_code": code, "name": name, "division": "511802", "township": "河北街道",
             "address": format!("雅安市雨城区青衣江路{}号", 10 + i), "industry": industry, "legal_representative": principal,
-            "principal": {"name": principal, "phone": format!("1390835{:04}", i)}, "contact": {"name": "防疫联络员", "phone": format!("1370835{:04}", i)},
+            "principal": {"name": principal, "phone": format!("1390835{:04}", i)}, "contact": {"name": contacts[i % contacts.len()], "phone": format!("1370835{:04}", i)},
             "staff_total": n + 5, "city_managed": false});
         core.firm_register(&clerk, &firm, now)?;
         let user = format!("firm{}", i + 1);
@@ -282,7 +286,7 @@ fn reopened_firm(
     let firm = json!({"credit_code": code, "name": "雅安雨城鑫源商贸有限公司", "division": "511802",
         "township": "河北街道", "address": "雅安市雨城区青衣江路18号", "industry": "52",
         "legal_representative": principal, "principal": {"name": principal, "phone": "13908350108"},
-        "contact": {"name": "防疫联络员", "phone": "13708350108"}, "staff_total": 15, "city_managed": false});
+        "contact": {"name": "郑红", "phone": "13708350108"}, "staff_total": 15, "city_managed": false});
     core.firm_register(clerk, &firm, t0)?;
     let u = NewUser {
         name: "firm9".into(),
