@@ -320,14 +320,50 @@ impl Remote {
         }
         let mut source: &dyn std::error::Error = &e;
         let mut detail = e.to_string();
+        let mut io = None;
         while let Some(s) = source.source() {
             detail = s.to_string();
+            io = s.downcast_ref::<std::io::Error>().map(|x| x.kind()).or(io);
             source = s;
         }
+        let why = unreachable_why(io, e.is_timeout(), &detail);
         Error::unavailable(t!(
-            format!("无法连接服务器 {}：{detail}", self.base),
-            format!("cannot reach the server {}: {detail}", self.base)
+            format!("无法连接服务器 {}：{}", self.base, why.zh),
+            format!("cannot reach the server {}: {}", self.base, why.en)
         ))
+    }
+}
+
+/// Why a request got no answer, in words a clerk can act on; the system's own words (English)
+/// only when the cause is none of the usual ones.
+fn unreachable_why(io: Option<std::io::ErrorKind>, timeout: bool, detail: &str) -> Text {
+    use std::io::ErrorKind as K;
+    if timeout || io == Some(K::TimedOut) {
+        return t!(
+            "等待应答超时，请检查网络",
+            "no answer in time: check the network"
+        );
+    }
+    match io {
+        Some(K::ConnectionRefused) => t!(
+            "连接被拒绝（服务器未启动，或地址、端口不对）",
+            "connection refused (the server is not running, or the address or port is wrong)"
+        ),
+        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof) => {
+            t!("连接被中断，请重试", "the connection was cut: try again")
+        }
+        Some(K::HostUnreachable | K::NetworkUnreachable | K::NetworkDown) => t!(
+            "网络不通，请检查本机网络",
+            "the network is unreachable: check this PC's network"
+        ),
+        _ if detail.contains("dns") || detail.contains("resolve") => t!(
+            "找不到该服务器（地址不对，或网络不通）",
+            "the server's name cannot be found (wrong address, or no network)"
+        ),
+        _ => t!(
+            format!("网络错误（{detail}）"),
+            format!("network error ({detail})")
+        ),
     }
 }
 
@@ -373,6 +409,27 @@ fn answer_error(status: u16, body: &[u8]) -> Error {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn an_unreachable_server_is_explained_in_words() {
+        use std::io::ErrorKind as K;
+        let zh = |io, timeout, detail: &str| super::unreachable_why(io, timeout, detail).zh;
+        assert!(zh(
+            Some(K::ConnectionRefused),
+            false,
+            "Connection refused (os error 111)"
+        )
+        .starts_with("连接被拒绝"));
+        assert!(zh(None, true, "operation timed out").starts_with("等待应答超时"));
+        assert!(zh(Some(K::ConnectionReset), false, "reset").starts_with("连接被中断"));
+        assert!(zh(
+            None,
+            false,
+            "failed to lookup address information: dns error"
+        )
+        .starts_with("找不到该服务器"));
+        assert_eq!(zh(None, false, "odd"), "网络错误（odd）");
+    }
 
     #[test]
     fn a_server_error_reads_back_as_the_cores_error() {

@@ -260,7 +260,7 @@ const en: Shape<Messages> = {
   },
   common: {
     unexpected: 'Something went wrong; please send a screenshot to the administrator: {error}',
-    cannotOpen: 'The file is saved, but the system viewer could not open it: {error}',
+    cannotOpen: 'The file is saved as {file}, but no program on this PC opens it: open it from there with another program',
     save: 'Save',
     cancel: 'Cancel',
     confirm: 'Confirm',

@@ -257,7 +257,7 @@ const zhCN = {
   },
   common: {
     unexpected: '程序出错，请截图告知管理员：{error}',
-    cannotOpen: '文件已保存，但无法用系统程序打开：{error}',
+    cannotOpen: '文件已保存到 {file}，但本机没有能打开它的程序，请到该位置用其他程序打开',
     save: '保存',
     cancel: '取消',
     confirm: '确认',

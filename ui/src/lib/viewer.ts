@@ -9,6 +9,8 @@ export async function showInViewer(path: string): Promise<void> {
   try {
     await openInViewer(path)
   } catch (e) {
-    ElMessage.warning(i18n.global.t('common.cannotOpen', { error: toApiError(e).message }))
+    // The launcher's own words (English, a program name and an exit status) go to the log only.
+    console.warn('cannot open', path, toApiError(e).message)
+    ElMessage.warning(i18n.global.t('common.cannotOpen', { file: path }))
   }
 }
