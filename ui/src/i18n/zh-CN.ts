@@ -46,7 +46,7 @@ const zhCN = {
     complianceTitle: '每日报告情况',
     day: '报告日期',
     dayHint: '默认为昨天，即今天上午应报送的那一天',
-    deadline: '报送截止 {due},{missing} 起未报计为漏报',
+    deadline: '报送截止 {due}；{missing} 起未报计为漏报',
     expected: '应报企业',
     firm: '企业',
     division: '县（区）',

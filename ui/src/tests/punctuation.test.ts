@@ -1,7 +1,8 @@
 // Chinese typography in zh-CN.ts: full-width ，：；（）？！ in Chinese text. A half-width , : ; ( ) ? !
 // is a failure when the nearest non-space character on either side is Chinese (a Han character or
 // full-width punctuation). Placeholders ({n}, {'@'}), URLs and `code` spans are taken out first and
-// count as Latin text, so "共 {n} 条", "如 app:8", "10:00" and "https://…" stay as they are.
+// count as Latin text, so "共 {n} 条", "如 app:8", "10:00" and "https://…" stay as they are; but a
+// comma or semicolon between two placeholders of a Chinese message ({due},{missing}) is prose.
 import { describe, expect, it } from 'vitest'
 import zh from '../i18n/zh-CN'
 
@@ -22,8 +23,9 @@ const isChinese = (c: string | undefined) => !!c && /[\u3400-\u4dbf\u4e00-\u9fff
 
 /** The half-width punctuation of `s` that touches Chinese text, each with a little context. */
 export function halfWidthInChinese(s: string): string[] {
+  const chinese = [...s].some(isChinese)
   const masked = s
-    .replace(/\{[^}]*\}/g, 'X')
+    .replace(/\{[^}]*\}/g, '\u0000')
     .replace(/https?:\/\/\S+/g, 'X')
     .replace(/`[^`]*`/g, 'X')
   const chars = [...masked]
@@ -34,7 +36,9 @@ export function halfWidthInChinese(s: string): string[] {
     while (l >= 0 && chars[l] === ' ') l--
     let r = i + 1
     while (r < chars.length && chars[r] === ' ') r++
-    if (isChinese(chars[l]) || isChinese(chars[r])) found.push(chars.slice(Math.max(0, i - 4), i + 5).join(''))
+    // Between two placeholders ({due},{missing}) of a Chinese message, a comma or semicolon is prose.
+    const betweenPlaceholders = chinese && (c === ',' || c === ';') && chars[l] === '\u0000' && chars[r] === '\u0000'
+    if (isChinese(chars[l]) || isChinese(chars[r]) || betweenPlaceholders) found.push(chars.slice(Math.max(0, i - 4), i + 5).join(''))
   })
   return found
 }
@@ -53,6 +57,9 @@ describe('Chinese punctuation in zh-CN', () => {
     expect(halfWidthInChinese("{'@'}industry（企业所属行业主管部门）")).toEqual([])
     expect(halfWidthInChinese('Excel/CSV (UTF-8)')).toEqual([])
     expect(halfWidthInChinese('确认撤回?')).toHaveLength(1)
+    expect(halfWidthInChinese('报送截止 {due},{missing} 起')).toHaveLength(1)
+    expect(halfWidthInChinese('{a}, {b}')).toEqual([])
+    expect(halfWidthInChinese('时间 {h}:{m}')).toEqual([])
   })
 
   it('every Chinese message uses full-width ，：；（）？！', () => {

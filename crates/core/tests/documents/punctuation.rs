@@ -3,7 +3,8 @@
 //! half-width , : ; ( ) ? ! in a string literal is a failure when the nearest non-space character
 //! on either side is Chinese (a Han character, CJK punctuation or a full-width form). Format
 //! placeholders (`{}`, `{n}`, `{:?}`), URLs and `code` spans count as Latin text, so
-//! "共 {n} 条", "10:00", "--kind receipt" and "https://…" stay as they are. A full-width
+//! "共 {n} 条", "10:00", "--kind receipt" and "https://…" stay as they are; a comma or semicolon
+//! between two placeholders of a Chinese message ("{},{}") is prose all the same. A full-width
 //! bracket closed by a half-width one (or the other way round) is a failure too.
 //!
 //! A source's `#[cfg(test)]` module is left out: its literals are test inputs (CSV rows, bad
@@ -44,7 +45,8 @@ fn masked(s: &str) -> Vec<char> {
         };
         match end {
             Some(e) => {
-                out.push('X');
+                // A placeholder is NUL, a URL or code span X: both count as Latin text.
+                out.push(if chars[i] == '{' { '\0' } else { 'X' });
                 i = e;
             }
             None => {
@@ -58,6 +60,7 @@ fn masked(s: &str) -> Vec<char> {
 
 /// The half-width punctuation of `s` that touches Chinese text, each with a little context.
 pub fn half_width_in_chinese(s: &str) -> Vec<String> {
+    let chinese = s.chars().any(is_chinese);
     let chars = masked(s);
     let mut found = Vec::new();
     for (i, c) in chars.iter().enumerate() {
@@ -66,7 +69,11 @@ pub fn half_width_in_chinese(s: &str) -> Vec<String> {
         }
         let left = chars[..i].iter().rev().find(|c| **c != ' ');
         let right = chars[i + 1..].iter().find(|c| **c != ' ');
-        if left.is_some_and(|c| is_chinese(*c)) || right.is_some_and(|c| is_chinese(*c)) {
+        // Between two placeholders of a Chinese message ("{},{}"), a comma or semicolon is prose.
+        let between =
+            chinese && matches!(c, ',' | ';') && left == Some(&'\0') && right == Some(&'\0');
+        if between || left.is_some_and(|c| is_chinese(*c)) || right.is_some_and(|c| is_chinese(*c))
+        {
             let from = i.saturating_sub(4);
             let to = (i + 5).min(chars.len());
             found.push(chars[from..to].iter().collect());
@@ -105,6 +112,12 @@ fn the_check_finds_half_width_punctuation_next_to_chinese_and_leaves_code() {
     assert!(half_width_in_chinese("Excel/CSV (UTF-8)").is_empty());
     assert!(half_width_in_chinese("口罩（只），共 3 处：").is_empty());
     assert_eq!(half_width_in_chinese("所属部门（--department)").len(), 1);
+    assert_eq!(
+        half_width_in_chinese("报送截止 {due},{missing} 起").len(),
+        1
+    );
+    assert!(half_width_in_chinese("{a},{b}").is_empty());
+    assert!(half_width_in_chinese("时间 {h}:{m}").is_empty());
     assert_eq!(
         without_tests("fn a() {}\n#[cfg(test)]\nmod tests {}\n"),
         "fn a() {}\n"

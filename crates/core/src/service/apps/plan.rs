@@ -38,7 +38,7 @@ pub(crate) fn create_tx(
     if let Some((id, state)) = store::apps::open_of_firm(tx, firm.id)? {
         let (zh, state): (&str, &str) = (state.zh(), state.as_str());
         return Err(Error::conflict(t!(
-            format!("该企业已有未办结的申请（编号 {id},{zh}），不能重复申请"),
+            format!("该企业已有未办结的申请（编号 {id}，{zh}），不能重复申请"),
             format!("the firm already has an open application ({id}, {state})")
         )));
     }
