@@ -3,7 +3,8 @@
 //!
 //!     cargo bench -p reopen-core --bench core
 //!
-//! Targets (issue 2): submit ≤ 50 ms; queue page (50 rows) ≤ 10 ms; firm search ≤ 20 ms.
+//! Targets (issue 2): submit ≤ 50 ms; queue page (50 rows) ≤ 10 ms; firm search ≤ 20 ms. The
+//! queue's count (issue 15) is read with every page, so it shares the page's budget.
 //! Issue 5: importing a 5,000-row .xlsx roster ≤ 1 s; statistics for one day by county × industry
 //! ≤ 100 ms.
 
@@ -76,6 +77,20 @@ fn benches(c: &mut Criterion) {
             ..Default::default()
         };
         b.iter(|| core.review_queue(&jxj, &f, now()).expect("queue"))
+    });
+    // The pager's 共 N 条 beside each queue page (issue 15): the same WHERE, counted.
+    c.bench_function("review_queue_count all (city)", |b| {
+        b.iter(|| {
+            core.review_queue_count(&jxj, &QueueFilter::default(), now())
+                .expect("count")
+        })
+    });
+    c.bench_function("review_queue_count pending only (city)", |b| {
+        let f = QueueFilter {
+            pending: Some(true),
+            ..Default::default()
+        };
+        b.iter(|| core.review_queue_count(&jxj, &f, now()).expect("count"))
     });
     c.bench_function("firm search name fragment, trigram (city)", |b| {
         b.iter(|| {
