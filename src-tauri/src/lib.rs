@@ -58,9 +58,14 @@ pub fn open_core(opts: &Options, now: chrono::DateTime<chrono::Utc>) -> Result<R
     if opts.demo && !opts.db.exists() {
         // Made whole or not at all (under a temporary name), then opened as any database.
         let pw = reopen_core::domain::auth::generate_password();
-        let (_, report) =
-            reopen_core::service::demo::create_new(&opts.db, Some(("admin", &pw)), "small", now)
-                .map_err(|e| e.message.en.clone())?;
+        let (_, report) = reopen_core::service::demo::create_new(
+            &opts.db,
+            None,
+            Some(("admin", &pw)),
+            "small",
+            now,
+        )
+        .map_err(|e| e.message.en.clone())?;
         print_demo_users(opts, &pw, report);
     }
     let mut core = open_db(&opts.db)?;

@@ -425,7 +425,13 @@ fn run(cli: Cli, out: &mut Out) -> Result<(), Error> {
             let pw = env_password("REOPEN_PASSWORD");
             let admin_pair = local::init_admin(admin.as_deref(), pw.as_deref())?;
             let scale = scale.as_deref().unwrap_or("small");
-            let (report, d) = reopen_core::service::demo::create_new(&db, admin_pair, scale, now)?;
+            let (report, d) = reopen_core::service::demo::create_new(
+                &db,
+                cli.keys.as_deref(),
+                admin_pair,
+                scale,
+                now,
+            )?;
             let doc = json!({"database": db.display().to_string(), "init": report, "demo": d});
             return out.init(&doc);
         }

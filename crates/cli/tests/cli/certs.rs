@@ -591,3 +591,34 @@ fn audit_anchor_then_verify_against_it() {
         .code(5);
     assert_eq!(bad.json()["ok"], false);
 }
+
+/// `reopen --keys DIR init --demo` puts the new demo database's keys in DIR (they used to go beside
+/// the database whatever --keys said), and the database works with them there.
+#[test]
+fn a_demo_database_takes_its_keys_where_keys_says() {
+    if std::env::var("REOPEN_TEST_PG").is_ok_and(|u| !u.is_empty()) {
+        return; // about a SQLite file and its key directory
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let keys = dir.path().join("vault").join("keys");
+    let run = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_reopen"));
+        c.arg("--db")
+            .arg(&db)
+            .arg("--keys")
+            .arg(&keys)
+            .arg("--json")
+            .args(args);
+        c.env_remove("REOPEN_KEYS_DIR")
+            .env("REOPEN_PASSWORD", ADMIN_PW)
+            .env("REOPEN_NOW", NOW);
+        c.output().unwrap()
+    };
+    let o = run(&["init", "--demo", "--admin", "admin"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(keys.join("signing.key").exists() && keys.join("audit.key").exists());
+    assert!(!dir.path().join("demo.db.keys").exists());
+    let o = run(&["--user", "admin", "audit", "verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

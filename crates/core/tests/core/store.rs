@@ -636,22 +636,58 @@ fn demo_create_new_refuses_an_existing_database() -> R {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("office.db");
     std::fs::write(&path, b"not ours")?;
-    let e =
-        reopen_core::service::demo::create_new(&path, Some(("admin", ADMIN_PW)), "small", now())
-            .unwrap_err();
+    let e = reopen_core::service::demo::create_new(
+        &path,
+        None,
+        Some(("admin", ADMIN_PW)),
+        "small",
+        now(),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Conflict);
     assert_eq!(std::fs::read(&path)?, b"not ours");
     assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
 
     let fresh = dir.path().join("demo.db");
-    let (_, report) =
-        reopen_core::service::demo::create_new(&fresh, Some(("admin", ADMIN_PW)), "small", now())?;
+    let (_, report) = reopen_core::service::demo::create_new(
+        &fresh,
+        None,
+        Some(("admin", ADMIN_PW)),
+        "small",
+        now(),
+    )?;
     assert!(!report.users.is_empty());
     // The database and its key directory (made under the final name, not the temporary one).
     assert_eq!(std::fs::read_dir(dir.path())?.count(), 3);
     assert!(dir.path().join("demo.db.keys").join("signing.key").exists());
     let mut core = Reopen::open(&fresh)?;
     assert!(core.is_initialised()?);
+    let admin = core.login("admin", ADMIN_PW, now())?;
+    assert!(core.audit_verify(&admin)?.ok);
+
+    // With a key directory given, the keys go there and nothing is made beside the database.
+    let elsewhere = tempfile::tempdir()?;
+    let keys = elsewhere.path().join("keys");
+    let other = dir.path().join("other.db");
+    reopen_core::service::demo::create_new(
+        &other,
+        Some(&keys),
+        Some(("admin", ADMIN_PW)),
+        "small",
+        now(),
+    )?;
+    assert!(keys.join("signing.key").exists());
+    assert!(!dir.path().join("other.db.keys").exists());
+    let mut beside: Vec<String> = std::fs::read_dir(dir.path())?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    beside.retain(|n| n.contains("other"));
+    assert_eq!(
+        beside,
+        ["other.db"],
+        "no keys, no leftovers beside the database"
+    );
+    let mut core = Reopen::open_with_keys(&other, &keys)?;
     let admin = core.login("admin", ADMIN_PW, now())?;
     assert!(core.audit_verify(&admin)?.ok);
     Ok(())

@@ -176,9 +176,11 @@ pub(super) fn login_as(core: &Reopen, name: &str) -> Result<Actor> {
 /// temporary name, closed (SQLite folds its write-ahead log into the file) and only then given
 /// its name, so a generation that fails or is interrupted never leaves a half-filled database
 /// where the app or `reopen` would open it. A leftover from an interrupted run is removed first.
-/// Refused if `path` exists: demo data never goes over a database.
+/// Refused if `path` exists: demo data never goes over a database. The keys go into `key_dir`
+/// when given (`reopen --keys`), else beside the database.
 pub fn create_new(
     path: &Path,
+    key_dir: Option<&Path>,
     admin: Option<(&str, &str)>,
     scale: &str,
     now: DateTime<Utc>,
@@ -207,10 +209,11 @@ pub fn create_new(
         })
     };
     // The keys are made beside the temporary database and named with it, unless the final
-    // name's key directory exists already (kept: its keys serve the new database).
-    let final_keys = crate::keys::KeyStore::beside(path);
+    // key directory exists already (kept: its keys serve the new database) or is given
+    // (`--keys`: used as it is, wherever it lives; a rename could not cross file systems).
+    let final_keys = key_dir.map_or_else(|| crate::keys::KeyStore::beside(path), Path::to_path_buf);
     let partial_keys = crate::keys::KeyStore::beside(&partial);
-    let keys_exist = final_keys.exists();
+    let keys_exist = key_dir.is_some() || final_keys.exists();
     let remove_partial = || {
         for f in sidecars(&partial) {
             let _ = std::fs::remove_file(f);
