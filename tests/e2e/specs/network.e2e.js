@@ -141,6 +141,18 @@ describe('the app as a client of a server: connect, then a firm files and the cl
     await expect(appState()).toHaveText('退回补正')
     await shot('62-connection-lost')
 
+    // Leaving now would drop the change the server does not have: the firm is asked, and stays.
+    await menu('我的申请')
+    const box = await $('.el-message-box')
+    await box.waitForDisplayed({ timeout: 60000 })
+    await expect(box).toHaveText(expect.stringContaining('修改尚未保存'))
+    const stay = await $(`//div[contains(@class,'el-message-box__btns')]//button[normalize-space()='留在此页']`)
+    await stay.waitForClickable()
+    await stay.click()
+    await box.waitForDisplayed({ reverse: true })
+    await waitForPath(`/apps/${APP}/edit`)
+    assert.equal(Number(await (await input('口罩（只）')).getValue()), masks, 'staying keeps what was typed')
+
     // The server is back at the same address, with the same certificate.
     const port = new URL(s.server.url).port
     const again = await startServer({ cli: s.cli, db: s.pg.db, keys: s.pg.keys, listen: `127.0.0.1:${port}`, log: path.join(s.work, 'server2') })
