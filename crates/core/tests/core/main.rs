@@ -129,6 +129,37 @@ pub fn clerk(core: &mut Reopen, admin: &Actor, name: &str, division: &str) -> R<
     user(core, admin, name, "clerk", None, None, Some(division))
 }
 
+/// 雨城区's office on a fresh database, as the workflow and message tests use it: the
+/// administrator, a counter clerk, and the reviewers of 商务局 (SWJ), 发展和改革委员会 (FGW) and
+/// the leading group office (ZHB).
+pub struct County {
+    _dir: tempfile::TempDir,
+    core: Reopen,
+    admin: Actor,
+    clerk: Actor,
+    swj: Actor,
+    fgw: Actor,
+    zhb: Actor,
+}
+
+pub fn county() -> R<County> {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
+    let swj = reviewer(&mut core, &admin, "swj", "511802-SWJ")?;
+    let fgw = reviewer(&mut core, &admin, "fgw", "511802-FGW")?;
+    let zhb = reviewer(&mut core, &admin, "zhb", "511802-ZHB")?;
+    Ok(County {
+        _dir: dir,
+        core,
+        admin,
+        clerk,
+        swj,
+        fgw,
+        zhb,
+    })
+}
+
 pub fn firm_json(code: &str, name: &str, industry: &str, staff_total: u32) -> Value {
     json!({"credit_code": code, "name": name, "division": "511802", "township": "河北街道",
         "address": "雅安市雨城区青衣江路1号", "industry": industry, "legal_representative": PRINCIPAL,

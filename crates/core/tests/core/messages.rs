@@ -7,30 +7,7 @@ use super::*;
 use reopen_core::documents::DocFonts;
 use reopen_core::service::{MessageKind, StageStatus};
 
-struct World {
-    _dir: tempfile::TempDir,
-    core: Reopen,
-    admin: Actor,
-    clerk: Actor,
-    swj: Actor,
-    zhb: Actor,
-}
-
-fn world() -> R<World> {
-    let dir = tempfile::tempdir()?;
-    let (mut core, admin) = open(dir.path())?;
-    let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
-    let swj = reviewer(&mut core, &admin, "swj", "511802-SWJ")?;
-    let zhb = reviewer(&mut core, &admin, "zhb", "511802-ZHB")?;
-    Ok(World {
-        _dir: dir,
-        core,
-        admin,
-        clerk,
-        swj,
-        zhb,
-    })
-}
+use super::{county as world, County as World};
 
 fn firm(w: &mut World, n: u32) -> R<(Actor, String)> {
     let code = register(

@@ -7,33 +7,7 @@ use reopen_core::ErrorKind;
 
 use super::*;
 
-struct World {
-    _dir: tempfile::TempDir,
-    core: Reopen,
-    admin: Actor,
-    clerk: Actor,
-    swj: Actor,
-    fgw: Actor,
-    zhb: Actor,
-}
-
-fn world() -> R<World> {
-    let dir = tempfile::tempdir()?;
-    let (mut core, admin) = open(dir.path())?;
-    let clerk = clerk(&mut core, &admin, "clerk", "511802")?;
-    let swj = reviewer(&mut core, &admin, "swj", "511802-SWJ")?;
-    let fgw = reviewer(&mut core, &admin, "fgw", "511802-FGW")?;
-    let zhb = reviewer(&mut core, &admin, "zhb", "511802-ZHB")?;
-    Ok(World {
-        _dir: dir,
-        core,
-        admin,
-        clerk,
-        swj,
-        fgw,
-        zhb,
-    })
-}
+use super::county as world;
 
 fn due_hours(due_at: &str, opened_at: &str) -> i64 {
     let d = DateTime::parse_from_rfc3339(due_at).unwrap();
