@@ -263,7 +263,7 @@ fn qr_of(pdf: &[u8]) -> String {
     std::fs::write(&path, pdf).expect("write");
     let prefix = dir.path().join("p");
     let ok = std::process::Command::new("pdftoppm")
-        .args(["-r", "300", "-png"])
+        .args(["-r", "150", "-png"])
         .arg(&path)
         .arg(&prefix)
         .status()
