@@ -372,12 +372,13 @@ impl Reopen {
             )?;
         }
         let generated = (new.is_none() && !own).then(generate_password);
+        // A reset makes up a password for someone else; one's own is chosen, never made up.
         let Some(pw) = new.map(str::to_string).or_else(|| generated.clone()) else {
             return Err(Error::field(
-                "password",
+                "name",
                 t!(
-                    "请通过 REOPEN_NEW_PASSWORD 提供新密码",
-                    "give the new password in REOPEN_NEW_PASSWORD"
+                    "不能重置自己的密码：请用“修改密码”（命令行：用 REOPEN_NEW_PASSWORD 给出新密码）",
+                    "you cannot reset your own password: use Change password (on the command line, give the new one in REOPEN_NEW_PASSWORD)"
                 ),
             ));
         };

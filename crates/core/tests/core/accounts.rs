@@ -171,6 +171,29 @@ fn passwords_guessed_first_are_refused() -> R {
     Ok(())
 }
 
+/// An administrator resets others' passwords; their own they change (the desktop app's 修改密码,
+/// the CLI's REOPEN_NEW_PASSWORD): a reset of their own is refused on `name` and changes nothing.
+#[test]
+fn nobody_resets_their_own_password() -> R {
+    let dir = tempfile::tempdir()?;
+    let (mut core, admin) = open(dir.path())?;
+    let e = core
+        .user_password(&admin, &admin.name, None, now())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation);
+    assert_eq!(e.fields[0].field, "name");
+    assert!(e.fields[0].message.zh.contains("修改密码"), "{e:?}");
+    core.login(&admin.name, ADMIN_PW, now())?;
+    // Another user's is reset, with a password made up and shown once.
+    leader(&mut core, &admin, "u1")?;
+    let made = core.user_password(&admin, "u1", None, now())?;
+    assert!(
+        core.login("u1", &made.expect("a made-up password"), now())?
+            .must_change_password
+    );
+    Ok(())
+}
+
 #[test]
 fn the_first_change_refuses_the_initial_password() -> R {
     let dir = tempfile::tempdir()?;
