@@ -65,6 +65,9 @@ pub struct RatePoint {
 pub struct Bulletin {
     pub date: NaiveDate,
     pub scope: String,
+    /// The system's name from the policy (雅安市企业复工复产审批), in the footer.
+    #[serde(default)]
+    pub system: String,
     pub generated_at: String,
     /// The day's figures by county/district, by industry section and by category.
     pub by_division: Stats,

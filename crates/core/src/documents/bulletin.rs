@@ -468,6 +468,11 @@ pub fn render_bulletin(b: &Bulletin, fonts: &DocFonts) -> Result<Vec<u8>> {
         .map_err(|e| Error::internal(format!("bulletin time {:?}: {e}", b.generated_at)))?;
     let generated_local = crate::time::local_time(generated);
     let title = "复工复产日报";
+    let system = if b.system.trim().is_empty() {
+        "复工复产审批系统"
+    } else {
+        b.system.trim()
+    };
     let mut d = Doc {
         c: Canvas::new(fonts, &format!("{}{title}", b.scope)),
         y: TOP,
@@ -646,7 +651,7 @@ pub fn render_bulletin(b: &Bulletin, fonts: &DocFonts) -> Result<Vec<u8>> {
             LEFT,
             y,
             8.0,
-            &format!("生成时间：{generated_local}（北京时间）　复工复产审批系统"),
+            &format!("生成时间：{generated_local}（北京时间）　{system}"),
             GREY,
         );
         // Words drawn apart (as the form does) so that extraction keeps "第 1 页 共 3 页".

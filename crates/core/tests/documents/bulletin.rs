@@ -61,7 +61,8 @@ fn bulletin_from_the_demo_database() {
         "复工率",
         "超时未办事项",
         "生成时间：2020-02-05 09:00",
-        "复工复产审批系统",
+        // The footer names the system as the policy does.
+        "雅安市企业复工复产审批",
     ] {
         assert!(text.contains(needle), "pdftotext lacks {needle:?}:\n{text}");
     }
@@ -237,6 +238,7 @@ pub fn synthetic(overdue: usize) -> Bulletin {
     Bulletin {
         date,
         scope: "雅安市".into(),
+        system: "雅安市企业复工复产审批".into(),
         generated_at: "2020-02-20T01:00:00Z".into(),
         by_division: stats(Dim::Division, counties, date),
         by_industry: stats(Dim::Industry, sections, date),

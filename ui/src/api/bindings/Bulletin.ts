@@ -7,7 +7,11 @@ import type { Stats } from "./Stats";
 /**
  * The leading group's daily bulletin (复工复产日报) for one day.
  */
-export type Bulletin = { date: string, scope: string, generated_at: string, 
+export type Bulletin = { date: string, scope: string, 
+/**
+ * The system's name from the policy (雅安市企业复工复产审批), in the footer.
+ */
+system: string, generated_at: string, 
 /**
  * The day's figures by county/district, by industry section and by category.
  */

@@ -53,6 +53,7 @@ impl Reopen {
         Ok(Bulletin {
             date,
             scope: by_division.scope.clone(),
+            system: policy.system.name.clone(),
             generated_at: ts(now),
             by_division,
             by_industry,
