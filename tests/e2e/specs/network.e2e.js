@@ -79,7 +79,6 @@ describe('the app as a client of a server: connect, then a firm files and the cl
     const { server } = state()
     await waitForPath('/login')
     await expect($('[data-test="conn-where"]')).toHaveText(expect.stringContaining('本机数据库'))
-    await shot('60-login-local-or-server')
     await $('[data-test="conn-server"]').click()
     // The login form waits while another place is being chosen.
     await $('[data-test="login-form"]').waitForDisplayed({ reverse: true })
