@@ -86,57 +86,49 @@ pub fn demo_roster_csv(
         );
         let id = demo_id_number("511802", seed.wrapping_mul(1000).wrapping_add(i));
         let phone = format!("138{:08}", (seed * 1000 + i) % 100_000_000);
-        let back = today - Duration::days(3);
-        if i < key_area {
-            let start = today - Duration::days(5);
-            let (back, start, end) = (
-                back.to_string(),
-                start.to_string(),
-                (start + Duration::days(14)).to_string(),
-            );
-            s.push_str(&row(&[
-                &name,
-                &id,
-                &phone,
-                "操作工",
-                "湖北省孝感市",
-                "是",
-                "湖北省孝感市",
-                &back,
-                &start,
-                &end,
-                "隔离观察",
-            ]));
-        } else if i < elsewhere {
-            let back = back.to_string();
-            s.push_str(&row(&[
-                &name,
-                &id,
-                &phone,
-                "操作工",
-                "四川省成都市",
-                "是",
-                "四川省成都市",
-                &back,
-                "",
-                "",
-                "正常",
-            ]));
-        } else {
-            s.push_str(&row(&[
-                &name,
-                &id,
-                &phone,
-                "操作工",
-                "雅安市雨城区",
-                "否",
-                "",
-                "",
-                "",
-                "",
-                "正常",
-            ]));
-        }
+        let back = (today - Duration::days(3)).to_string();
+        let observed = today - Duration::days(5);
+        let observation = [
+            observed.to_string(),
+            (observed + Duration::days(14)).to_string(),
+        ];
+        // Home, returned from elsewhere, from where, returned on, observation start and end, health.
+        let (home, away, from, back, [start, end], health): (_, _, _, &str, [&str; 2], _) =
+            if i < key_area {
+                let [start, end] = &observation;
+                (
+                    "湖北省孝感市",
+                    "是",
+                    "湖北省孝感市",
+                    &back,
+                    [start, end],
+                    "隔离观察",
+                )
+            } else if i < elsewhere {
+                (
+                    "四川省成都市",
+                    "是",
+                    "四川省成都市",
+                    &back,
+                    ["", ""],
+                    "正常",
+                )
+            } else {
+                ("雅安市雨城区", "否", "", "", ["", ""], "正常")
+            };
+        s.push_str(&row(&[
+            &name,
+            &id,
+            &phone,
+            "操作工",
+            home,
+            away,
+            from,
+            back,
+            start,
+            end,
+            health,
+        ]));
     }
     s
 }
