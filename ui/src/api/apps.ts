@@ -44,6 +44,8 @@ export const appRosterReveal = (id: number) => call<RosterRecord[]>('app_roster_
 export const appVersions = (id: number) => call<SubmissionInfo[]>('app_versions', { id })
 export const appDiff = (id: number, from?: number, to?: number) => call<Diff>('app_diff', { id, from, to })
 /** Writes the application form PDF to `path`; returns its size in bytes. */
+/** The suggested file name of an application's printed form (复工复产申请审批表). */
+export const formFileName = (applicationId: number) => `复工复产申请审批表-${applicationId}.pdf`
 export const formPrint = (applicationId: number, path: string) =>
   call<number>('form_print', { applicationId, path })
 
